@@ -1,0 +1,111 @@
+#!/usr/bin/env tclsh
+# build.tcl -- build, install, test and demo the kafka package.
+#
+#	tclsh build.tcl help            this message
+#	tclsh build.tcl setup           install missing Debian packages (root) or name them
+#	tclsh build.tcl install ?-libdir DIR?   build and install (default: Tcl's package path)
+#	tclsh build.tcl test ?-quick? ?tcltest options?   build and run the test suite
+#	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
+
+set here [file dirname [file normalize [info script]]]
+set buildDir [file join $here build lib]
+
+# Debian packages the project needs, and a file each provides (to detect it).
+set requirements {
+    librdkafka-dev  /usr/include/librdkafka/rdkafka.h
+    tcl8.6-dev      /usr/include/tcl8.6/tcl.h
+    critcl          /usr/bin/critcl
+    tcllib          /usr/share/tcltk/tcllib1.21
+    tcl-thread      /usr/share/tcltk/thread2.8.8
+    default-jdk-headless /usr/bin/java
+    maven           /usr/bin/mvn
+}
+
+proc missingPackages {} {
+    global requirements
+    set missing {}
+    foreach {pkg file} $requirements {
+        if {![file exists $file] && [catch {exec dpkg-query -W -f {${Status}} $pkg} status] ||
+            ([info exists status] && ![string match "*ok installed*" $status] && ![file exists $file])} {
+            lappend missing $pkg
+        }
+        unset -nocomplain status
+    }
+    return $missing
+}
+
+proc setup {} {
+    set missing [missingPackages]
+    if {![llength $missing]} return
+    if {[exec id -u] != 0 || ![file executable /usr/bin/apt-get]} {
+        puts stderr "kafka: missing Debian packages: $missing"
+        puts stderr "install them with: apt-get install $missing"
+        exit 1
+    }
+    puts "installing: $missing"
+    exec apt-get update -q >@ stdout 2>@ stderr
+    exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {*}$missing >@ stdout 2>@ stderr
+}
+
+# Builds the package into $buildDir (or DIR) with critcl; quiet when up to date.
+proc build {{libdir {}}} {
+    global here buildDir
+    setup
+    if {$libdir eq ""} {set libdir $buildDir}
+    file mkdir $libdir
+    set sources [list [file join $here kafka.tcl] {*}[glob [file join $here cxx *]] {*}[glob [file join $here tcl *.tcl]]]
+    set stamp [file join $libdir kafka pkgIndex.tcl]
+    if {[file exists $stamp]} {
+        set newest 0
+        foreach f $sources { set newest [expr {max($newest, [file mtime $f])}] }
+        if {[file mtime $stamp] >= $newest} return
+    }
+    set cache [file join $here build critcl-cache]
+    puts "building kafka package into $libdir ..."
+    exec critcl -cache $cache -force -libdir $libdir -pkg kafka [file join $here kafka.tcl] >@ stdout 2>@ stderr
+}
+
+proc defaultLibdir {} {
+    # The first directory of Tcl's package path that we can write, /usr/local preferred.
+    foreach dir [concat [list /usr/local/lib/tcltk] $::auto_path] {
+        if {[file isdirectory $dir] && [file writable $dir]} {return $dir}
+    }
+    error "no writable directory on auto_path; use install -libdir DIR"
+}
+
+proc usage {} {
+    global here
+    set f [open [file join $here build.tcl]]
+    while {[gets $f line] >= 0 && [string match "#*" $line]} {
+        if {[string match "#\t*" $line]} {puts [string range $line 2 end]}
+    }
+    close $f
+}
+
+set cmd [lindex $argv 0]
+set rest [lrange $argv 1 end]
+switch -- $cmd {
+    setup { setup }
+    install {
+        set libdir [expr {[lindex $rest 0] eq "-libdir" ? [lindex $rest 1] : [defaultLibdir]}]
+        build
+        file delete -force [file join $libdir kafka]
+        file copy -force [file join $buildDir kafka] [file join $libdir kafka]
+        puts "installed kafka into $libdir"
+    }
+    build { build }
+    test {
+        build
+        set env(KAFKATCL_LIBDIR) $buildDir
+        set rc [catch {exec [info nameofexecutable] [file join $here tests all.tcl] {*}$rest >@ stdout 2>@ stderr}]
+        exit $rc
+    }
+    demo {
+        build
+        set env(KAFKATCL_LIBDIR) $buildDir
+        set rc [catch {exec [info nameofexecutable] [file join $here examples demo.tcl] {*}$rest >@ stdout 2>@ stderr}]
+        exit $rc
+    }
+    help - "" { usage }
+    default { puts stderr "unknown command \"$cmd\""; usage; exit 1 }
+}

@@ -1,0 +1,209 @@
+// handle.cpp -- producer/consumer handle methods.
+#include "handle.h"
+
+#include "config.h"
+#include "master.h"
+#include "queue.h"
+#include "topic.h"
+
+#include <cstring>
+
+namespace kafkatcl {
+
+Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error) {
+    ConfPtr conf(rd_kafka_conf_dup(master->Conf()));
+    rd_kafka_conf_set_default_topic_conf(conf.get(), rd_kafka_topic_conf_dup(master->TopicConf()));
+    char errstr[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+    if (!rk) {
+        *error = errstr;
+        return nullptr;
+    }
+    conf.release(); // rd_kafka_new took it
+    return new Handle(interp, master, type, rk);
+}
+
+Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, rd_kafka_t *rk)
+    : Object(interp, master), master_(master), type_(type), rk_(rk),
+      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+    if (IsProducer()) {
+        // `exit` does not delete interps: flush queued messages then (bounded).
+        Tcl_CreateThreadExitHandler(FlushAtExit, this);
+        exitHandler_ = true;
+    }
+}
+
+Handle::~Handle() {
+    if (IsProducer()) rd_kafka_flush(rk_.get(), kCloseFlushMs);
+    topicConf_.reset();
+    rk_.reset();
+}
+
+void Handle::OnDelete() {
+    if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
+    exitHandler_ = false;
+}
+
+void Handle::FlushAtExit(ClientData cd) {
+    Handle *self = static_cast<Handle *>(cd);
+    rd_kafka_flush(self->rk_.get(), kCloseFlushMs);
+}
+
+bool Handle::DecodeText() const { return master_->DecodeText(); }
+
+int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
+    static const char *const methods[] = {"name",   "new_topic", "log_level", "add_brokers",
+                                          "create_queue", "output_queue_length", "info", "config",
+                                          "flush",  "delete",    NULL};
+    enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, DELETE };
+    int m;
+    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    switch (m) {
+    case NAME:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_name(rk_.get()), -1));
+        return TCL_OK;
+    case NEW_TOPIC:
+        return NewTopic(objc, objv);
+    case LOG_LEVEL:
+        return LogLevel(objc, objv);
+    case ADD_BROKERS:
+        return AddBrokers(objc, objv);
+    case CREATE_QUEUE:
+        return CreateQueue(objc, objv);
+    case OUTQ_LEN:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(rk_.get())));
+        return TCL_OK;
+    case INFO:
+        return Info(objc, objv);
+    case CONFIG:
+        return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
+    case FLUSH:
+        return Flush(objc, objv);
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    return TCL_ERROR;
+}
+
+int Handle::NewTopic(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 4) return WrongArgs(interp_, 2, objv, "cmdName|#auto topic");
+    const char *name = Tcl_GetString(objv[3]);
+    if (!*name) return ArgError(interp_, "topic name must not be empty");
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk_.get(), name, rd_kafka_topic_conf_dup(topicConf_.get()));
+    if (!rkt) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("cannot create topic \"") + name + "\": " + rd_kafka_err2str(err));
+    }
+    return Object::Install(interp_, new Topic(interp_, this, rkt), objv[2], "kafka_topic");
+}
+
+int Handle::CreateQueue(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "cmdName|#auto");
+    return Object::Install(interp_, new Queue(interp_, this, rd_kafka_queue_new(rk_.get())), objv[2], "kafka_queue");
+}
+
+int Handle::LogLevel(int objc, Tcl_Obj *const objv[]) {
+    // syslog(3) levels, in order, so the index is the level.
+    static const char *const levels[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", NULL};
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "level");
+    int level;
+    if (GetIndex(interp_, objv[2], levels, "level", &level) != TCL_OK) return TCL_ERROR;
+    rd_kafka_set_log_level(rk_.get(), level);
+    return TCL_OK;
+}
+
+int Handle::AddBrokers(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "brokerList");
+    // Accept a Tcl list or librdkafka's comma-separated form.
+    int n;
+    Tcl_Obj **elems;
+    if (Tcl_ListObjGetElements(NULL, objv[2], &n, &elems) != TCL_OK) return ArgError(interp_, "brokerList must be a list");
+    std::string brokers;
+    for (int i = 0; i < n; i++) {
+        if (i) brokers += ",";
+        brokers += Tcl_GetString(elems[i]);
+    }
+    int added = brokers.empty() ? 0 : rd_kafka_brokers_add(rk_.get(), brokers.c_str());
+    if (added == 0) {
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__INVALID_ARG, "no valid brokers in \"" + brokers + "\"");
+    }
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(added));
+    return TCL_OK;
+}
+
+int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
+    if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
+    int timeout = 10000;
+    if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    rd_kafka_flush(rk_.get(), timeout);
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(rk_.get())));
+    return TCL_OK;
+}
+
+// info topics|brokers|partitions TOPIC ?-timeout ms?
+int Handle::Info(int objc, Tcl_Obj *const objv[]) {
+    static const char *const what[] = {"topics", "brokers", "partitions", NULL};
+    enum { TOPICS, BROKERS, PARTITIONS };
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "topics|brokers|partitions ?topic? ?-timeout ms?");
+    int w;
+    if (GetIndex(interp_, objv[2], what, "info type", &w) != TCL_OK) return TCL_ERROR;
+    int first = (w == PARTITIONS) ? 4 : 3;
+    if (objc < first || (objc - first) % 2 != 0) {
+        return WrongArgs(interp_, 3, objv, w == PARTITIONS ? "topic ?-timeout ms?" : "?-timeout ms?");
+    }
+    int timeout = 5000;
+    for (int i = first; i < objc; i += 2) {
+        static const char *const options[] = {"-timeout", NULL};
+        int o;
+        if (GetIndex(interp_, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
+        if (GetTimeout(interp_, objv[i + 1], &timeout) != TCL_OK) return TCL_ERROR;
+    }
+
+    TopicPtr onlyTopic;
+    if (w == PARTITIONS) {
+        const char *name = Tcl_GetString(objv[3]);
+        onlyTopic.reset(rd_kafka_topic_new(rk_.get(), name, NULL));
+        if (!onlyTopic) return KafkaError(interp_, rd_kafka_last_error());
+    }
+    const rd_kafka_metadata_t *raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), w == TOPICS, onlyTopic.get(), &raw, timeout);
+    if (err) return KafkaError(interp_, err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
+    MetadataPtr md(raw);
+
+    Tcl_Obj *result = Tcl_NewListObj(0, NULL);
+    switch (w) {
+    case TOPICS:
+        for (int i = 0; i < md->topic_cnt; i++)
+            Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj(md->topics[i].topic, -1));
+        break;
+    case BROKERS:
+        for (int i = 0; i < md->broker_cnt; i++)
+            Tcl_ListObjAppendElement(NULL, result, Tcl_ObjPrintf("%s:%d", md->brokers[i].host, md->brokers[i].port));
+        break;
+    case PARTITIONS: {
+        const char *name = Tcl_GetString(objv[3]);
+        for (int i = 0; i < md->topic_cnt; i++) {
+            if (strcmp(md->topics[i].topic, name) != 0) continue;
+            if (md->topics[i].err) {
+                Tcl_DecrRefCount(result);
+                return KafkaError(interp_, md->topics[i].err,
+                                  std::string("topic \"") + name + "\": " + rd_kafka_err2str(md->topics[i].err));
+            }
+            Tcl_DecrRefCount(result);
+            result = Tcl_NewIntObj(md->topics[i].partition_cnt);
+            Tcl_SetObjResult(interp_, result);
+            return TCL_OK;
+        }
+        Tcl_DecrRefCount(result);
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, std::string("unknown topic \"") + name + "\"");
+    }
+    }
+    Tcl_SetObjResult(interp_, result);
+    return TCL_OK;
+}
+
+} // namespace kafkatcl

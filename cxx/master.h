@@ -1,0 +1,31 @@
+// master.h -- the kafka "master" object made by `::kafka::kafka create`: it
+// holds the client and topic configuration that handles are created from.
+#pragma once
+
+#include "object.h"
+
+namespace kafkatcl {
+
+class Master : public Object {
+  public:
+    explicit Master(Tcl_Interp *interp);
+    int Invoke(int objc, Tcl_Obj *const objv[]) override;
+
+    rd_kafka_conf_t *Conf() const { return conf_.get(); }
+    rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
+    // Whether consumed payloads and keys are decoded as UTF-8 text (else byte arrays).
+    bool DecodeText() const { return decodeText_; }
+
+  private:
+    int CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]);
+    int DecodeMethod(int objc, Tcl_Obj *const objv[]);
+
+    ConfPtr conf_;
+    TopicConfPtr topicConf_;
+    bool decodeText_ = false;
+};
+
+// ::kafka::kafka version|create
+int KafkaCmd(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+
+} // namespace kafkatcl

@@ -1,0 +1,125 @@
+// message.cpp -- consumed messages into Tcl variables, and the batch loop.
+#include "message.h"
+
+#include "object.h"
+
+#include <map>
+#include <utility>
+
+namespace kafkatcl {
+
+namespace {
+// Element names, made once per thread: filling arrays is a hot path.
+struct ElementNames {
+    Tcl_Obj *payload, *partition, *offset, *topic, *timestamp, *key;
+    ElementNames() {
+        Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key};
+        const char *names[] = {"payload", "partition", "offset", "topic", "timestamp", "key"};
+        for (int i = 0; i < 6; i++) {
+            *all[i] = Tcl_NewStringObj(names[i], -1);
+            Tcl_IncrRefCount(*all[i]);
+        }
+    }
+    // Tcl_Objs are owned by one thread; leaked deliberately at thread exit
+    // would be a leak, so release them.
+    ~ElementNames() {
+        for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key}) Tcl_DecrRefCount(o);
+    }
+};
+thread_local ElementNames *tlsNames = nullptr;
+
+void FreeNames(ClientData) {
+    delete tlsNames;
+    tlsNames = nullptr;
+}
+
+ElementNames &Names() {
+    if (!tlsNames) {
+        tlsNames = new ElementNames;
+        Tcl_CreateThreadExitHandler(FreeNames, NULL);
+    }
+    return *tlsNames;
+}
+} // namespace
+
+int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText) {
+    ElementNames &n = Names();
+    rd_kafka_timestamp_type_t tsType;
+    int64_t ts = rd_kafka_message_timestamp(msg, &tsType);
+    const int flags = TCL_LEAVE_ERR_MSG;
+    if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, asText), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.partition, Tcl_NewIntObj(msg->partition), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags)) {
+        return RelabelError(interp);
+    }
+    if (msg->key) {
+        if (!Tcl_ObjSetVar2(interp, arrayName, n.key, NewBytesObj(msg->key, msg->key_len, asText), flags))
+            return RelabelError(interp);
+    } else {
+        Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "key", 0);
+    }
+    return TCL_OK;
+}
+
+int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg) {
+    std::string text = rd_kafka_message_errstr(msg);
+    if (msg->rkt) {
+        text += " (topic " + std::string(rd_kafka_topic_name(msg->rkt)) + ", partition " +
+                std::to_string(msg->partition) + ")";
+    }
+    return KafkaError(interp, msg->err, text);
+}
+
+// Seeks each partition of the unprocessed messages back to the first of them.
+static void PutBack(std::vector<MessagePtr> &messages, size_t from) {
+    std::map<std::pair<rd_kafka_topic_t *, int32_t>, int64_t> first;
+    for (size_t i = from; i < messages.size(); i++) {
+        const rd_kafka_message_t *m = messages[i].get();
+        if (m->err || !m->rkt) continue;
+        first.emplace(std::make_pair(m->rkt, m->partition), m->offset); // keeps the earliest
+    }
+    for (auto &entry : first) {
+        // Asynchronous seek (timeout 0): already-fetched messages are discarded
+        // by librdkafka's op versioning, so the next consume restarts there.
+        rd_kafka_seek(entry.first.first, entry.first.second, entry.second, 0);
+    }
+}
+
+int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
+                 Tcl_Obj *body, bool asText) {
+    int ran = 0;
+    for (size_t i = 0; i < messages.size(); i++) {
+        const rd_kafka_message_t *m = messages[i].get();
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (m->err) {
+            PutBack(messages, i + 1);
+            return MessageError(interp, m);
+        }
+        if (StoreMessageInArray(interp, arrayName, m, asText) != TCL_OK) {
+            PutBack(messages, i);
+            return TCL_ERROR;
+        }
+        int code = Tcl_EvalObjEx(interp, body, 0);
+        if (code == TCL_OK || code == TCL_CONTINUE) {
+            ran++;
+        } else if (code == TCL_BREAK) {
+            ran++;
+            if (!owner->Deleted()) PutBack(messages, i + 1);
+            break;
+        } else {
+            if (code == TCL_ERROR) {
+                Tcl_AppendObjToErrorInfo(
+                    interp, Tcl_ObjPrintf("\n    (\"consume_batch\" body line %d)", Tcl_GetErrorLine(interp)));
+            }
+            if (!owner->Deleted()) PutBack(messages, i + 1);
+            return code;
+        }
+        if (owner->Deleted()) break; // the body deleted its own consumer
+    }
+    Tcl_SetObjResult(interp, Tcl_NewIntObj(ran));
+    return TCL_OK;
+}
+
+} // namespace kafkatcl

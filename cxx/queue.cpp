@@ -1,0 +1,70 @@
+// queue.cpp -- reading what consume_start_queue routed to a queue.
+#include "queue.h"
+
+#include "handle.h"
+#include "message.h"
+
+#include <vector>
+
+namespace kafkatcl {
+
+Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
+    : Object(interp, handle), handle_(handle), queue_(queue) {}
+
+int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
+    static const char *const methods[] = {"consume", "consume_batch", "length", "delete", NULL};
+    enum { CONSUME, CONSUME_BATCH, LENGTH, DELETE };
+    int m;
+    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    switch (m) {
+    case CONSUME:
+        return Consume(objc, objv);
+    case CONSUME_BATCH:
+        return ConsumeBatch(objc, objv);
+    case LENGTH:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj((int)rd_kafka_queue_length(queue_.get())));
+        return TCL_OK;
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    return TCL_ERROR;
+}
+
+// consume timeout array -> 1 or 0, as the topic consumer's consume.
+int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 4) return WrongArgs(interp_, 2, objv, "timeoutMs arrayName");
+    int timeout;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
+    if (!msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) { // timeout or end of a partition
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
+        return TCL_OK;
+    }
+    if (msg->err) return MessageError(interp_, msg.get());
+    if (StoreMessageInArray(interp_, objv[3], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
+    return TCL_OK;
+}
+
+// consume_batch timeout count array body -> messages processed
+int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 6) return WrongArgs(interp_, 2, objv, "timeoutMs count arrayName body");
+    int timeout, count;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
+        return TCL_ERROR;
+    std::vector<rd_kafka_message_t *> raw((size_t)count);
+    ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), timeout, raw.data(), (size_t)count);
+    if (got < 0) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("consume_batch failed: ") + rd_kafka_err2str(err));
+    }
+    std::vector<MessagePtr> messages;
+    messages.reserve((size_t)got);
+    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->DecodeText());
+}
+
+} // namespace kafkatcl

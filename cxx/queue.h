@@ -1,0 +1,26 @@
+// queue.h -- a queue object (rd_kafka_queue_t) made by a handle's
+// create_queue; topic consumers route partitions to it with consume_start_queue.
+#pragma once
+
+#include "object.h"
+
+namespace kafkatcl {
+
+class Handle;
+
+class Queue : public Object {
+  public:
+    Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue);
+    int Invoke(int objc, Tcl_Obj *const objv[]) override;
+
+    rd_kafka_queue_t *Rkqu() const { return queue_.get(); }
+
+  private:
+    int Consume(int objc, Tcl_Obj *const objv[]);
+    int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
+
+    Handle *handle_;
+    QueuePtr queue_;
+};
+
+} // namespace kafkatcl

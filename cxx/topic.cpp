@@ -1,0 +1,230 @@
+// topic.cpp -- topic producer and topic consumer methods.
+#include "topic.h"
+
+#include "handle.h"
+#include "message.h"
+#include "queue.h"
+
+#include <vector>
+
+namespace kafkatcl {
+
+Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
+    : Object(interp, handle), handle_(handle), rkt_(rkt) {}
+
+Topic::~Topic() {
+    for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
+}
+
+int Topic::Invoke(int objc, Tcl_Obj *const objv[]) {
+    return handle_->IsProducer() ? InvokeProducer(objc, objv) : InvokeConsumer(objc, objv);
+}
+
+int Topic::InvokeProducer(int objc, Tcl_Obj *const objv[]) {
+    static const char *const methods[] = {"produce", "produce_one", "produce_batch", "name", "delete", NULL};
+    enum { PRODUCE, PRODUCE_ONE, PRODUCE_BATCH, NAME, DELETE };
+    int m;
+    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    switch (m) {
+    case PRODUCE:
+    case PRODUCE_ONE:
+        return Produce(objc, objv);
+    case PRODUCE_BATCH:
+        return ProduceBatch(objc, objv);
+    case NAME:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
+        return TCL_OK;
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    return TCL_ERROR;
+}
+
+int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
+    static const char *const methods[] = {"consume",    "consume_batch", "consume_start", "consume_start_queue",
+                                          "consume_stop", "name",        "delete",        NULL};
+    enum { CONSUME, CONSUME_BATCH, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP, NAME, DELETE };
+    int m;
+    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    switch (m) {
+    case CONSUME:
+        return Consume(objc, objv);
+    case CONSUME_BATCH:
+        return ConsumeBatch(objc, objv);
+    case CONSUME_START:
+        return ConsumeStart(objc, objv, false);
+    case CONSUME_START_QUEUE:
+        return ConsumeStart(objc, objv, true);
+    case CONSUME_STOP:
+        return ConsumeStop(objc, objv);
+    case NAME:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
+        return TCL_OK;
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    return TCL_ERROR;
+}
+
+// produce partition payload ?key?
+int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, "partition payload ?key?");
+    int32_t partition;
+    if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
+    OutBytes payload(objv[3]);
+    std::unique_ptr<OutBytes> key(objc == 5 ? new OutBytes(objv[4]) : nullptr);
+    if (rd_kafka_produce(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
+                         key ? key->data() : NULL, key ? key->size() : 0, NULL) == -1) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("produce failed: ") + rd_kafka_err2str(err));
+    }
+    return TCL_OK;
+}
+
+// produce_batch partition {{payload ?key?} ...}: one call into librdkafka.
+int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 4) return WrongArgs(interp_, 2, objv, "partition {{payload ?key?} ...}");
+    int32_t partition;
+    if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
+    int n;
+    Tcl_Obj **items;
+    if (Tcl_ListObjGetElements(NULL, objv[3], &n, &items) != TCL_OK)
+        return ArgError(interp_, "message list must be a list of {payload ?key?} lists");
+    std::vector<std::unique_ptr<OutBytes>> keep; // bytes must live until librdkafka copied them
+    keep.reserve((size_t)n * 2);
+    std::vector<rd_kafka_message_t> msgs((size_t)n);
+    for (int i = 0; i < n; i++) {
+        int parts;
+        Tcl_Obj **fields;
+        if (Tcl_ListObjGetElements(NULL, items[i], &parts, &fields) != TCL_OK || parts < 1 || parts > 2) {
+            return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
+        }
+        rd_kafka_message_t &m = msgs[(size_t)i];
+        keep.emplace_back(new OutBytes(fields[0]));
+        m.payload = (void *)keep.back()->data();
+        m.len = keep.back()->size();
+        if (parts == 2) {
+            keep.emplace_back(new OutBytes(fields[1]));
+            m.key = (void *)keep.back()->data();
+            m.key_len = keep.back()->size();
+        }
+    }
+    int queued = n ? rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data(), n) : 0;
+    if (queued < n) {
+        for (int i = 0; i < n; i++) {
+            if (msgs[(size_t)i].err) {
+                return KafkaError(interp_, msgs[(size_t)i].err,
+                                  std::to_string(queued) + " of " + std::to_string(n) +
+                                      " messages queued; message " + std::to_string(i) +
+                                      " failed: " + rd_kafka_err2str(msgs[(size_t)i].err));
+            }
+        }
+    }
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(queued));
+    return TCL_OK;
+}
+
+int Topic::RequireStarted(int32_t partition) {
+    if (started_.count(partition)) return TCL_OK;
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                      "partition " + std::to_string(partition) + " of topic \"" + rd_kafka_topic_name(rkt_.get()) +
+                          "\" is not started: call consume_start first");
+}
+
+// consume partition timeout array -> 1 (message stored) or 0 (none in time / end of partition)
+int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 5) return WrongArgs(interp_, 2, objv, "partition timeoutMs arrayName");
+    int32_t partition;
+    int timeout;
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
+        RequireStarted(partition) != TCL_OK) {
+        return TCL_ERROR;
+    }
+    MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
+    if (!msg) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
+            return TCL_OK;
+        }
+        return KafkaError(interp_, err, std::string("consume failed: ") + rd_kafka_err2str(err));
+    }
+    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
+        return TCL_OK;
+    }
+    if (msg->err) return MessageError(interp_, msg.get());
+    if (StoreMessageInArray(interp_, objv[4], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
+    return TCL_OK;
+}
+
+// consume_batch partition timeout count array body -> messages processed
+int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 7) return WrongArgs(interp_, 2, objv, "partition timeoutMs count arrayName body");
+    int32_t partition;
+    int timeout, count;
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
+        GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK) {
+        return TCL_ERROR;
+    }
+    std::vector<rd_kafka_message_t *> raw((size_t)count);
+    ssize_t got = rd_kafka_consume_batch(rkt_.get(), partition, timeout, raw.data(), (size_t)count);
+    if (got < 0) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("consume_batch failed: ") + rd_kafka_err2str(err));
+    }
+    std::vector<MessagePtr> messages;
+    messages.reserve((size_t)got);
+    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->DecodeText());
+}
+
+// consume_start partition offset / consume_start_queue partition offset queue
+int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
+    if (objc != (toQueue ? 5 : 4)) return WrongArgs(interp_, 2, objv, toQueue ? "partition offset queue" : "partition offset");
+    int32_t partition;
+    int64_t offset;
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetStartOffset(interp_, objv[3], &offset) != TCL_OK)
+        return TCL_ERROR;
+    if (started_.count(partition)) {
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__CONFLICT,
+                          "partition " + std::to_string(partition) + " is already started: call consume_stop first");
+    }
+    int rc;
+    if (toQueue) {
+        Queue *queue = LookupObject<Queue>(interp_, objv[4], "queue");
+        if (!queue) return TCL_ERROR;
+        if (queue->Parent() != handle_) return ArgError(interp_, "queue belongs to another handle");
+        rc = rd_kafka_consume_start_queue(rkt_.get(), partition, offset, queue->Rkqu());
+    } else {
+        rc = rd_kafka_consume_start(rkt_.get(), partition, offset);
+    }
+    if (rc == -1) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("consume_start failed: ") + rd_kafka_err2str(err));
+    }
+    started_.insert(partition);
+    return TCL_OK;
+}
+
+int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "partition");
+    int32_t partition;
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
+        return TCL_ERROR;
+    started_.erase(partition);
+    if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
+    }
+    return TCL_OK;
+}
+
+} // namespace kafkatcl

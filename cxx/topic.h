@@ -1,0 +1,38 @@
+// topic.h -- a topic producer or topic consumer (one rd_kafka_topic_t),
+// made by a handle's new_topic. Which methods it has depends on the handle.
+#pragma once
+
+#include "object.h"
+
+#include <set>
+
+namespace kafkatcl {
+
+class Handle;
+
+class Topic : public Object {
+  public:
+    Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt);
+    ~Topic() override;
+    int Invoke(int objc, Tcl_Obj *const objv[]) override;
+
+    rd_kafka_topic_t *Rkt() const { return rkt_.get(); }
+
+  private:
+    int InvokeProducer(int objc, Tcl_Obj *const objv[]);
+    int InvokeConsumer(int objc, Tcl_Obj *const objv[]);
+
+    int Produce(int objc, Tcl_Obj *const objv[]);
+    int ProduceBatch(int objc, Tcl_Obj *const objv[]);
+    int Consume(int objc, Tcl_Obj *const objv[]);
+    int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
+    int ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue);
+    int ConsumeStop(int objc, Tcl_Obj *const objv[]);
+    int RequireStarted(int32_t partition);
+
+    Handle *handle_;
+    TopicPtr rkt_;
+    std::set<int32_t> started_; // partitions with consume_start in effect
+};
+
+} // namespace kafkatcl

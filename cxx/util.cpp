@@ -1,0 +1,158 @@
+// util.cpp -- errors, argument parsing and byte conversion shared by all objects.
+#include "util.h"
+
+#include <cstring>
+
+namespace kafkatcl {
+
+int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err, const std::string &message) {
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(message.c_str(), -1));
+    Tcl_SetErrorCode(interp, "KAFKA", rd_kafka_err2name(err), message.c_str(), (char *)NULL);
+    return TCL_ERROR;
+}
+
+int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err) {
+    return KafkaError(interp, err, rd_kafka_err2str(err));
+}
+
+int ArgError(Tcl_Interp *interp, const std::string &message) {
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__INVALID_ARG, message);
+}
+
+int RelabelError(Tcl_Interp *interp) {
+    std::string message = Tcl_GetStringResult(interp);
+    return ArgError(interp, message);
+}
+
+int WrongArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], const char *usage) {
+    Tcl_WrongNumArgs(interp, objc, objv, usage);
+    return RelabelError(interp);
+}
+
+int GetInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, int *out) {
+    if (Tcl_GetIntFromObj(NULL, obj, out) != TCL_OK) {
+        return ArgError(interp, std::string("expected integer ") + what + " but got \"" +
+                                    Tcl_GetString(obj) + "\"");
+    }
+    return TCL_OK;
+}
+
+int GetWideInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, Tcl_WideInt *out) {
+    if (Tcl_GetWideIntFromObj(NULL, obj, out) != TCL_OK) {
+        return ArgError(interp, std::string("expected integer ") + what + " but got \"" +
+                                    Tcl_GetString(obj) + "\"");
+    }
+    return TCL_OK;
+}
+
+int GetPartition(Tcl_Interp *interp, Tcl_Obj *obj, bool allowUnassigned, int32_t *out) {
+    int p;
+    if (GetInt(interp, obj, "partition", &p) != TCL_OK) return TCL_ERROR;
+    if (p < 0 && !(allowUnassigned && p == -1)) {
+        return ArgError(interp, std::string("partition must be ") +
+                                    (allowUnassigned ? "-1 or " : "") + "a non-negative integer, got " +
+                                    std::to_string(p));
+    }
+    *out = p;
+    return TCL_OK;
+}
+
+int GetTimeout(Tcl_Interp *interp, Tcl_Obj *obj, int *out) {
+    int t;
+    if (GetInt(interp, obj, "timeout (milliseconds)", &t) != TCL_OK) return TCL_ERROR;
+    if (t < -1) return ArgError(interp, "timeout must be -1 (forever) or >= 0 milliseconds");
+    *out = t;
+    return TCL_OK;
+}
+
+int GetCount(Tcl_Interp *interp, Tcl_Obj *obj, int *out) {
+    int n;
+    if (GetInt(interp, obj, "count", &n) != TCL_OK) return TCL_ERROR;
+    if (n <= 0 || n > 1000000) return ArgError(interp, "count must be between 1 and 1000000");
+    *out = n;
+    return TCL_OK;
+}
+
+int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out) {
+    const char *word = Tcl_GetString(obj);
+    if (!strcmp(word, "beginning") || !strcmp(word, "earliest") || !strcmp(word, "smallest")) {
+        *out = RD_KAFKA_OFFSET_BEGINNING;
+    } else if (!strcmp(word, "end") || !strcmp(word, "latest") || !strcmp(word, "largest")) {
+        *out = RD_KAFKA_OFFSET_END;
+    } else if (!strcmp(word, "stored")) {
+        *out = RD_KAFKA_OFFSET_STORED;
+    } else {
+        Tcl_WideInt n;
+        if (Tcl_GetWideIntFromObj(NULL, obj, &n) != TCL_OK) {
+            return ArgError(interp, std::string("bad offset \"") + word +
+                                        "\": must be beginning, end, stored, an offset N or -N for N "
+                                        "messages before the end");
+        }
+        *out = n >= 0 ? n : RD_KAFKA_OFFSET_TAIL(-n);
+    }
+    return TCL_OK;
+}
+
+int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index) {
+    if (Tcl_GetIndexFromObj(interp, obj, table, what, 0, index) != TCL_OK) return RelabelError(interp);
+    return TCL_OK;
+}
+
+// ---------------------------------------------------------------------------
+
+static bool HasNonAscii(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80) return true;
+    return false;
+}
+
+// In Tcl's internal UTF-8, lead bytes 0xC4 and above encode characters > U+00FF.
+static bool HasCharAbove255(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0xC4) return true;
+    return false;
+}
+
+OutBytes::OutBytes(Tcl_Obj *obj) {
+    static const Tcl_ObjType *byteArrayType = Tcl_GetObjType("bytearray");
+    if (obj->typePtr == byteArrayType &&
+        (obj->bytes == NULL || !HasCharAbove255(obj->bytes, (size_t)obj->length))) {
+        int len;
+        data_ = (const char *)Tcl_GetByteArrayFromObj(obj, &len);
+        size_ = (size_t)len;
+        return;
+    }
+    int len;
+    const char *s = Tcl_GetStringFromObj(obj, &len);
+    if (!HasNonAscii(s, (size_t)len)) { // the common case: no conversion needed
+        data_ = s;
+        size_ = (size_t)len;
+        return;
+    }
+    // Tcl's internal form differs from UTF-8 (NUL is C0 80): convert properly.
+    static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_DStringInit(&ds_);
+    converted_ = true;
+    Tcl_UtfToExternalDString(utf8, s, len, &ds_);
+    data_ = Tcl_DStringValue(&ds_);
+    size_ = (size_t)Tcl_DStringLength(&ds_);
+}
+
+OutBytes::~OutBytes() {
+    if (converted_) Tcl_DStringFree(&ds_);
+}
+
+Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText) {
+    if (!asText || size == 0) {
+        if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (int)size);
+        return Tcl_NewObj();
+    }
+    static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_DString ds;
+    Tcl_ExternalToUtfDString(utf8, (const char *)data, (int)size, &ds);
+    Tcl_Obj *result = Tcl_NewStringObj(Tcl_DStringValue(&ds), Tcl_DStringLength(&ds));
+    Tcl_DStringFree(&ds);
+    return result;
+}
+
+} // namespace kafkatcl

@@ -1,0 +1,85 @@
+// util.h -- small shared pieces: RAII owners for librdkafka objects,
+// error reporting with KAFKA errorCodes, argument parsing, byte conversion.
+#pragma once
+
+#include <tcl.h>
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+
+namespace kafkatcl {
+
+// ---------------------------------------------------------------------------
+// RAII owners: every librdkafka object we hold is released exactly once.
+
+template <typename T, void (*Destroy)(T *)>
+struct Releaser {
+    void operator()(T *p) const { if (p) Destroy(p); }
+};
+template <typename T, void (*Destroy)(T *)>
+using Owned = std::unique_ptr<T, Releaser<T, Destroy>>;
+
+struct MetadataReleaser {
+    void operator()(const rd_kafka_metadata_t *m) const { if (m) rd_kafka_metadata_destroy(m); }
+};
+
+using ConfPtr      = Owned<rd_kafka_conf_t, rd_kafka_conf_destroy>;
+using TopicConfPtr = Owned<rd_kafka_topic_conf_t, rd_kafka_topic_conf_destroy>;
+using KafkaPtr     = Owned<rd_kafka_t, rd_kafka_destroy>;
+using TopicPtr     = Owned<rd_kafka_topic_t, rd_kafka_topic_destroy>;
+using QueuePtr     = Owned<rd_kafka_queue_t, rd_kafka_queue_destroy>;
+using MessagePtr   = Owned<rd_kafka_message_t, rd_kafka_message_destroy>;
+using MetadataPtr  = std::unique_ptr<const rd_kafka_metadata_t, MetadataReleaser>;
+
+// ---------------------------------------------------------------------------
+// Errors. Every error leaves errorCode {KAFKA <ERRNAME> <message>}, where
+// ERRNAME comes from rd_kafka_err2name (e.g. _INVALID_ARG, _TIMED_OUT).
+
+int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err, const std::string &message);
+int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err); // message from rd_kafka_err2str
+int ArgError(Tcl_Interp *interp, const std::string &message);  // _INVALID_ARG
+// Tcl_WrongNumArgs plus a KAFKA errorCode.
+int WrongArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], const char *usage);
+// Re-labels whatever error Tcl just left (from Tcl_GetIntFromObj & co.) as KAFKA _INVALID_ARG.
+int RelabelError(Tcl_Interp *interp);
+
+// ---------------------------------------------------------------------------
+// Argument parsing; each leaves a KAFKA error on failure.
+
+int GetInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, int *out);
+int GetWideInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, Tcl_WideInt *out);
+int GetPartition(Tcl_Interp *interp, Tcl_Obj *obj, bool allowUnassigned, int32_t *out);
+int GetTimeout(Tcl_Interp *interp, Tcl_Obj *obj, int *out);   // ms, >= -1 (-1 = wait forever)
+int GetCount(Tcl_Interp *interp, Tcl_Obj *obj, int *out);     // > 0
+// beginning|end|stored|N|-N (and the librdkafka words earliest/latest/smallest/largest).
+int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out);
+// Looks up a method or option word in a NULL-terminated table.
+int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index);
+
+// ---------------------------------------------------------------------------
+// Bytes and text.
+//
+// Outgoing: a value whose internal type is a byte array is sent as its bytes
+// (unless its string form holds characters above U+00FF, which a byte array
+// cannot represent, proving it is text); any other value is sent as UTF-8.
+class OutBytes {
+  public:
+    explicit OutBytes(Tcl_Obj *obj);
+    ~OutBytes();
+    OutBytes(const OutBytes &) = delete;
+    OutBytes &operator=(const OutBytes &) = delete;
+    const char *data() const { return data_; }
+    size_t size() const { return size_; }
+
+  private:
+    const char *data_ = nullptr;
+    size_t size_ = 0;
+    bool converted_ = false;
+    Tcl_DString ds_;
+};
+
+// Incoming: a pure byte array, or (asText) the bytes decoded as UTF-8.
+Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText);
+
+} // namespace kafkatcl

@@ -1,0 +1,57 @@
+# kafka.tcl --
+#
+#	The critcl file of the `kafka` package: a Tcl interface to Apache Kafka
+#	through librdkafka. This file only declares; the C++ lives in cxx/ (one
+#	header+source per object kind) and Tcl-level procs in tcl/.
+#
+# Copyright (c) 2026 the KafkaTcl authors. BSD licensed, see LICENSE.
+
+package require Tcl 8.6
+package require critcl 3.1
+
+if {![critcl::compiling]} {
+    error "kafka: cannot build, no C++ compiler found (critcl::compiling is false)"
+}
+
+# # ## ### ##### ######## ############# #####################
+## Administrivia
+
+critcl::license {KafkaTcl authors} {BSD licensed}
+critcl::summary {Tcl interface to Apache Kafka, built on librdkafka.}
+critcl::description {
+    Produce to and consume from Apache Kafka from Tcl: masters hold
+    configuration, handles (producer or consumer) connect to the cluster,
+    topic objects produce and consume, queues gather partitions.
+}
+critcl::subject kafka {message queue} librdkafka
+
+# # ## ### ##### ######## ############# #####################
+## Configuration
+
+critcl::tcl 8.6
+critcl::config language c++
+critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
+critcl::clibraries -lrdkafka -lstdc++
+critcl::cheaders -I[file join [file dirname [info script]] cxx] cxx/*.h
+critcl::csources cxx/*.cpp
+critcl::tsources tcl/easy.tcl
+
+# # ## ### ##### ######## ############# #####################
+## Glue: the package's two C commands.
+
+critcl::ccode {
+#include "master.h"
+#include "mock.h"
+}
+
+critcl::ccommand ::kafka::kafka {cd interp objc objv} {
+    return kafkatcl::KafkaCmd(cd, interp, objc, objv);
+}
+
+critcl::ccommand ::kafka::mock {cd interp objc objv} {
+    return kafkatcl::MockCmd(cd, interp, objc, objv);
+}
+
+# # ## ### ##### ######## ############# #####################
+
+package provide kafka 1.0.0

@@ -1,0 +1,68 @@
+# easy.tcl --
+#
+#	The "easy interface" of the later KafkaTcl: one shared master, producer
+#	handle and consumer handle per interpreter, created on first use.
+#
+#	kafka::brokers LIST                  set the brokers used by the shared handles
+#	kafka::topic_producer NAME TOPIC     create topic producer command NAME
+#	kafka::topic_consumer NAME TOPIC     create topic consumer command NAME
+
+namespace eval ::kafka {
+    namespace export brokers topic_producer topic_consumer
+    # Names of the shared objects once created.
+    variable easy [dict create brokers {} master {} producer {} consumer {}]
+}
+
+# kafka::brokers ?LIST? -- set (or, with no argument, return) the broker list.
+# Handles already created are given the new brokers too.
+proc ::kafka::brokers {args} {
+    variable easy
+    if {[llength $args] > 1} {
+        return -code error -errorcode {KAFKA _INVALID_ARG {wrong # args}} \
+            "wrong # args: should be \"kafka::brokers ?brokerList?\""
+    }
+    if {[llength $args] == 0} {
+        return [dict get $easy brokers]
+    }
+    set list [lindex $args 0]
+    dict set easy brokers $list
+    if {[dict get $easy master] ne ""} {
+        [dict get $easy master] config bootstrap.servers [join $list ,]
+    }
+    foreach kind {producer consumer} {
+        set handle [dict get $easy $kind]
+        if {$handle ne "" && [llength [info commands $handle]]} {
+            $handle add_brokers $list
+        }
+    }
+    return $list
+}
+
+# The shared handle of one kind, created (with its master) on demand.
+proc ::kafka::EasyHandle {kind} {
+    variable easy
+    set master [dict get $easy master]
+    if {$master eq "" || ![llength [info commands $master]]} {
+        set master ::[::kafka::kafka create #auto]
+        if {[llength [dict get $easy brokers]]} {
+            $master config bootstrap.servers [join [dict get $easy brokers] ,]
+        }
+        dict set easy master $master
+        dict set easy producer {}
+        dict set easy consumer {}
+    }
+    set handle [dict get $easy $kind]
+    if {$handle eq "" || ![llength [info commands $handle]]} {
+        set handle ::[$master create_$kind #auto]
+        dict set easy $kind $handle
+    }
+    return $handle
+}
+
+proc ::kafka::topic_producer {name topic} {
+    return [[EasyHandle producer] new_topic $name $topic]
+}
+
+proc ::kafka::topic_consumer {name topic} {
+    return [[EasyHandle consumer] new_topic $name $topic]
+}
