@@ -54,9 +54,12 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         const char *key = Tcl_GetString(objv[i]);
         OutBytes value(objv[i + 1]);
         std::string v(value.data(), value.size());
-        if (ops.set(key, v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-            return ArgError(interp, errstr);
+        rd_kafka_conf_res_t res = ops.set(key, v.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_INVALID) {
+            // Name the key the user gave: librdkafka names the property an alias maps to.
+            return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
         }
+        if (res != RD_KAFKA_CONF_OK) return ArgError(interp, errstr);
     }
     return TCL_OK;
 }

@@ -25,7 +25,7 @@ int RelabelError(Tcl_Interp *interp) {
 }
 
 int WrongArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], const char *usage) {
-    Tcl_WrongNumArgs(interp, objc, objv, usage);
+    Tcl_WrongNumArgs(interp, objc, objv, (usage && *usage) ? usage : NULL);
     return RelabelError(interp);
 }
 

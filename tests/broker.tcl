@@ -58,6 +58,9 @@ proc ::kafkatest::broker::start {args} {
     if {$S(bootstrap) ne ""} {
 	return $S(bootstrap)
     }
+    if {[llength $args] % 2} {
+	error "wrong # args: should be \"start ?-cache DIR?\""
+    }
     set cache [file join [file dirname $tests] .cache kafka-$version]
     foreach {opt val} $args {
 	switch -- $opt {
@@ -65,11 +68,8 @@ proc ::kafkatest::broker::start {args} {
 	    default {error "bad option \"$opt\": must be -cache"}
 	}
     }
-    if {[llength $args] % 2} {
-	error "wrong # args: should be \"start ?-cache DIR?\""
-    }
     if {[auto_execok java] eq ""} {
-	error "kafka test broker: java not found in PATH (need a JRE >= 11)"
+	error "kafka test broker: java not found in PATH (Kafka $version needs a JRE)"
     }
     set t0 [clock milliseconds]
     set jars [Jars $cache]
@@ -89,6 +89,8 @@ proc ::kafkatest::broker::start {args} {
 	    kafkatest-[pid]-[clock milliseconds]-[incr n]]]]} {}
     file mkdir $dir [file join $dir data]
 
+    # The short broker session lets a restart after kill9 re-register
+    # quickly (it must wait for the old registration to expire).
     WriteFile [file join $dir server.properties] [string map [list \
 	    @P $port @C $cport @D [file join $dir data]] {
 	process.roles=broker,controller
@@ -100,7 +102,10 @@ proc ::kafkatest::broker::start {args} {
 	inter.broker.listener.name=PLAINTEXT
 	listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 	log.dirs=@D
-	num.partitions=1
+	# Auto-created test topics get 3 partitions; 2 MB messages fit.
+	num.partitions=3
+	message.max.bytes=2097152
+	replica.fetch.max.bytes=2097152
 	auto.create.topics.enable=true
 	offsets.topic.replication.factor=1
 	offsets.topic.num.partitions=3
@@ -108,6 +113,8 @@ proc ::kafkatest::broker::start {args} {
 	transaction.state.log.min.isr=1
 	transaction.state.log.num.partitions=3
 	group.initial.rebalance.delay.ms=0
+	broker.heartbeat.interval.ms=500
+	broker.session.timeout.ms=3000
     }]
     # WARN and up to broker.log, plus the "started" line we wait for.
     WriteFile [file join $dir log4j.properties] [string map [list \

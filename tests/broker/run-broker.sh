@@ -36,10 +36,11 @@ cleanup() {
     killer=
     if [ "$1" -gt 0 ]; then
         kill -TERM "$jpid" 2>/dev/null
-        # Background timer; it kills its own sleep when cancelled.
+        # Background timer; when cancelled it KILLs its sleep (which
+        # inherited the ignored TERM from the trap above).
         (
             sleep "$1" & s=$!
-            trap 'kill $s 2>/dev/null; exit 0' TERM
+            trap 'kill -KILL $s 2>/dev/null; exit 0' TERM
             wait $s
             kill -KILL "$jpid" 2>/dev/null
         ) &

@@ -1,0 +1,72 @@
+# all.tcl --
+#
+#	Runs every tests/*.test file in its own tclsh (a crash in one file is
+#	counted, not fatal to the run) and ends with the line
+#	"N passed, N failed, N skipped"; exits non-zero when a test failed or a
+#	test file died.
+#
+#	tclsh tests/all.tcl ?-quick? ?-file PATTERN? ?tcltest options ...?
+#
+#	Default: start the real Apache Kafka broker (tests/broker.tcl) and run
+#	the suite against it; with KAFKA_BROKERS=host:port, use that cluster.
+#	-quick: run against librdkafka's in-process mock cluster, no JVM.
+
+set here [file dirname [file normalize [info script]]]
+source [file join $here broker.tcl]
+
+set quick 0
+set pattern *.test
+set passThrough {}
+for {set i 0} {$i < [llength $argv]} {incr i} {
+    set arg [lindex $argv $i]
+    switch -- $arg {
+        -quick  { set quick 1 }
+        -file   { set pattern [lindex $argv [incr i]] }
+        default { lappend passThrough $arg }
+    }
+}
+
+if {$quick} {
+    unset -nocomplain env(KAFKATEST_BROKERS)
+    puts "test tier: quick (librdkafka mock cluster, in each test process)"
+} else {
+    set env(KAFKATEST_BROKERS) [::kafkatest::broker::start]
+    puts "test tier: full (Apache Kafka at $env(KAFKATEST_BROKERS))"
+}
+
+set totals [dict create passed 0 failed 0 skipped 0]
+set died {}
+foreach file [lsort [glob -directory $here $pattern]] {
+    if {![string match *.test $file]} continue
+    puts "==== [file tail $file]"
+    flush stdout
+    set chan [open |[list [info nameofexecutable] $file {*}$passThrough 2>@1]]
+    set summary ""
+    while {[gets $chan line] >= 0} {
+        puts $line
+        if {[regexp {Total\s+(\d+)\s+Passed\s+(\d+)\s+Skipped\s+(\d+)\s+Failed\s+(\d+)} $line -> t p s f]} {
+            set summary [list $p $s $f]
+        }
+    }
+    set status [catch {close $chan} err]
+    if {$summary eq ""} {
+        puts "==== [file tail $file] DIED: $err"
+        lappend died [file tail $file]
+        dict incr totals failed
+        continue
+    }
+    lassign $summary p s f
+    dict incr totals passed $p
+    dict incr totals skipped $s
+    dict incr totals failed $f
+    if {$status && $f == 0} {
+        puts "==== [file tail $file] exited abnormally: $err"
+        lappend died [file tail $file]
+        dict incr totals failed
+    }
+}
+
+if {!$quick} { ::kafkatest::broker::stop }
+if {[llength $died]} { puts "test files that died: $died" }
+puts "[dict get $totals passed] passed, [dict get $totals failed] failed, [dict get $totals skipped] skipped"
+exit [expr {[dict get $totals failed] > 0}]
