@@ -10,39 +10,35 @@
 set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
 
-# Debian packages the project needs, and a file each provides (to detect it).
-set requirements {
-    librdkafka-dev  /usr/include/librdkafka/rdkafka.h
-    tcl8.6-dev      /usr/include/tcl8.6/tcl.h
-    critcl          /usr/bin/critcl
-    tcllib          /usr/share/tcltk/tcllib1.21
-    tcl-thread      /usr/share/tcltk/thread2.8.8
-    default-jdk-headless /usr/bin/java
-    maven           /usr/bin/mvn
-}
+# Debian packages the project needs.
+set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread}
+# Programs the real-broker tests need, and the Debian package of each.
+set programs {java default-jre-headless mvn maven}
 
 proc missingPackages {} {
-    global requirements
+    global requirements programs
     set missing {}
-    foreach {pkg file} $requirements {
-        if {![file exists $file] && [catch {exec dpkg-query -W -f {${Status}} $pkg} status] ||
-            ([info exists status] && ![string match "*ok installed*" $status] && ![file exists $file])} {
+    foreach pkg $requirements {
+        if {[catch {exec dpkg-query -W -f {${Status}} $pkg} status] || ![string match "*ok installed" $status]} {
             lappend missing $pkg
         }
-        unset -nocomplain status
+    }
+    foreach {program pkg} $programs {
+        if {[auto_execok $program] eq ""} { lappend missing $pkg }
     }
     return $missing
 }
 
+# Installs what is missing (as root on Debian) or names it and stops.
 proc setup {} {
     set missing [missingPackages]
     if {![llength $missing]} return
-    if {[exec id -u] != 0 || ![file executable /usr/bin/apt-get]} {
+    if {[exec id -u] != 0 || [auto_execok apt-get] eq ""} {
         puts stderr "kafka: missing Debian packages: $missing"
         puts stderr "install them with: apt-get install $missing"
         exit 1
     }
-    puts "installing: $missing"
+    puts "installing Debian packages: $missing"
     exec apt-get update -q >@ stdout 2>@ stderr
     exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {*}$missing >@ stdout 2>@ stderr
 }
