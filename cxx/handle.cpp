@@ -7,34 +7,65 @@
 #include "topic.h"
 
 #include <cstring>
+#include <syslog.h>
 
 namespace kafkatcl {
 
 Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error) {
-    ConfPtr conf(rd_kafka_conf_dup(master->Conf()));
-    rd_kafka_conf_set_default_topic_conf(conf.get(), rd_kafka_topic_conf_dup(master->TopicConf()));
-    char errstr[512];
-    rd_kafka_t *rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
-    if (!rk) {
-        *error = errstr;
+    Handle *handle = new Handle(interp, master, type);
+    if (!handle->Open(error)) {
+        handle->Unlink();
+        delete handle;
         return nullptr;
     }
-    conf.release(); // rd_kafka_new took it
-    return new Handle(interp, master, type, rk);
+    return handle;
 }
 
-Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, rd_kafka_t *rk)
-    : Object(interp, master), master_(master), type_(type), rk_(rk),
-      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type)
+    : Object(interp, master), master_(master), type_(type), owner_(Tcl_GetCurrentThread()),
+      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {}
+
+// Makes the rd_kafka_t with our callbacks, and hooks its main queue to the event loop.
+bool Handle::Open(std::string *error) {
+    wakeup_.reset(new Wakeup([this] { ServeEvents(); }));
+    if (!wakeup_->Ok()) {
+        *error = "cannot create the event-loop pipe";
+        return false;
+    }
+    ConfPtr conf(rd_kafka_conf_dup(master_->Conf()));
+    rd_kafka_conf_set_default_topic_conf(conf.get(), rd_kafka_topic_conf_dup(master_->TopicConf()));
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    if (IsProducer()) rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
+    rd_kafka_conf_set_error_cb(conf.get(), OnError);
+    rd_kafka_conf_set_stats_cb(conf.get(), OnStatistics);
+    rd_kafka_conf_set_log_cb(conf.get(), OnLog);
+    char errstr[512];
+    // Logs go through the main queue, so they reach Tcl in this thread.
+    rd_kafka_conf_set(conf.get(), "log.queue", "true", errstr, sizeof errstr);
+    rd_kafka_t *rk = rd_kafka_new(type_, conf.get(), errstr, sizeof errstr);
+    if (!rk) {
+        *error = errstr;
+        return false;
+    }
+    conf.release(); // rd_kafka_new took it
+    rk_.reset(rk);
+    rd_kafka_set_log_queue(rk, NULL);
+    mainQueue_.reset(rd_kafka_queue_get_main(rk));
+    wakeup_->Watch(mainQueue_.get());
     if (IsProducer()) {
         // `exit` does not delete interps: flush queued messages then (bounded).
         Tcl_CreateThreadExitHandler(FlushAtExit, this);
         exitHandler_ = true;
     }
+    return true;
 }
 
 Handle::~Handle() {
-    if (IsProducer()) rd_kafka_flush(rk_.get(), kCloseFlushMs);
+    if (rk_) {
+        if (IsProducer()) rd_kafka_flush(rk_.get(), kCloseFlushMs);
+        wakeup_->Unwatch(mainQueue_.get());
+        mainQueue_.reset();
+    }
     topicConf_.reset();
     rk_.reset();
 }
@@ -47,6 +78,147 @@ void Handle::OnDelete() {
 void Handle::FlushAtExit(ClientData cd) {
     Handle *self = static_cast<Handle *>(cd);
     rd_kafka_flush(self->rk_.get(), kCloseFlushMs);
+}
+
+// ---------------------------------------------------------------------------
+// Events: librdkafka callbacks record them, ServeEvents delivers them to Tcl.
+
+void Handle::Record(HandleEvent &&event) {
+    std::lock_guard<std::mutex> lock(eventsMutex_);
+    events_.push_back(std::move(event));
+}
+
+void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaque) {
+    Handle *self = static_cast<Handle *>(opaque);
+    MasterCallbacks &cb = self->master_->Callbacks();
+    if (msg->err) cb.failed++; else cb.delivered++;
+    if (!cb.delivery || self->Deleted()) return;
+    if (!msg->err) { // sampling: every Nth success, all failures
+        unsigned long n = ++self->deliverySeq_;
+        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) return;
+    }
+    HandleEvent e{HandleEvent::Delivery};
+    e.err = msg->err;
+    e.topic = rd_kafka_topic_name(msg->rkt);
+    e.partition = msg->partition;
+    e.offset = msg->offset;
+    if (msg->err) e.text = rd_kafka_err2str(msg->err);
+    if (msg->key) {
+        e.key.assign((const char *)msg->key, msg->key_len);
+        e.hasKey = true;
+    }
+    self->Record(std::move(e));
+}
+
+void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+    Handle *self = static_cast<Handle *>(opaque);
+    HandleEvent e{HandleEvent::Error};
+    e.err = (rd_kafka_resp_err_t)err;
+    e.text = reason ? reason : "";
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char buf[512];
+        e.err = rd_kafka_fatal_error(rk, buf, sizeof buf);
+        e.text = buf;
+        e.fatal = true;
+    }
+    self->Record(std::move(e));
+}
+
+int Handle::OnStatistics(rd_kafka_t *, char *json, size_t len, void *opaque) {
+    Handle *self = static_cast<Handle *>(opaque);
+    HandleEvent e{HandleEvent::Statistics};
+    e.text.assign(json, len);
+    self->Record(std::move(e));
+    return 0; // librdkafka frees json
+}
+
+void Handle::OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    Handle *self = static_cast<Handle *>(rd_kafka_opaque(rk));
+    if (!self) return;
+    switch (self->master_->Callbacks().logMode.load()) {
+    case LogMode::Stderr:
+        fprintf(stderr, "%%%d|%s|%s| %s\n", level, fac, rd_kafka_name(rk), buf);
+        return;
+    case LogMode::Syslog:
+        syslog(level, "%s: [%s] %s", rd_kafka_name(rk), fac, buf);
+        return;
+    case LogMode::Callback:
+        break;
+    }
+    HandleEvent e{HandleEvent::Log};
+    e.level = level;
+    e.facility = fac;
+    e.text = buf;
+    self->Record(std::move(e));
+}
+
+void Handle::ServeEvents(size_t limit) {
+    if (Deleted() || !rk_) return;
+    Preserve keep(this);
+    rd_kafka_poll(rk_.get(), 0);
+    for (size_t done = 0; !Deleted(); done++) {
+        HandleEvent event;
+        {
+            std::lock_guard<std::mutex> lock(eventsMutex_);
+            if (events_.empty()) return;
+            if (done == limit) break;
+            event = std::move(events_.front());
+            events_.pop_front();
+        }
+        DispatchOne(event);
+    }
+    if (!Deleted()) wakeup_->Again();
+}
+
+static void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
+    Tcl_DictObjPut(NULL, dict, Tcl_NewStringObj(key, -1), value);
+}
+
+void Handle::DispatchOne(HandleEvent &e) {
+    MasterCallbacks &cb = master_->Callbacks();
+    Tcl_Obj *arg = nullptr;
+    ObjRef cmd;
+    const char *context = "";
+    switch (e.kind) {
+    case HandleEvent::Delivery:
+        cmd = cb.delivery;
+        context = "kafka delivery report callback";
+        arg = Tcl_NewDictObj();
+        Put(arg, "topic", Tcl_NewStringObj(e.topic.c_str(), -1));
+        Put(arg, "partition", Tcl_NewIntObj(e.partition));
+        Put(arg, "offset", Tcl_NewWideIntObj(e.offset));
+        Put(arg, "error", Tcl_NewStringObj(e.err ? rd_kafka_err2name(e.err) : "", -1));
+        if (e.err) Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        if (e.hasKey) Put(arg, "key", NewBytesObj(e.key.data(), e.key.size(), DecodeText()));
+        break;
+    case HandleEvent::Error:
+        cmd = cb.error;
+        context = "kafka error callback";
+        arg = Tcl_NewDictObj();
+        Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+        Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        Put(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
+        Put(arg, "handle", NameObj());
+        break;
+    case HandleEvent::Statistics:
+        cmd = cb.statistics;
+        context = "kafka statistics callback";
+        arg = Tcl_NewStringObj(e.text.c_str(), (int)e.text.size());
+        break;
+    case HandleEvent::Log:
+        cmd = cb.logMode.load() == LogMode::Callback ? cb.log : ObjRef();
+        context = "kafka logger callback";
+        arg = Tcl_NewDictObj();
+        Put(arg, "level", Tcl_NewIntObj(e.level));
+        Put(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
+        Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        break;
+    }
+    if (!cmd) {
+        Tcl_DecrRefCount(arg);
+        return;
+    }
+    InvokeCallback(interp_, cmd.get(), arg, context);
 }
 
 bool Handle::DecodeText() const { return master_->DecodeText(); }
@@ -139,8 +311,10 @@ int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
     if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
     int timeout = 10000;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    rd_kafka_flush(rk_.get(), timeout);
-    Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(rk_.get())));
+    rd_kafka_flush(rk_.get(), timeout); // runs our delivery callbacks, recording reports
+    int left = rd_kafka_outq_len(rk_.get());
+    ServeEvents(SIZE_MAX);
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(left));
     return TCL_OK;
 }
 

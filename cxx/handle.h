@@ -3,8 +3,30 @@
 #pragma once
 
 #include "object.h"
+#include "wakeup.h"
+
+#include <deque>
+#include <memory>
+#include <mutex>
 
 namespace kafkatcl {
+
+// One librdkafka event waiting to be delivered to Tcl. Plain C++ data: it may
+// be recorded on a librdkafka thread (logs) and is turned into Tcl values only
+// in the handle's own thread.
+struct HandleEvent {
+    enum Kind { Delivery, Error, Statistics, Log } kind;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    std::string topic;
+    int32_t partition = -1;
+    int64_t offset = -1;
+    std::string text;     // error string, stats JSON or log message
+    std::string key;      // delivery: message key
+    bool hasKey = false;
+    bool fatal = false;   // error: librdkafka says the instance is unusable
+    int level = 0;        // log
+    std::string facility; // log
+};
 
 class Master;
 
@@ -22,6 +44,15 @@ class Handle : public Object {
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
     rd_kafka_t *Kafka() const { return rk_.get(); }
+    Master *GetMaster() const { return master_; }
+
+    // Serves librdkafka's queued events (delivery reports, errors, stats,
+    // logs) and invokes up to `limit` Tcl callbacks; asks the event loop to
+    // come back for the rest. Called from the event loop and by blocking
+    // methods (flush, consume, ...) so scripts without an event loop still
+    // get their callbacks.
+    void ServeEvents(size_t limit = kDispatchBatch);
+    static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     bool DecodeText() const;
 
@@ -29,8 +60,18 @@ class Handle : public Object {
     void OnDelete() override;
 
   private:
-    Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, rd_kafka_t *rk);
+    Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type);
     static void FlushAtExit(ClientData cd);
+    bool Open(std::string *error);
+    void Record(HandleEvent &&event);
+    void DispatchOne(HandleEvent &event);
+
+    // librdkafka callbacks (run inside rd_kafka_poll/flush, or for logs
+    // possibly on a librdkafka thread).
+    static void OnDelivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
+    static void OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+    static int OnStatistics(rd_kafka_t *rk, char *json, size_t len, void *opaque);
+    static void OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
 
     int NewTopic(int objc, Tcl_Obj *const objv[]);
     int CreateQueue(int objc, Tcl_Obj *const objv[]);
@@ -41,9 +82,17 @@ class Handle : public Object {
 
     Master *master_;
     rd_kafka_type_t type_;
-    KafkaPtr rk_;            // declared first: destroyed after everything below
+    Tcl_ThreadId owner_;
+    // Declaration order is destruction order reversed: the event list and the
+    // wakeup pipe outlive rk_, which may still log or signal while destroyed.
+    std::mutex eventsMutex_;
+    std::deque<HandleEvent> events_;
+    std::unique_ptr<Wakeup> wakeup_;
+    KafkaPtr rk_;
+    QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     bool exitHandler_ = false;
+    unsigned long deliverySeq_ = 0; // for delivery_report every N
 };
 
 } // namespace kafkatcl

@@ -10,10 +10,26 @@ Master::Master(Tcl_Interp *interp)
     : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {}
 
 int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"config",          "topic_config",     "create_producer",
-                                          "producer_creator", "create_consumer", "consumer_creator",
-                                          "decode",          "delete",           NULL};
-    enum { CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, DELETE };
+    static const char *const methods[] = {"config",
+                                          "topic_config",
+                                          "create_producer",
+                                          "producer_creator",
+                                          "create_consumer",
+                                          "consumer_creator",
+                                          "decode",
+                                          "set_delivery_report_callback",
+                                          "set_error_callback",
+                                          "set_statistics_callback",
+                                          "set_socket_callback",
+                                          "logger",
+                                          "delivery_report",
+                                          "partitioner",
+                                          "delete",
+                                          NULL};
+    enum {
+        CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE,
+        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, LOGGER, DELIVERY_REPORT, PARTITIONER, DELETE
+    };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -29,6 +45,25 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return CreateHandle(RD_KAFKA_CONSUMER, objc, objv);
     case DECODE:
         return DecodeMethod(objc, objv);
+    case SET_DR_CB:
+        return SetCallback(callbacks_.delivery, objc, objv);
+    case SET_ERROR_CB:
+        return SetCallback(callbacks_.error, objc, objv);
+    case SET_STATS_CB:
+        return SetCallback(callbacks_.statistics, objc, objv);
+    case SET_SOCKET_CB:
+        // librdkafka owns its sockets and threads; a Tcl-level socket callback
+        // would run on librdkafka's threads. The event loop integration
+        // (see "ASYNCHRONOUS USE" in kafka.man) replaces it.
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                          "set_socket_callback is not supported: librdkafka manages its own sockets; "
+                          "events reach Tcl through the event loop without it");
+    case LOGGER:
+        return LoggerMethod(objc, objv);
+    case DELIVERY_REPORT:
+        return DeliveryReportMethod(objc, objv);
+    case PARTITIONER:
+        return PartitionerMethod(objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();
@@ -54,6 +89,74 @@ int Master::DecodeMethod(int objc, Tcl_Obj *const objv[]) {
         decodeText_ = (mode == 1);
     }
     Tcl_SetObjResult(interp_, Tcl_NewStringObj(modes[decodeText_ ? 1 : 0], -1));
+    return TCL_OK;
+}
+
+// set_*_callback ?command?: set (empty clears) and return the command.
+int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
+    if (objc > 3) return WrongArgs(interp_, 2, objv, "?command?");
+    if (objc == 3) slot = CallbackArg(objv[2]);
+    Tcl_SetObjResult(interp_, slot ? slot.get() : Tcl_NewObj());
+    return TCL_OK;
+}
+
+// logger stderr|syslog|callback command
+int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const modes[] = {"stderr", "syslog", "callback", NULL};
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "stderr|syslog|callback ?command?");
+    int mode;
+    if (GetIndex(interp_, objv[2], modes, "logger", &mode) != TCL_OK) return TCL_ERROR;
+    if ((mode == 2) != (objc == 4)) return WrongArgs(interp_, 2, objv, "stderr|syslog|callback ?command?");
+    if (mode == 2) {
+        callbacks_.log = CallbackArg(objv[3]);
+        if (!callbacks_.log) return ArgError(interp_, "logger callback needs a command");
+    }
+    callbacks_.logMode = mode == 0 ? LogMode::Stderr : mode == 1 ? LogMode::Syslog : LogMode::Callback;
+    return TCL_OK;
+}
+
+// delivery_report every N | delivery_report sample
+int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const subs[] = {"every", "sample", NULL};
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample");
+    int sub;
+    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
+    if (sub == 0) {
+        if (objc > 4) return WrongArgs(interp_, 3, objv, "?N?");
+        if (objc == 4) {
+            int n;
+            if (GetInt(interp_, objv[3], "N", &n) != TCL_OK) return TCL_ERROR;
+            if (n < 0) return ArgError(interp_, "N must be >= 0");
+            callbacks_.deliveryEvery = n;
+        }
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(callbacks_.deliveryEvery));
+        return TCL_OK;
+    }
+    if (objc != 3) return WrongArgs(interp_, 3, objv, "");
+    Tcl_Obj *d = Tcl_NewDictObj();
+    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("delivered", -1), Tcl_NewWideIntObj(callbacks_.delivered));
+    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("failed", -1), Tcl_NewWideIntObj(callbacks_.failed));
+    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("every", -1), Tcl_NewIntObj(callbacks_.deliveryEvery));
+    Tcl_SetObjResult(interp_, d);
+    return TCL_OK;
+}
+
+// partitioner ?name?: librdkafka's topic "partitioner" property for new handles.
+int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const names[] = {"random", "consistent", "consistent_random", "murmur2",
+                                        "murmur2_random", "fnv1a", "fnv1a_random", NULL};
+    if (objc > 3) return WrongArgs(interp_, 2, objv, "?name?");
+    if (objc == 3) {
+        int n;
+        char errstr[256];
+        if (GetIndex(interp_, objv[2], names, "partitioner", &n) != TCL_OK) return TCL_ERROR;
+        if (rd_kafka_topic_conf_set(topicConf_.get(), "partitioner", names[n], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+            return ArgError(interp_, errstr);
+    }
+    char value[64];
+    size_t size = sizeof value;
+    rd_kafka_topic_conf_get(topicConf_.get(), "partitioner", value, &size);
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(value, -1));
     return TCL_OK;
 }
 

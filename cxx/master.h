@@ -2,6 +2,7 @@
 // holds the client and topic configuration that handles are created from.
 #pragma once
 
+#include "callbacks.h"
 #include "object.h"
 
 namespace kafkatcl {
@@ -15,14 +16,20 @@ class Master : public Object {
     rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
     // Whether consumed payloads and keys are decoded as UTF-8 text (else byte arrays).
     bool DecodeText() const { return decodeText_; }
+    MasterCallbacks &Callbacks() { return callbacks_; }
 
   private:
     int CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]);
     int DecodeMethod(int objc, Tcl_Obj *const objv[]);
+    int SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]);
+    int LoggerMethod(int objc, Tcl_Obj *const objv[]);
+    int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
+    int PartitionerMethod(int objc, Tcl_Obj *const objv[]);
 
     ConfPtr conf_;
     TopicConfPtr topicConf_;
     bool decodeText_ = false;
+    MasterCallbacks callbacks_;
 };
 
 // ::kafka::kafka version|create

@@ -72,8 +72,7 @@ int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg) {
     return KafkaError(interp, msg->err, text);
 }
 
-// Seeks each partition of the unprocessed messages back to the first of them.
-static void PutBack(std::vector<MessagePtr> &messages, size_t from) {
+void PutBack(std::vector<MessagePtr> &messages, size_t from) {
     std::map<std::pair<rd_kafka_topic_t *, int32_t>, int64_t> first;
     for (size_t i = from; i < messages.size(); i++) {
         const rd_kafka_message_t *m = messages[i].get();
@@ -87,21 +86,33 @@ static void PutBack(std::vector<MessagePtr> &messages, size_t from) {
     }
 }
 
-int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
-                 Tcl_Obj *body, bool asText) {
+Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText) {
+    ElementNames &n = Names();
+    Tcl_Obj *d = Tcl_NewDictObj();
+    if (msg->err) {
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("error", -1), Tcl_NewStringObj(rd_kafka_err2name(msg->err), -1));
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("message", -1), Tcl_NewStringObj(rd_kafka_message_errstr(msg), -1));
+        if (msg->rkt) Tcl_DictObjPut(NULL, d, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1));
+        Tcl_DictObjPut(NULL, d, n.partition, Tcl_NewIntObj(msg->partition));
+        return d;
+    }
+    rd_kafka_timestamp_type_t tsType;
+    Tcl_DictObjPut(NULL, d, n.payload, NewBytesObj(msg->payload, msg->len, asText));
+    Tcl_DictObjPut(NULL, d, n.partition, Tcl_NewIntObj(msg->partition));
+    Tcl_DictObjPut(NULL, d, n.offset, Tcl_NewWideIntObj(msg->offset));
+    Tcl_DictObjPut(NULL, d, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1));
+    Tcl_DictObjPut(NULL, d, n.timestamp, Tcl_NewWideIntObj(rd_kafka_message_timestamp(msg, &tsType)));
+    if (msg->key) Tcl_DictObjPut(NULL, d, n.key, NewBytesObj(msg->key, msg->key_len, asText));
+    return d;
+}
+
+int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages,
+             const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what) {
     int ran = 0;
     for (size_t i = 0; i < messages.size(); i++) {
         const rd_kafka_message_t *m = messages[i].get();
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-        if (m->err) {
-            PutBack(messages, i + 1);
-            return MessageError(interp, m);
-        }
-        if (StoreMessageInArray(interp, arrayName, m, asText) != TCL_OK) {
-            PutBack(messages, i);
-            return TCL_ERROR;
-        }
-        int code = Tcl_EvalObjEx(interp, body, 0);
+        int code = perMessage(m);
         if (code == TCL_OK || code == TCL_CONTINUE) {
             ran++;
         } else if (code == TCL_BREAK) {
@@ -110,16 +121,27 @@ int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &mes
             break;
         } else {
             if (code == TCL_ERROR) {
-                Tcl_AppendObjToErrorInfo(
-                    interp, Tcl_ObjPrintf("\n    (\"consume_batch\" body line %d)", Tcl_GetErrorLine(interp)));
+                Tcl_AppendObjToErrorInfo(interp, Tcl_ObjPrintf("\n    (%s line %d)", what, Tcl_GetErrorLine(interp)));
             }
             if (!owner->Deleted()) PutBack(messages, i + 1);
             return code;
         }
-        if (owner->Deleted()) break; // the body deleted its own consumer
+        if (owner->Deleted()) break; // the script deleted its own consumer
     }
     Tcl_SetObjResult(interp, Tcl_NewIntObj(ran));
     return TCL_OK;
+}
+
+int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
+                 Tcl_Obj *body, bool asText) {
+    return RunBatch(
+        interp, owner, messages,
+        [&](const rd_kafka_message_t *m) {
+            if (m->err) return MessageError(interp, m);
+            if (StoreMessageInArray(interp, arrayName, m, asText) != TCL_OK) return TCL_ERROR;
+            return Tcl_EvalObjEx(interp, body, 0);
+        },
+        "\"consume_batch\" body");
 }
 
 } // namespace kafkatcl

@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <functional>
 #include <vector>
 
 namespace kafkatcl {
@@ -17,6 +18,21 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
 
 // Raises the Tcl error for a message that carries an error.
 int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
+
+// A message as a dict: payload partition offset topic timestamp ?key?; for a
+// message carrying an error: error ERRNAME message TEXT topic T partition P.
+Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText);
+
+// Seeks each partition of messages[from..] back to its first message there,
+// so the next consume returns them again.
+void PutBack(std::vector<MessagePtr> &messages, size_t from);
+
+// Runs `perMessage` for each message (partition-EOF notices skipped) with Tcl
+// loop semantics for its result code: break stops, continue goes on, error
+// and return propagate. Messages not reached are put back. On TCL_OK the
+// result is the number of messages handled. `what` names the loop in errorInfo.
+int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages,
+             const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what);
 
 // Runs `body` once per message with the array filled, honouring break,
 // continue, return and errors as Tcl loops do. Messages the body did not reach

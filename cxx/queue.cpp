@@ -3,6 +3,7 @@
 
 #include "handle.h"
 #include "message.h"
+#include "stream.h"
 
 #include <vector>
 
@@ -11,9 +12,11 @@ namespace kafkatcl {
 Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
     : Object(interp, handle), handle_(handle), queue_(queue) {}
 
+Queue::~Queue() { stream_.reset(); }
+
 int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"consume", "consume_batch", "length", "delete", NULL};
-    enum { CONSUME, CONSUME_BATCH, LENGTH, DELETE };
+    static const char *const methods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
+    enum { CONSUME, CONSUME_BATCH, CONSUME_CALLBACK, LENGTH, DELETE };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -21,6 +24,8 @@ int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
         return Consume(objc, objv);
     case CONSUME_BATCH:
         return ConsumeBatch(objc, objv);
+    case CONSUME_CALLBACK:
+        return ConsumeCallback(objc, objv);
     case LENGTH:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         Tcl_SetObjResult(interp_, Tcl_NewIntObj((int)rd_kafka_queue_length(queue_.get())));
@@ -45,6 +50,7 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
     }
     if (msg->err) return MessageError(interp_, msg.get());
     if (StoreMessageInArray(interp_, objv[3], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    handle_->ServeEvents();
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
     return TCL_OK;
 }
@@ -64,7 +70,28 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     std::vector<MessagePtr> messages;
     messages.reserve((size_t)got);
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    handle_->ServeEvents();
     return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->DecodeText());
+}
+
+// consume_callback timeoutMs command  (synchronous: returns the count)
+// consume_callback command            (asynchronous, "" stops)
+int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
+    if (objc == 4) {
+        int timeout;
+        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+        rd_kafka_queue_t *q = queue_.get();
+        return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[3],
+                                   [q](int t, rd_kafka_message_t **buf, size_t n) {
+                                       return rd_kafka_consume_batch_queue(q, t, buf, n);
+                                   });
+    }
+    if (stream_) stream_->Cancel();
+    stream_.reset();
+    ObjRef command = CallbackArg(objv[2]);
+    if (command) stream_ = Stream::Start(this, handle_, queue_.get(), false, command.get());
+    return TCL_OK;
 }
 
 } // namespace kafkatcl

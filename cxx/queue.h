@@ -4,13 +4,17 @@
 
 #include "object.h"
 
+#include <memory>
+
 namespace kafkatcl {
 
 class Handle;
+class Stream;
 
 class Queue : public Object {
   public:
     Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue);
+    ~Queue() override;
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
     rd_kafka_queue_t *Rkqu() const { return queue_.get(); }
@@ -18,9 +22,11 @@ class Queue : public Object {
   private:
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
+    int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
 
     Handle *handle_;
     QueuePtr queue_;
+    std::shared_ptr<Stream> stream_; // asynchronous consume_callback
 };
 
 } // namespace kafkatcl

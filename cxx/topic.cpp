@@ -4,6 +4,7 @@
 #include "handle.h"
 #include "message.h"
 #include "queue.h"
+#include "stream.h"
 
 #include <vector>
 
@@ -13,6 +14,7 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
     : Object(interp, handle), handle_(handle), rkt_(rkt) {}
 
 Topic::~Topic() {
+    streams_.clear();
     for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
 }
 
@@ -44,9 +46,10 @@ int Topic::InvokeProducer(int objc, Tcl_Obj *const objv[]) {
 }
 
 int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"consume",    "consume_batch", "consume_start", "consume_start_queue",
-                                          "consume_stop", "name",        "delete",        NULL};
-    enum { CONSUME, CONSUME_BATCH, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP, NAME, DELETE };
+    static const char *const methods[] = {"consume",      "consume_batch",    "consume_start", "consume_start_queue",
+                                          "consume_stop", "consume_callback", "name",          "delete",
+                                          NULL};
+    enum { CONSUME, CONSUME_BATCH, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP, CONSUME_CALLBACK, NAME, DELETE };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -60,6 +63,8 @@ int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
         return ConsumeStart(objc, objv, true);
     case CONSUME_STOP:
         return ConsumeStop(objc, objv);
+    case CONSUME_CALLBACK:
+        return ConsumeCallback(objc, objv);
     case NAME:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
@@ -161,6 +166,7 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
     }
     if (msg->err) return MessageError(interp_, msg.get());
     if (StoreMessageInArray(interp_, objv[4], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    handle_->ServeEvents();
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
     return TCL_OK;
 }
@@ -183,6 +189,7 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     std::vector<MessagePtr> messages;
     messages.reserve((size_t)got);
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    handle_->ServeEvents();
     return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->DecodeText());
 }
 
@@ -220,10 +227,40 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;
     started_.erase(partition);
+    streams_.erase(partition);
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
     }
+    return TCL_OK;
+}
+
+// consume_callback partition timeoutMs command  (synchronous: returns the count)
+// consume_callback partition command            (asynchronous, "" stops)
+int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
+    if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, "partition ?timeoutMs? command");
+    int32_t partition;
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
+        return TCL_ERROR;
+    if (objc == 5) {
+        int timeout;
+        if (GetTimeout(interp_, objv[3], &timeout) != TCL_OK) return TCL_ERROR;
+        rd_kafka_topic_t *rkt = rkt_.get();
+        return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[4],
+                                   [rkt, partition](int t, rd_kafka_message_t **buf, size_t n) {
+                                       return rd_kafka_consume_batch(rkt, partition, t, buf, n);
+                                   });
+    }
+    auto old = streams_.find(partition);
+    if (old != streams_.end()) {
+        old->second->Cancel();
+        streams_.erase(old);
+    }
+    ObjRef command = CallbackArg(objv[3]);
+    if (!command) return TCL_OK;
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
+    if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
+    streams_[partition] = Stream::Start(this, handle_, queue, true, command.get());
     return TCL_OK;
 }
 

@@ -4,11 +4,14 @@
 
 #include "object.h"
 
+#include <map>
+#include <memory>
 #include <set>
 
 namespace kafkatcl {
 
 class Handle;
+class Stream;
 
 class Topic : public Object {
   public:
@@ -28,11 +31,13 @@ class Topic : public Object {
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue);
     int ConsumeStop(int objc, Tcl_Obj *const objv[]);
+    int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
     int RequireStarted(int32_t partition);
 
     Handle *handle_;
     TopicPtr rkt_;
     std::set<int32_t> started_; // partitions with consume_start in effect
+    std::map<int32_t, std::shared_ptr<Stream>> streams_; // asynchronous consume_callback per partition
 };
 
 } // namespace kafkatcl

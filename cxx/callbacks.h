@@ -1,0 +1,52 @@
+// callbacks.h -- the Tcl callbacks a master holds (delivery report, error,
+// statistics, logger) and how any KafkaTcl callback is invoked.
+//
+// Handles read these settings from their master each time an event is
+// delivered, so callbacks set after a handle was created take effect at once.
+#pragma once
+
+#include "util.h"
+
+#include <atomic>
+
+namespace kafkatcl {
+
+// A counted reference to a Tcl_Obj (nullptr allowed); used for callback
+// command prefixes so that replacing a callback while it runs is safe.
+class ObjRef {
+  public:
+    ObjRef() = default;
+    explicit ObjRef(Tcl_Obj *o) : o_(o) { if (o_) Tcl_IncrRefCount(o_); }
+    ObjRef(const ObjRef &other) : ObjRef(other.o_) {}
+    ObjRef &operator=(const ObjRef &other) {
+        ObjRef copy(other);
+        std::swap(o_, copy.o_);
+        return *this;
+    }
+    ~ObjRef() { if (o_) Tcl_DecrRefCount(o_); }
+    Tcl_Obj *get() const { return o_; }
+    explicit operator bool() const { return o_ != nullptr; }
+
+  private:
+    Tcl_Obj *o_ = nullptr;
+};
+
+// Invokes command prefix `cmd` with `arg` appended, at global level. Errors go
+// to the interp's background error handler (bgerror) with `context` added to
+// errorInfo; they never propagate. Returns the Tcl completion code.
+int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *context);
+
+// Sets or clears (empty command) a callback; returns the current one.
+ObjRef CallbackArg(Tcl_Obj *obj);
+
+enum class LogMode { Stderr, Syslog, Callback };
+
+struct MasterCallbacks {
+    ObjRef delivery, error, statistics, log;
+    std::atomic<LogMode> logMode{LogMode::Stderr}; // read by librdkafka threads
+    int deliveryEvery = 1;                           // report every Nth success (0: failures only)
+    // Delivery counters for `delivery_report sample`.
+    Tcl_WideInt delivered = 0, failed = 0;
+};
+
+} // namespace kafkatcl

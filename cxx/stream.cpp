@@ -1,0 +1,78 @@
+// stream.cpp -- consume_callback, asynchronous and synchronous.
+#include "stream.h"
+
+#include "handle.h"
+#include "message.h"
+
+#include <vector>
+
+namespace kafkatcl {
+
+std::shared_ptr<Stream> Stream::Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue,
+                                      Tcl_Obj *command) {
+    std::shared_ptr<Stream> s(new Stream(owner, handle, queue, ownsQueue, command));
+    s->wakeup_->Watch(s->queue_.get());
+    s->wakeup_->Again(); // messages may already be waiting
+    return s;
+}
+
+Stream::Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command)
+    : owner_(owner), handle_(handle), command_(command), queue_(queue), ownsQueue_(ownsQueue) {
+    wakeup_.reset(new Wakeup([this] { OnWake(); }));
+}
+
+Stream::~Stream() {
+    wakeup_->Unwatch(queue_.get());
+    if (!ownsQueue_) queue_.release();
+    queue_.reset();
+}
+
+void Stream::OnWake() {
+    if (cancelled_ || owner_->Deleted()) return;
+    std::shared_ptr<Stream> keep = shared_from_this(); // Cancel() from the command must not free us here
+    Preserve keepOwner(owner_);
+    std::vector<rd_kafka_message_t *> raw(kBatch);
+    ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
+    if (got <= 0) return;
+    std::vector<MessagePtr> messages;
+    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    Tcl_Interp *interp = owner_->Interp();
+    bool asText = handle_->DecodeText();
+    for (size_t i = 0; i < messages.size(); i++) {
+        if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (cancelled_ || owner_->Deleted()) {
+            if (!owner_->Deleted()) PutBack(messages, i);
+            return;
+        }
+        InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), asText), "kafka consume_callback");
+    }
+    if (!cancelled_ && !owner_->Deleted() && (size_t)got == kBatch) wakeup_->Again();
+}
+
+int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
+                        const std::function<ssize_t(int, rd_kafka_message_t **, size_t)> &fetch) {
+    std::vector<rd_kafka_message_t *> raw(Stream::kBatch);
+    ssize_t got = fetch(timeoutMs, raw.data(), raw.size());
+    if (got < 0) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp, err, std::string("consume_callback failed: ") + rd_kafka_err2str(err));
+    }
+    std::vector<MessagePtr> messages;
+    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    handle->ServeEvents();
+    bool asText = handle->DecodeText();
+    ObjRef cmd(command);
+    return RunBatch(
+        interp, owner, messages,
+        [&](const rd_kafka_message_t *m) {
+            Tcl_Obj *script = Tcl_DuplicateObj(cmd.get());
+            Tcl_IncrRefCount(script);
+            Tcl_ListObjAppendElement(NULL, script, MessageToDict(m, asText));
+            int code = Tcl_EvalObjEx(interp, script, TCL_EVAL_GLOBAL);
+            Tcl_DecrRefCount(script);
+            return code;
+        },
+        "\"consume_callback\" command");
+}
+
+} // namespace kafkatcl

@@ -1,0 +1,46 @@
+// stream.h -- asynchronous consume_callback: delivers each message arriving
+// on a librdkafka queue to a Tcl command through the event loop, until
+// cancelled. At most kBatch messages are taken per wake; more are taken only
+// after the command has run for those, so a slow script makes librdkafka
+// pause fetching (its queue limits apply) instead of growing memory.
+#pragma once
+
+#include "callbacks.h"
+#include "object.h"
+#include "wakeup.h"
+
+#include <memory>
+
+namespace kafkatcl {
+
+class Handle;
+
+class Stream : public std::enable_shared_from_this<Stream> {
+  public:
+    static constexpr size_t kBatch = 500;
+
+    // Destroys `queue` at the end when ownsQueue (else it belongs to a Queue object).
+    static std::shared_ptr<Stream> Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue,
+                                         Tcl_Obj *command);
+    ~Stream();
+    void Cancel() { cancelled_ = true; }
+
+  private:
+    Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command);
+    void OnWake();
+
+    Object *owner_;
+    Handle *handle_;
+    ObjRef command_;
+    std::unique_ptr<Wakeup> wakeup_; // outlives queue_ (declared first)
+    QueuePtr queue_;
+    bool ownsQueue_;
+    bool cancelled_ = false;
+};
+
+// The synchronous form: takes what arrives within timeoutMs and invokes
+// command per message (dict), with loop semantics; result: the count.
+int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
+                        const std::function<ssize_t(int timeout, rd_kafka_message_t **buf, size_t n)> &fetch);
+
+} // namespace kafkatcl

@@ -1,0 +1,54 @@
+// wakeup.cpp -- pipe + Tcl file handler + zero-delay timer.
+#include "wakeup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kafkatcl {
+
+Wakeup::Wakeup(std::function<void()> onWake) : onWake_(std::move(onWake)) {
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    for (int fd : fds) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); // librdkafka must never block on a full pipe
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    readFd_ = fds[0];
+    writeFd_ = fds[1];
+    Tcl_CreateFileHandler(readFd_, TCL_READABLE, OnReadable, this);
+}
+
+Wakeup::~Wakeup() {
+    if (timer_) Tcl_DeleteTimerHandler(timer_);
+    if (readFd_ >= 0) {
+        Tcl_DeleteFileHandler(readFd_);
+        close(readFd_);
+        close(writeFd_);
+    }
+}
+
+void Wakeup::Watch(rd_kafka_queue_t *queue) {
+    if (Ok()) rd_kafka_queue_io_event_enable(queue, writeFd_, "1", 1);
+}
+
+void Wakeup::Unwatch(rd_kafka_queue_t *queue) { rd_kafka_queue_io_event_enable(queue, -1, NULL, 0); }
+
+void Wakeup::Again() {
+    if (!timer_) timer_ = Tcl_CreateTimerHandler(0, OnTimer, this);
+}
+
+void Wakeup::OnReadable(ClientData cd, int) {
+    Wakeup *self = static_cast<Wakeup *>(cd);
+    char buf[256];
+    while (read(self->readFd_, buf, sizeof buf) > 0) {
+    }
+    self->onWake_();
+}
+
+void Wakeup::OnTimer(ClientData cd) {
+    Wakeup *self = static_cast<Wakeup *>(cd);
+    self->timer_ = nullptr;
+    self->onWake_();
+}
+
+} // namespace kafkatcl
