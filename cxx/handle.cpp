@@ -52,6 +52,7 @@ bool Handle::Open(std::string *error) {
     rd_kafka_set_log_queue(rk, NULL);
     mainQueue_.reset(rd_kafka_queue_get_main(rk));
     wakeup_->Watch(mainQueue_.get());
+    wakeup_->Again(); // librdkafka signals only when the queue goes from empty to non-empty
     if (IsProducer()) {
         // `exit` does not delete interps: flush queued messages then (bounded).
         Tcl_CreateThreadExitHandler(FlushAtExit, this);
