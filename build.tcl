@@ -6,6 +6,7 @@
 #	tclsh build.tcl install ?-libdir DIR?   build and install (default: Tcl's package path)
 #	tclsh build.tcl test ?-quick? ?tcltest options?   build and run the test suite
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
+#	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
 
 set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
@@ -101,6 +102,14 @@ switch -- $cmd {
         set env(KAFKATCL_LIBDIR) $buildDir
         set rc [catch {exec [info nameofexecutable] [file join $here examples demo.tcl] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
+    }
+    doc {
+        setup
+        set out [file join $here build doc]
+        file mkdir $out
+        exec dtplite -o [file join $out kafka.html] html [file join $here doc kafka.man] >@ stdout 2>@ stderr
+        exec dtplite -o [file join $out kafka.n] nroff [file join $here doc kafka.man] >@ stdout 2>@ stderr
+        puts "manual written to $out"
     }
     help - "" { usage }
     default { puts stderr "unknown command \"$cmd\""; usage; exit 1 }
