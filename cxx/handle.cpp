@@ -63,7 +63,13 @@ bool Handle::Open(std::string *error) {
 
 Handle::~Handle() {
     if (rk_) {
-        if (IsProducer()) rd_kafka_flush(rk_.get(), kCloseFlushMs);
+        if (IsProducer()) {
+            rd_kafka_flush(rk_.get(), kCloseFlushMs);
+            // Whatever is still undelivered is purged; serving the purge reports
+            // releases their -opaque values.
+            rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_poll(rk_.get(), 0);
+        }
         wakeup_->Unwatch(mainQueue_.get());
         mainQueue_.reset();
     }
@@ -91,6 +97,12 @@ void Handle::Record(HandleEvent &&event) {
 
 void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
+    // Adopt the reference produce -opaque took: released whatever happens next.
+    ObjRef userOpaque;
+    if (msg->_private) {
+        userOpaque = ObjRef(static_cast<Tcl_Obj *>(msg->_private));
+        Tcl_DecrRefCount(static_cast<Tcl_Obj *>(msg->_private));
+    }
     MasterCallbacks &cb = self->master_->Callbacks();
     if (msg->err) cb.failed++; else cb.delivered++;
     if (!cb.delivery || self->Deleted()) return;
@@ -108,6 +120,7 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
         e.key.assign((const char *)msg->key, msg->key_len);
         e.hasKey = true;
     }
+    e.opaque = userOpaque;
     self->Record(std::move(e));
 }
 
@@ -191,6 +204,7 @@ void Handle::DispatchOne(HandleEvent &e) {
         Put(arg, "error", Tcl_NewStringObj(e.err ? rd_kafka_err2name(e.err) : "", -1));
         if (e.err) Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
         if (e.hasKey) Put(arg, "key", NewBytesObj(e.key.data(), e.key.size(), DecodeText()));
+        if (e.opaque) Put(arg, "opaque", e.opaque.get());
         break;
     case HandleEvent::Error:
         cmd = cb.error;

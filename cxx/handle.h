@@ -2,6 +2,7 @@
 // master's create_producer/create_consumer. Topics and queues are its children.
 #pragma once
 
+#include "callbacks.h"
 #include "object.h"
 #include "wakeup.h"
 
@@ -26,6 +27,7 @@ struct HandleEvent {
     bool fatal = false;   // error: librdkafka says the instance is unusable
     int level = 0;        // log
     std::string facility; // log
+    ObjRef opaque;        // delivery: the value given to produce -opaque
 };
 
 class Master;

@@ -3,6 +3,7 @@
 
 #include "object.h"
 
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -11,11 +12,11 @@ namespace kafkatcl {
 namespace {
 // Element names, made once per thread: filling arrays is a hot path.
 struct ElementNames {
-    Tcl_Obj *payload, *partition, *offset, *topic, *timestamp, *key;
+    Tcl_Obj *payload, *partition, *offset, *topic, *timestamp, *key, *headers, *timestampType;
     ElementNames() {
-        Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key};
-        const char *names[] = {"payload", "partition", "offset", "topic", "timestamp", "key"};
-        for (int i = 0; i < 6; i++) {
+        Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key, &headers, &timestampType};
+        const char *names[] = {"payload", "partition", "offset", "topic", "timestamp", "key", "headers", "timestamp_type"};
+        for (int i = 0; i < 8; i++) {
             *all[i] = Tcl_NewStringObj(names[i], -1);
             Tcl_IncrRefCount(*all[i]);
         }
@@ -23,7 +24,7 @@ struct ElementNames {
     // Tcl_Objs are owned by one thread; leaked deliberately at thread exit
     // would be a leak, so release them.
     ~ElementNames() {
-        for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key}) Tcl_DecrRefCount(o);
+        for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key, headers, timestampType}) Tcl_DecrRefCount(o);
     }
 };
 thread_local ElementNames *tlsNames = nullptr;
@@ -42,6 +43,29 @@ ElementNames &Names() {
 }
 } // namespace
 
+// librdkafka's timestamp types by name.
+static Tcl_Obj *TimestampTypeObj(rd_kafka_timestamp_type_t t) {
+    return Tcl_NewStringObj(t == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? "create"
+                            : t == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "logappend"
+                                                                      : "none",
+                            -1);
+}
+
+// The message's headers as a list {name value ...}, or nullptr when it has none.
+static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
+    rd_kafka_headers_t *hdrs;
+    if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    const char *name;
+    const void *value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+        Tcl_ListObjAppendElement(NULL, list, NewBytesObj(name, strlen(name), true));
+        Tcl_ListObjAppendElement(NULL, list, NewBytesObj(value ? value : "", value ? size : 0, asText));
+    }
+    return list;
+}
+
 int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText) {
     ElementNames &n = Names();
     rd_kafka_timestamp_type_t tsType;
@@ -51,8 +75,14 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
         !Tcl_ObjSetVar2(interp, arrayName, n.partition, Tcl_NewIntObj(msg->partition), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1), flags) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags)) {
+        !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.timestampType, TimestampTypeObj(tsType), flags)) {
         return RelabelError(interp);
+    }
+    if (Tcl_Obj *headers = HeadersObj(msg, asText)) {
+        if (!Tcl_ObjSetVar2(interp, arrayName, n.headers, headers, flags)) return RelabelError(interp);
+    } else {
+        Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "headers", 0);
     }
     if (msg->key) {
         if (!Tcl_ObjSetVar2(interp, arrayName, n.key, NewBytesObj(msg->key, msg->key_len, asText), flags))
@@ -102,7 +132,9 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText) {
     Tcl_DictObjPut(NULL, d, n.offset, Tcl_NewWideIntObj(msg->offset));
     Tcl_DictObjPut(NULL, d, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1));
     Tcl_DictObjPut(NULL, d, n.timestamp, Tcl_NewWideIntObj(rd_kafka_message_timestamp(msg, &tsType)));
+    Tcl_DictObjPut(NULL, d, n.timestampType, TimestampTypeObj(tsType));
     if (msg->key) Tcl_DictObjPut(NULL, d, n.key, NewBytesObj(msg->key, msg->key_len, asText));
+    if (Tcl_Obj *headers = HeadersObj(msg, asText)) Tcl_DictObjPut(NULL, d, n.headers, headers);
     return d;
 }
 

@@ -77,17 +77,86 @@ int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
     return TCL_ERROR;
 }
 
-// produce partition payload ?key?
+// Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
+static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t **out) {
+    int n;
+    Tcl_Obj **elems;
+    if (Tcl_ListObjGetElements(NULL, list, &n, &elems) != TCL_OK || n % 2 != 0)
+        return ArgError(interp, "headers must be a list of name value pairs");
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)n / 2);
+    for (int i = 0; i < n; i += 2) {
+        OutBytes name(elems[i]), value(elems[i + 1]);
+        rd_kafka_header_add(hdrs, name.data(), (ssize_t)name.size(), value.data(), (ssize_t)value.size());
+    }
+    *out = hdrs;
+    return TCL_OK;
+}
+
+// produce partition payload ?key?                                  (the original form)
+// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? payload
 int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, "partition payload ?key?");
-    int32_t partition;
-    if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
-    OutBytes payload(objv[3]);
-    std::unique_ptr<OutBytes> key(objc == 5 ? new OutBytes(objv[4]) : nullptr);
-    if (rd_kafka_produce(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
-                         key ? key->data() : NULL, key ? key->size() : 0, NULL) == -1) {
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        return KafkaError(interp_, err, std::string("produce failed: ") + rd_kafka_err2str(err));
+    static const char *const usage = "partition payload ?key? | ?-partition P? ?-key K? ?-headers {name value ...}? ?-timestamp ms? ?-opaque value? payload";
+    if (objc < 3) return WrongArgs(interp_, 2, objv, usage);
+    int32_t partition = RD_KAFKA_PARTITION_UA;
+    Tcl_Obj *payloadObj, *keyObj = nullptr, *headersObj = nullptr, *opaqueObj = nullptr;
+    Tcl_WideInt timestamp = 0;
+    int dummy;
+    bool positional = Tcl_GetIntFromObj(NULL, objv[2], &dummy) == TCL_OK;
+    if (positional) {
+        if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, usage);
+        if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
+        payloadObj = objv[3];
+        if (objc == 5) keyObj = objv[4];
+    } else {
+        if (objc % 2 != 1) return WrongArgs(interp_, 2, objv, usage);
+        static const char *const options[] = {"-partition", "-key", "-headers", "-timestamp", "-opaque", NULL};
+        enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE };
+        for (int i = 2; i < objc - 1; i += 2) {
+            int o;
+            if (GetIndex(interp_, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
+            switch (o) {
+            case PARTITION:
+                if (GetPartition(interp_, objv[i + 1], true, &partition) != TCL_OK) return TCL_ERROR;
+                break;
+            case KEY: keyObj = objv[i + 1]; break;
+            case HEADERS: headersObj = objv[i + 1]; break;
+            case TIMESTAMP:
+                if (GetWideInt(interp_, objv[i + 1], "timestamp (milliseconds)", &timestamp) != TCL_OK) return TCL_ERROR;
+                if (timestamp < 0) return ArgError(interp_, "timestamp must be >= 0 milliseconds since the epoch");
+                break;
+            case OPAQUE: opaqueObj = objv[i + 1]; break;
+            }
+        }
+        payloadObj = objv[objc - 1];
+    }
+
+    OutBytes payload(payloadObj);
+    std::unique_ptr<OutBytes> key(keyObj ? new OutBytes(keyObj) : nullptr);
+    rd_kafka_headers_t *headers = nullptr;
+    if (headersObj && HeadersFromList(interp_, headersObj, &headers) != TCL_OK) return TCL_ERROR;
+
+    rd_kafka_vu_t vus[8];
+    size_t n = 0;
+    vus[n].vtype = RD_KAFKA_VTYPE_RKT;       vus[n++].u.rkt = rkt_.get();
+    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n++].u.i32 = partition;
+    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
+    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;     vus[n].u.mem.ptr = (void *)payload.data(); vus[n++].u.mem.size = payload.size();
+    if (key) { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = (void *)key->data(); vus[n++].u.mem.size = key->size(); }
+    if (headers) { vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n++].u.headers = headers; }
+    if (timestamp) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = timestamp; }
+    if (opaqueObj) {
+        // Handed back in the delivery report, which releases this reference.
+        Tcl_IncrRefCount(opaqueObj);
+        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = opaqueObj;
+    }
+    rd_kafka_error_t *error = rd_kafka_produceva(handle_->Kafka(), vus, n);
+    if (error) {
+        if (headers) rd_kafka_headers_destroy(headers); // not taken on failure
+        if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
+        rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+        std::string text = std::string("produce failed: ") + rd_kafka_error_string(error);
+        rd_kafka_error_destroy(error);
+        return KafkaError(interp_, err, text);
     }
     return TCL_OK;
 }

@@ -33,15 +33,19 @@ master create_consumer consumer
 producer new_topic out $opt(-topic)
 consumer new_topic in $opt(-topic)
 
-# Remember where the partition ends now, so we read back just our messages.
-in consume_start 0 end
-in consume 0 500 ignored
-
-# 3. Produce, with keys, then wait for delivery.
+# 3. Produce, with keys, then wait for delivery. Delivery reports tell us
+#    where our messages landed, so we read back exactly those.
+set firstOffset ""
+master set_delivery_report_callback {apply {{report} {
+    if {[dict get $report error] ne ""} { puts "not delivered: $report"; return }
+    if {$::firstOffset eq ""} { set ::firstOffset [dict get $report offset] }
+}}}
 for {set i 1} {$i <= $opt(-count)} {incr i} {
     out produce 0 "flight $i position [expr {$i * 1.5}]" "flight-$i"
 }
 puts "produced $opt(-count) messages, [producer flush 10000] still outstanding"
+if {$firstOffset eq ""} { puts "nothing was delivered"; exit 1 }
+in consume_start 0 $firstOffset
 
 # 4. Consume them back in batches.
 set received 0
