@@ -62,9 +62,16 @@ proc build {{libdir {}}} {
     exec critcl -cache $cache -force -libdir $libdir -pkg kafka [file join $here kafka.tcl] >@ stdout 2>@ stderr
 }
 
+# Where `install` puts the package by default: the site directory on Tcl's
+# package path (Debian: /usr/local/lib/tcltk), made if it does not exist yet.
 proc defaultLibdir {} {
-    # The first directory of Tcl's package path that we can write, /usr/local preferred.
-    foreach dir [concat [list /usr/local/lib/tcltk] $::auto_path] {
+    foreach dir $::auto_path {
+        if {[string match /usr/local/lib/tcltk* $dir]} {
+            file mkdir $dir
+            return $dir
+        }
+    }
+    foreach dir $::auto_path {
         if {[file isdirectory $dir] && [file writable $dir]} {return $dir}
     }
     error "no writable directory on auto_path; use install -libdir DIR"
@@ -86,6 +93,7 @@ switch -- $cmd {
     install {
         set libdir [expr {[lindex $rest 0] eq "-libdir" ? [lindex $rest 1] : [defaultLibdir]}]
         build
+        file mkdir $libdir
         file delete -force [file join $libdir kafka]
         file copy -force [file join $buildDir kafka] [file join $libdir kafka]
         puts "installed kafka into $libdir"
