@@ -3,6 +3,8 @@
 
 #include "config.h"
 #include "master.h"
+#include "partitions.h"
+#include "stream.h"
 #include "queue.h"
 #include "topic.h"
 
@@ -36,6 +38,7 @@ bool Handle::Open(std::string *error) {
     rd_kafka_conf_set_default_topic_conf(conf.get(), rd_kafka_topic_conf_dup(master_->TopicConf()));
     rd_kafka_conf_set_opaque(conf.get(), this);
     if (IsProducer()) rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
+    else rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
     rd_kafka_conf_set_error_cb(conf.get(), OnError);
     rd_kafka_conf_set_stats_cb(conf.get(), OnStatistics);
     rd_kafka_conf_set_log_cb(conf.get(), OnLog);
@@ -62,6 +65,8 @@ bool Handle::Open(std::string *error) {
 }
 
 Handle::~Handle() {
+    groupStream_.reset();
+    consumerQueue_.reset();
     if (rk_) {
         if (IsProducer()) {
             rd_kafka_flush(rk_.get(), kCloseFlushMs);
@@ -220,6 +225,22 @@ void Handle::DispatchOne(HandleEvent &e) {
         context = "kafka statistics callback";
         arg = Tcl_NewStringObj(e.text.c_str(), (int)e.text.size());
         break;
+    case HandleEvent::Rebalance: {
+        cmd = rebalanceCommand_;
+        context = "kafka rebalance callback";
+        arg = Tcl_NewDictObj();
+        Put(arg, "event", Tcl_NewStringObj(e.text.c_str(), -1));
+        Tcl_Obj *parts = Tcl_NewListObj(0, NULL);
+        for (auto &tp : e.partitions) {
+            Tcl_Obj *pair[2] = {Tcl_NewStringObj(tp.first.c_str(), -1), Tcl_NewIntObj(tp.second)};
+            Tcl_ListObjAppendElement(NULL, parts, Tcl_NewListObj(2, pair));
+        }
+        Put(arg, "partitions", parts);
+        Put(arg, "protocol", Tcl_NewStringObj(e.facility.c_str(), -1));
+        if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+            Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+        break;
+    }
     case HandleEvent::Log:
         cmd = cb.logMode.load() == LogMode::Callback ? cb.log : ObjRef();
         context = "kafka logger callback";
@@ -238,13 +259,29 @@ void Handle::DispatchOne(HandleEvent &e) {
 
 bool Handle::DecodeText() const { return master_->DecodeText(); }
 
+// Method tables: the methods every handle has come first, in the same order
+// in both tables, then the producer's or the consumer's own.
+#define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "add_brokers", "create_queue", \
+        "output_queue_length", "info", "config", "flush", "get_watermark_offsets",              \
+        "query_watermark_offsets", "offsets_for_times", "delete"
+static const char *const producerMethods[] = {KAFKATCL_COMMON_METHODS, "purge", "init_transactions",
+                                              "begin_transaction", "send_offsets_to_transaction",
+                                              "commit_transaction", "abort_transaction", NULL};
+static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscribe", "unsubscribe", "subscription",
+                                              "assign", "incremental_assign", "incremental_unassign", "assignment",
+                                              "poll", "consume", "consume_batch", "consume_callback", "commit",
+                                              "committed", "position", "seek", "pause", "resume", "store_offsets",
+                                              "rebalance_callback", "close", NULL};
+enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
+       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, COMMON_COUNT };
+
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"name",   "new_topic", "log_level", "add_brokers",
-                                          "create_queue", "output_queue_length", "info", "config",
-                                          "flush",  "delete",    NULL};
-    enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, DELETE };
     int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    if (GetIndex(interp_, objv[1], IsProducer() ? producerMethods : consumerMethods, "method", &m) != TCL_OK)
+        return TCL_ERROR;
+    if (m >= COMMON_COUNT) {
+        return IsProducer() ? ProducerMethod(m - COMMON_COUNT, objc, objv) : ConsumerMethod(m - COMMON_COUNT, objc, objv);
+    }
     switch (m) {
     case NAME:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
@@ -268,6 +305,11 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
         return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
     case FLUSH:
         return Flush(objc, objv);
+    case GET_WATERMARKS:
+    case QUERY_WATERMARKS:
+        return Watermarks(m == QUERY_WATERMARKS, objc, objv);
+    case OFFSETS_FOR_TIMES:
+        return OffsetsForTimes(objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();
@@ -330,6 +372,49 @@ int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
     int left = rd_kafka_outq_len(rk_.get());
     ServeEvents(SIZE_MAX);
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(left));
+    return TCL_OK;
+}
+
+// get_watermark_offsets topic partition           (cached, from the last fetch)
+// query_watermark_offsets topic partition ?-timeout ms?   (asks the leader)
+int Handle::Watermarks(bool query, int objc, Tcl_Obj *const objv[]) {
+    int timeout = 5000;
+    if (query && objc == 6) {
+        static const char *const options[] = {"-timeout", NULL};
+        int o;
+        if (GetIndex(interp_, objv[4], options, "option", &o) != TCL_OK || GetTimeout(interp_, objv[5], &timeout) != TCL_OK)
+            return TCL_ERROR;
+        objc = 4;
+    }
+    if (objc != 4) return WrongArgs(interp_, 2, objv, query ? "topic partition ?-timeout ms?" : "topic partition");
+    int32_t partition;
+    if (GetPartition(interp_, objv[3], false, &partition) != TCL_OK) return TCL_ERROR;
+    int64_t low = -1, high = -1;
+    rd_kafka_resp_err_t err =
+        query ? rd_kafka_query_watermark_offsets(rk_.get(), Tcl_GetString(objv[2]), partition, &low, &high, timeout)
+              : rd_kafka_get_watermark_offsets(rk_.get(), Tcl_GetString(objv[2]), partition, &low, &high);
+    if (err) return KafkaError(interp_, err, std::string("watermark offsets: ") + rd_kafka_err2str(err));
+    Tcl_Obj *pair[2] = {Tcl_NewWideIntObj(low), Tcl_NewWideIntObj(high)};
+    Tcl_SetObjResult(interp_, Tcl_NewListObj(2, pair));
+    return TCL_OK;
+}
+
+// offsets_for_times {{topic partition timestampMs} ...} ?-timeout ms?
+int Handle::OffsetsForTimes(int objc, Tcl_Obj *const objv[]) {
+    int timeout = 5000;
+    if (objc == 5) {
+        static const char *const options[] = {"-timeout", NULL};
+        int o;
+        if (GetIndex(interp_, objv[3], options, "option", &o) != TCL_OK || GetTimeout(interp_, objv[4], &timeout) != TCL_OK)
+            return TCL_ERROR;
+        objc = 3;
+    }
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "{{topic partition timestampMs} ...} ?-timeout ms?");
+    PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
+    if (!list) return TCL_ERROR;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_.get(), list.get(), timeout);
+    if (err) return KafkaError(interp_, err, std::string("offsets_for_times: ") + rd_kafka_err2str(err));
+    Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), true));
     return TCL_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -16,7 +17,7 @@ namespace kafkatcl {
 // be recorded on a librdkafka thread (logs) and is turned into Tcl values only
 // in the handle's own thread.
 struct HandleEvent {
-    enum Kind { Delivery, Error, Statistics, Log } kind;
+    enum Kind { Delivery, Error, Statistics, Log, Rebalance } kind;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     std::string topic;
     int32_t partition = -1;
@@ -28,6 +29,7 @@ struct HandleEvent {
     int level = 0;        // log
     std::string facility; // log
     ObjRef opaque;        // delivery: the value given to produce -opaque
+    std::vector<std::pair<std::string, int32_t>> partitions; // rebalance
 };
 
 class Master;
@@ -81,6 +83,14 @@ class Handle : public Object {
     int AddBrokers(int objc, Tcl_Obj *const objv[]);
     int Info(int objc, Tcl_Obj *const objv[]);
     int Flush(int objc, Tcl_Obj *const objv[]);
+    int Watermarks(bool query, int objc, Tcl_Obj *const objv[]);
+    int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
+    // producer.cpp: purge and transactions; group.cpp: the group consumer.
+    int ProducerMethod(int m, int objc, Tcl_Obj *const objv[]);
+    int ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]);
+    int GroupConsume(int objc, Tcl_Obj *const objv[], int form);
+    rd_kafka_queue_t *ConsumerQueue();
+    static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -92,6 +102,9 @@ class Handle : public Object {
     std::unique_ptr<Wakeup> wakeup_;
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
+    QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
+    std::shared_ptr<class Stream> groupStream_; // asynchronous group consume_callback
+    ObjRef rebalanceCommand_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N

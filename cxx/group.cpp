@@ -1,0 +1,258 @@
+// group.cpp -- the group consumer (KafkaConsumer semantics) on consumer
+// handles: subscribe/assign, poll/consume, commit, positions, pause/resume,
+// rebalance callbacks. Needs group.id in the configuration.
+#include "handle.h"
+
+#include "master.h"
+#include "message.h"
+#include "partitions.h"
+#include "stream.h"
+
+#include <cstring>
+
+namespace kafkatcl {
+
+namespace {
+enum {
+    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTION, ASSIGN, INCREMENTAL_ASSIGN, INCREMENTAL_UNASSIGN, ASSIGNMENT, POLL, CONSUME,
+    CONSUME_BATCH, CONSUME_CALLBACK, COMMIT, COMMITTED, POSITION, SEEK, PAUSE, RESUME, STORE_OFFSETS,
+    REBALANCE_CALLBACK, CLOSE
+};
+
+// Strips a trailing "-timeout ms" pair from objc.
+int TrailingTimeout(Tcl_Interp *interp, int *objc, Tcl_Obj *const objv[], int minArgs, int *timeout) {
+    if (*objc >= minArgs + 2 && !strcmp(Tcl_GetString(objv[*objc - 2]), "-timeout")) {
+        if (GetTimeout(interp, objv[*objc - 1], timeout) != TCL_OK) return TCL_ERROR;
+        *objc -= 2;
+    }
+    return TCL_OK;
+}
+
+int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
+    if (!err) return TCL_OK;
+    return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
+}
+} // namespace
+
+rd_kafka_queue_t *Handle::ConsumerQueue() {
+    if (!consumerQueue_) consumerQueue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+    return consumerQueue_.get();
+}
+
+// Applies the assignment librdkafka proposes (eager or cooperative), then
+// queues the event for the Tcl rebalance callback.
+void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    Handle *self = static_cast<Handle *>(opaque);
+    bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+    const char *event = "error";
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        event = "assign";
+        if (cooperative) {
+            if (rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, parts);
+        }
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        event = "revoke";
+        if (cooperative) {
+            if (rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, NULL);
+        }
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+    if (self->Deleted() || !self->rebalanceCommand_) return;
+    HandleEvent e{HandleEvent::Rebalance};
+    e.err = err;
+    e.text = event;
+    e.facility = rd_kafka_rebalance_protocol(rk);
+    for (int i = 0; parts && i < parts->cnt; i++) e.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
+    self->Record(std::move(e));
+}
+
+// poll ?timeoutMs? -> dict or "" | consume timeoutMs array -> 1/0 |
+// consume_batch timeoutMs count array body -> count
+int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
+    int timeout = 0, count = 1;
+    if (form == POLL) {
+        if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
+        if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    } else if (form == CONSUME) {
+        if (objc != 4) return WrongArgs(interp_, 2, objv, "timeoutMs arrayName");
+        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    } else {
+        if (objc != 6) return WrongArgs(interp_, 2, objv, "timeoutMs count arrayName body");
+        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
+            return TCL_ERROR;
+    }
+    if (form == CONSUME_BATCH) {
+        std::vector<rd_kafka_message_t *> raw((size_t)count);
+        ssize_t got = rd_kafka_consume_batch_queue(ConsumerQueue(), timeout, raw.data(), (size_t)count);
+        if (got < 0) return ErrResult(interp_, rd_kafka_last_error(), "consume_batch");
+        std::vector<MessagePtr> messages;
+        for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+        ServeEvents();
+        return RunBatchBody(interp_, this, messages, objv[4], objv[5], DecodeText());
+    }
+    MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
+    ServeEvents();
+    bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+    if (!none && msg->err) return MessageError(interp_, msg.get());
+    if (form == POLL) {
+        Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), DecodeText()));
+        return TCL_OK;
+    }
+    if (!none && StoreMessageInArray(interp_, objv[3], msg.get(), DecodeText()) != TCL_OK) return TCL_ERROR;
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(none ? 0 : 1));
+    return TCL_OK;
+}
+
+int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
+    rd_kafka_t *rk = rk_.get();
+    int timeout = 5000;
+    switch (m) {
+    case SUBSCRIBE: {
+        if (objc != 3) return WrongArgs(interp_, 2, objv, "topicList");
+        int n;
+        Tcl_Obj **topics;
+        if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
+            return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
+        PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
+        for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
+        return ErrResult(interp_, rd_kafka_subscribe(rk, list.get()), "subscribe");
+    }
+    case UNSUBSCRIBE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        return ErrResult(interp_, rd_kafka_unsubscribe(rk), "unsubscribe");
+    case SUBSCRIPTION: {
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        rd_kafka_topic_partition_list_t *raw = nullptr;
+        if (ErrResult(interp_, rd_kafka_subscription(rk, &raw), "subscription") != TCL_OK) return TCL_ERROR;
+        PartitionListPtr list(raw);
+        Tcl_Obj *topics = Tcl_NewListObj(0, NULL);
+        for (int i = 0; i < list->cnt; i++) Tcl_ListObjAppendElement(NULL, topics, Tcl_NewStringObj(list->elems[i].topic, -1));
+        Tcl_SetObjResult(interp_, topics);
+        return TCL_OK;
+    }
+    case ASSIGN:
+    case INCREMENTAL_ASSIGN:
+    case INCREMENTAL_UNASSIGN: {
+        if (objc != 3 && !(m == ASSIGN && objc == 2)) return WrongArgs(interp_, 2, objv, m == ASSIGN ? "?partitions?" : "partitions");
+        PartitionListPtr list(objc == 3 ? PartitionsFromObj(interp_, objv[2], false) : nullptr);
+        if (objc == 3 && !list) return TCL_ERROR;
+        if (m == ASSIGN) {
+            bool empty = !list || list->cnt == 0;
+            return ErrResult(interp_, rd_kafka_assign(rk, empty ? NULL : list.get()), "assign");
+        }
+        rd_kafka_error_t *error = m == INCREMENTAL_ASSIGN ? rd_kafka_incremental_assign(rk, list.get())
+                                                          : rd_kafka_incremental_unassign(rk, list.get());
+        return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
+    }
+    case ASSIGNMENT: {
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        rd_kafka_topic_partition_list_t *raw = nullptr;
+        if (ErrResult(interp_, rd_kafka_assignment(rk, &raw), "assignment") != TCL_OK) return TCL_ERROR;
+        PartitionListPtr list(raw);
+        Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), false));
+        return TCL_OK;
+    }
+    case POLL:
+    case CONSUME:
+    case CONSUME_BATCH:
+        return GroupConsume(objc, objv, m);
+    case CONSUME_CALLBACK: {
+        if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
+        if (objc == 4) {
+            if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+            rd_kafka_queue_t *q = ConsumerQueue();
+            return ConsumeCallbackSync(interp_, this, this, timeout, objv[3],
+                                       [q](int t, rd_kafka_message_t **buf, size_t n) {
+                                           return rd_kafka_consume_batch_queue(q, t, buf, n);
+                                       });
+        }
+        if (groupStream_) groupStream_->Cancel();
+        groupStream_.reset();
+        ObjRef command = CallbackArg(objv[2]);
+        if (command) groupStream_ = Stream::Start(this, this, ConsumerQueue(), false, command.get());
+        return TCL_OK;
+    }
+    case COMMIT: {
+        // commit ?-async? ?offsets?
+        bool async = objc >= 3 && !strcmp(Tcl_GetString(objv[2]), "-async");
+        int first = async ? 3 : 2;
+        if (objc > first + 1) return WrongArgs(interp_, 2, objv, "?-async? ?{{topic partition offset} ...}?");
+        PartitionListPtr list(objc == first + 1 ? PartitionsFromObj(interp_, objv[first], true) : nullptr);
+        if (objc == first + 1 && !list) return TCL_ERROR;
+        rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
+        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
+        if (ErrResult(interp_, err, "commit") != TCL_OK) return TCL_ERROR;
+        return list ? PartitionErrors(interp_, list.get(), "commit") : TCL_OK;
+    }
+    case COMMITTED:
+    case POSITION: {
+        if (m == COMMITTED && TrailingTimeout(interp_, &objc, objv, 2, &timeout) != TCL_OK) return TCL_ERROR;
+        if (objc > 3) return WrongArgs(interp_, 2, objv, m == COMMITTED ? "?partitions? ?-timeout ms?" : "?partitions?");
+        PartitionListPtr list;
+        if (objc == 3) {
+            list.reset(PartitionsFromObj(interp_, objv[2], false));
+            if (!list) return TCL_ERROR;
+        } else {
+            rd_kafka_topic_partition_list_t *raw = nullptr;
+            if (ErrResult(interp_, rd_kafka_assignment(rk, &raw), "assignment") != TCL_OK) return TCL_ERROR;
+            list.reset(raw);
+        }
+        rd_kafka_resp_err_t err = m == COMMITTED ? rd_kafka_committed(rk, list.get(), timeout) : rd_kafka_position(rk, list.get());
+        if (ErrResult(interp_, err, m == COMMITTED ? "committed" : "position") != TCL_OK) return TCL_ERROR;
+        Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), true));
+        return TCL_OK;
+    }
+    case SEEK: {
+        // seek topic partition offset ?-timeout ms?
+        if (TrailingTimeout(interp_, &objc, objv, 5, &timeout) != TCL_OK) return TCL_ERROR;
+        if (objc != 5) return WrongArgs(interp_, 2, objv, "topic partition offset ?-timeout ms?");
+        Tcl_Obj *triple[3] = {objv[2], objv[3], objv[4]};
+        Tcl_Obj *one = Tcl_NewListObj(1, nullptr);
+        Tcl_ListObjAppendElement(NULL, one, Tcl_NewListObj(3, triple));
+        Tcl_IncrRefCount(one);
+        PartitionListPtr list(PartitionsFromObj(interp_, one, true));
+        Tcl_DecrRefCount(one);
+        if (!list) return TCL_ERROR;
+        if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk, list.get(), timeout)) return RdError(interp_, error, "seek");
+        return PartitionErrors(interp_, list.get(), "seek");
+    }
+    case PAUSE:
+    case RESUME: {
+        if (objc != 3) return WrongArgs(interp_, 2, objv, "partitions");
+        PartitionListPtr list(PartitionsFromObj(interp_, objv[2], false));
+        if (!list) return TCL_ERROR;
+        rd_kafka_resp_err_t err = m == PAUSE ? rd_kafka_pause_partitions(rk, list.get()) : rd_kafka_resume_partitions(rk, list.get());
+        if (ErrResult(interp_, err, Tcl_GetString(objv[1])) != TCL_OK) return TCL_ERROR;
+        return PartitionErrors(interp_, list.get(), Tcl_GetString(objv[1]));
+    }
+    case STORE_OFFSETS: {
+        if (objc != 3) return WrongArgs(interp_, 2, objv, "{{topic partition offset} ...}");
+        PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
+        if (!list) return TCL_ERROR;
+        if (ErrResult(interp_, rd_kafka_offsets_store(rk, list.get()), "store_offsets") != TCL_OK) return TCL_ERROR;
+        return PartitionErrors(interp_, list.get(), "store_offsets");
+    }
+    case REBALANCE_CALLBACK:
+        if (objc > 3) return WrongArgs(interp_, 2, objv, "?command?");
+        if (objc == 3) rebalanceCommand_ = CallbackArg(objv[2]);
+        Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
+        return TCL_OK;
+    case CLOSE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        if (groupStream_) groupStream_->Cancel();
+        groupStream_.reset();
+        {
+            rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
+            ServeEvents(SIZE_MAX); // the final revoke
+            return ErrResult(interp_, err, "close");
+        }
+    }
+    return TCL_ERROR;
+}
+
+} // namespace kafkatcl
