@@ -12,6 +12,27 @@ bool IsSecretKey(const char *key) {
            strstr(key, "jaas");
 }
 
+void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf) {
+    TopicConfPtr defaults(rd_kafka_topic_conf_new());
+    size_t n, dn;
+    const char **pairs = rd_kafka_topic_conf_dump(const_cast<rd_kafka_topic_conf_t *>(tconf), &n);
+    const char **dpairs = rd_kafka_topic_conf_dump(defaults.get(), &dn);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        bool same = false;
+        for (size_t j = 0; j + 1 < dn; j += 2) {
+            if (!strcmp(pairs[i], dpairs[j])) {
+                same = !strcmp(pairs[i + 1], dpairs[j + 1]);
+                break;
+            }
+        }
+        if (same) continue;
+        char errstr[256];
+        rd_kafka_conf_set(conf, pairs[i], pairs[i + 1], errstr, sizeof errstr); // pointer-valued keys just fail
+    }
+    rd_kafka_conf_dump_free(pairs, n);
+    rd_kafka_conf_dump_free(dpairs, dn);
+}
+
 namespace {
 
 struct ConfOps {

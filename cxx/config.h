@@ -11,6 +11,11 @@ int ConfigMethod(Tcl_Interp *interp, rd_kafka_conf_t *conf, int objc, Tcl_Obj *c
 // Topic configuration, same forms.
 int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[]);
 
+// Copies onto `conf` every property of `tconf` that differs from librdkafka's
+// default. (rd_kafka_conf_set_default_topic_conf would instead replace the
+// topic properties set through the global `config`, e.g. auto.offset.reset.)
+void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf);
+
 // True for keys whose values must never be shown (passwords, secrets).
 bool IsSecretKey(const char *key);
 

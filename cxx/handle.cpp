@@ -35,7 +35,7 @@ bool Handle::Open(std::string *error) {
         return false;
     }
     ConfPtr conf(rd_kafka_conf_dup(master_->Conf()));
-    rd_kafka_conf_set_default_topic_conf(conf.get(), rd_kafka_topic_conf_dup(master_->TopicConf()));
+    ApplyTopicConf(conf.get(), master_->TopicConf());
     rd_kafka_conf_set_opaque(conf.get(), this);
     if (IsProducer()) rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
     else rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
