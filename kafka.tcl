@@ -34,7 +34,7 @@ critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
 critcl::clibraries -lrdkafka -lstdc++
 critcl::cheaders -I[file join [file dirname [info script]] cxx] cxx/*.h
 critcl::csources cxx/*.cpp
-critcl::tsources tcl/easy.tcl
+critcl::tsources tcl/easy.tcl tcl/subscriber.tcl
 
 # # ## ### ##### ######## ############# #####################
 ## Glue: the package's two C commands.
