@@ -1,6 +1,7 @@
 // handle.cpp -- producer/consumer handle methods.
 #include "handle.h"
 
+#include "admin.h"
 #include "config.h"
 #include "master.h"
 #include "partitions.h"
@@ -65,6 +66,7 @@ bool Handle::Open(std::string *error) {
 }
 
 Handle::~Handle() {
+    adminPending_.clear();
     groupStream_.reset();
     consumerQueue_.reset();
     if (rk_) {
@@ -80,6 +82,15 @@ Handle::~Handle() {
     }
     topicConf_.reset();
     rk_.reset();
+}
+
+void Handle::DropPending(AdminPending *pending) {
+    for (auto it = adminPending_.begin(); it != adminPending_.end(); ++it) {
+        if (it->get() == pending) {
+            adminPending_.erase(it);
+            return;
+        }
+    }
 }
 
 void Handle::OnDelete() {
@@ -263,7 +274,11 @@ bool Handle::DecodeText() const { return master_->DecodeText(); }
 // in both tables, then the producer's or the consumer's own.
 #define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "add_brokers", "create_queue", \
         "output_queue_length", "info", "config", "flush", "get_watermark_offsets",              \
-        "query_watermark_offsets", "offsets_for_times", "delete"
+        "query_watermark_offsets", "offsets_for_times", "delete",                               \
+        /* admin.cpp, in kAdminMethods order */                                                 \
+        "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs", \
+        "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets", \
+        "alter_group_offsets", "create_acls", "describe_acls", "delete_acls"
 static const char *const producerMethods[] = {KAFKATCL_COMMON_METHODS, "purge", "init_transactions",
                                               "begin_transaction", "send_offsets_to_transaction",
                                               "commit_transaction", "abort_transaction", NULL};
@@ -273,7 +288,7 @@ static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscrib
                                               "committed", "position", "seek", "pause", "resume", "store_offsets",
                                               "rebalance_callback", "close", NULL};
 enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
-       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, COMMON_COUNT };
+       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, ADMIN_FIRST, ADMIN_COUNT = 14, COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     int m;
@@ -282,6 +297,7 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     if (m >= COMMON_COUNT) {
         return IsProducer() ? ProducerMethod(m - COMMON_COUNT, objc, objv) : ConsumerMethod(m - COMMON_COUNT, objc, objv);
     }
+    if (m >= ADMIN_FIRST) return AdminMethod(this, m - ADMIN_FIRST, objc, objv);
     switch (m) {
     case NAME:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");

@@ -56,6 +56,10 @@ class Handle : public Object {
     // methods (flush, consume, ...) so scripts without an event loop still
     // get their callbacks.
     void ServeEvents(size_t limit = kDispatchBatch);
+
+    // Asynchronous admin calls in flight (they must not outlive rk_).
+    void KeepPending(std::shared_ptr<class AdminPending> pending) { adminPending_.push_back(std::move(pending)); }
+    void DropPending(class AdminPending *pending);
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     bool DecodeText() const;
@@ -105,6 +109,7 @@ class Handle : public Object {
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
     std::shared_ptr<class Stream> groupStream_; // asynchronous group consume_callback
     ObjRef rebalanceCommand_;
+    std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N

@@ -1,0 +1,634 @@
+// admin.cpp -- librdkafka's Admin API as handle methods (see admin.h).
+#include "admin.h"
+
+#include "config.h"
+#include "handle.h"
+#include "partitions.h"
+
+#include <cstring>
+#include <functional>
+#include <strings.h>
+#include <vector>
+
+namespace kafkatcl {
+
+const char *const kAdminMethods[] = {"create_topics",      "delete_topics",       "create_partitions",
+                                     "describe_configs",   "alter_configs",       "delete_records",
+                                     "list_groups",        "describe_groups",     "delete_groups",
+                                     "list_group_offsets", "alter_group_offsets", "create_acls",
+                                     "describe_acls",      "delete_acls",         NULL};
+enum {
+    CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS, DESCRIBE_CONFIGS, ALTER_CONFIGS, DELETE_RECORDS, LIST_GROUPS,
+    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, CREATE_ACLS, DESCRIBE_ACLS, DELETE_ACLS
+};
+
+namespace {
+
+using AdminOptionsPtr = Owned<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>;
+
+Tcl_Obj *Str(const char *s) { return Tcl_NewStringObj(s ? s : "", -1); }
+void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) { Tcl_DictObjPut(NULL, dict, Str(key), value); }
+Tcl_Obj *ErrName(rd_kafka_resp_err_t err) { return Str(err ? rd_kafka_err2name(err) : ""); }
+
+// {error ERR message M} for one item.
+Tcl_Obj *ItemStatus(rd_kafka_resp_err_t err, const char *message) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    Put(d, "error", ErrName(err));
+    Put(d, "message", Str(err ? (message ? message : rd_kafka_err2str(err)) : ""));
+    return d;
+}
+
+// ---- result converters ---------------------------------------------------------
+
+Tcl_Obj *TopicResults(const rd_kafka_topic_result_t **results, size_t n) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        Put(d, rd_kafka_topic_result_name(results[i]),
+            ItemStatus(rd_kafka_topic_result_error(results[i]), rd_kafka_topic_result_error_string(results[i])));
+    }
+    return d;
+}
+Tcl_Obj *CreateTopicsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return TopicResults(r, n);
+}
+Tcl_Obj *DeleteTopicsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return TopicResults(r, n);
+}
+Tcl_Obj *CreatePartitionsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return TopicResults(r, n);
+}
+
+// dict "TYPE name" -> {error E message M configs {key value ...}}
+Tcl_Obj *ResourceResults(const rd_kafka_ConfigResource_t **res, size_t n, bool withConfigs) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        Tcl_Obj *item = ItemStatus(rd_kafka_ConfigResource_error(res[i]), rd_kafka_ConfigResource_error_string(res[i]));
+        if (withConfigs) {
+            size_t cn;
+            const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(res[i], &cn);
+            Tcl_Obj *configs = Tcl_NewDictObj();
+            for (size_t j = 0; j < cn; j++) {
+                const char *name = rd_kafka_ConfigEntry_name(entries[j]);
+                bool secret = rd_kafka_ConfigEntry_is_sensitive(entries[j]) || IsSecretKey(name);
+                Put(configs, name, Str(secret ? "***" : rd_kafka_ConfigEntry_value(entries[j])));
+            }
+            Put(item, "configs", configs);
+        }
+        std::string key = std::string(rd_kafka_ResourceType_name(rd_kafka_ConfigResource_type(res[i]))) + " " +
+                          rd_kafka_ConfigResource_name(res[i]);
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj(key.c_str(), -1), item);
+    }
+    return d;
+}
+Tcl_Obj *DescribeConfigsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return ResourceResults(r, n, true);
+}
+Tcl_Obj *AlterConfigsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return ResourceResults(r, n, false);
+}
+Tcl_Obj *DeleteRecordsResult(const rd_kafka_event_t *ev) {
+    return PartitionsToObj(rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(const_cast<rd_kafka_event_t *>(ev))), true);
+}
+
+Tcl_Obj *ListGroupsResult(const rd_kafka_event_t *ev) {
+    auto *result = rd_kafka_event_ListConsumerGroups_result(const_cast<rd_kafka_event_t *>(ev));
+    size_t n;
+    const rd_kafka_ConsumerGroupListing_t **groups = rd_kafka_ListConsumerGroups_result_valid(result, &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        Tcl_Obj *g = Tcl_NewDictObj();
+        Put(g, "group", Str(rd_kafka_ConsumerGroupListing_group_id(groups[i])));
+        Put(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(groups[i]))));
+        Put(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i])));
+        Tcl_ListObjAppendElement(NULL, list, g);
+    }
+    return list;
+}
+
+Tcl_Obj *DescribeGroupsResult(const rd_kafka_event_t *ev) {
+    auto *result = rd_kafka_event_DescribeConsumerGroups_result(const_cast<rd_kafka_event_t *>(ev));
+    size_t n;
+    const rd_kafka_ConsumerGroupDescription_t **groups = rd_kafka_DescribeConsumerGroups_result_groups(result, &n);
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *error = rd_kafka_ConsumerGroupDescription_error(groups[i]);
+        Tcl_Obj *g = ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
+                                error ? rd_kafka_error_string(error) : nullptr);
+        Put(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(groups[i]))));
+        Put(g, "assignor", Str(rd_kafka_ConsumerGroupDescription_partition_assignor(groups[i])));
+        Put(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(groups[i])));
+        const rd_kafka_Node_t *coord = rd_kafka_ConsumerGroupDescription_coordinator(groups[i]);
+        if (coord) Put(g, "coordinator", Tcl_NewIntObj(rd_kafka_Node_id(coord)));
+        Tcl_Obj *members = Tcl_NewListObj(0, NULL);
+        for (size_t j = 0; j < rd_kafka_ConsumerGroupDescription_member_count(groups[i]); j++) {
+            const rd_kafka_MemberDescription_t *mem = rd_kafka_ConsumerGroupDescription_member(groups[i], j);
+            Tcl_Obj *md = Tcl_NewDictObj();
+            Put(md, "member", Str(rd_kafka_MemberDescription_consumer_id(mem)));
+            Put(md, "client_id", Str(rd_kafka_MemberDescription_client_id(mem)));
+            Put(md, "host", Str(rd_kafka_MemberDescription_host(mem)));
+            const rd_kafka_MemberAssignment_t *a = rd_kafka_MemberDescription_assignment(mem);
+            Put(md, "assignment", PartitionsToObj(a ? rd_kafka_MemberAssignment_partitions(a) : nullptr, false));
+            Tcl_ListObjAppendElement(NULL, members, md);
+        }
+        Put(g, "members", members);
+        Put(d, rd_kafka_ConsumerGroupDescription_group_id(groups[i]), g);
+    }
+    return d;
+}
+
+// dict group -> {error E message M ?partitions {...}?}
+Tcl_Obj *GroupResults(const rd_kafka_group_result_t **groups, size_t n, bool withPartitions) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *error = rd_kafka_group_result_error(groups[i]);
+        Tcl_Obj *g = ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
+                                error ? rd_kafka_error_string(error) : nullptr);
+        if (withPartitions) Put(g, "partitions", PartitionsToObj(rd_kafka_group_result_partitions(groups[i]), true));
+        Put(d, rd_kafka_group_result_name(groups[i]), g);
+    }
+    return d;
+}
+Tcl_Obj *DeleteGroupsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return GroupResults(r, n, false);
+}
+Tcl_Obj *ListGroupOffsetsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return GroupResults(r, n, true);
+}
+Tcl_Obj *AlterGroupOffsetsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return GroupResults(r, n, true);
+}
+
+// An ACL binding as a dict.
+Tcl_Obj *AclObj(const rd_kafka_AclBinding_t *acl) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    Put(d, "restype", Str(rd_kafka_ResourceType_name(rd_kafka_AclBinding_restype(acl))));
+    Put(d, "name", Str(rd_kafka_AclBinding_name(acl)));
+    Put(d, "pattern", Str(rd_kafka_ResourcePatternType_name(rd_kafka_AclBinding_resource_pattern_type(acl))));
+    Put(d, "principal", Str(rd_kafka_AclBinding_principal(acl)));
+    Put(d, "host", Str(rd_kafka_AclBinding_host(acl)));
+    Put(d, "operation", Str(rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(acl))));
+    Put(d, "permission", Str(rd_kafka_AclPermissionType_name(rd_kafka_AclBinding_permission_type(acl))));
+    return d;
+}
+Tcl_Obj *CreateAclsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *error = rd_kafka_acl_result_error(r[i]);
+        Tcl_ListObjAppendElement(NULL, list, ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
+                                                        error ? rd_kafka_error_string(error) : nullptr));
+    }
+    return list;
+}
+Tcl_Obj *DescribeAclsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) Tcl_ListObjAppendElement(NULL, list, AclObj(r[i]));
+    return list;
+}
+Tcl_Obj *DeleteAclsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *error = rd_kafka_DeleteAcls_result_response_error(r[i]);
+        Tcl_Obj *item = ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
+                                   error ? rd_kafka_error_string(error) : nullptr);
+        size_t m;
+        const rd_kafka_AclBinding_t **acls = rd_kafka_DeleteAcls_result_response_matching_acls(r[i], &m);
+        Tcl_Obj *deleted = Tcl_NewListObj(0, NULL);
+        for (size_t j = 0; j < m; j++) Tcl_ListObjAppendElement(NULL, deleted, AclObj(acls[j]));
+        Put(item, "deleted", deleted);
+        Tcl_ListObjAppendElement(NULL, list, item);
+    }
+    return list;
+}
+
+// ---- argument parsing ----------------------------------------------------------------
+
+// Finds the enum value whose librdkafka name matches `word` (case-insensitive).
+template <typename Enum>
+int GetEnum(Tcl_Interp *interp, Tcl_Obj *word, const char *what, int count, const char *(*name)(Enum), Enum *out) {
+    std::string valid;
+    for (int i = 0; i < count; i++) {
+        const char *n = name((Enum)i);
+        if (!strcasecmp(n, Tcl_GetString(word))) {
+            *out = (Enum)i;
+            return TCL_OK;
+        }
+        valid += (valid.empty() ? "" : ", ") + std::string(n);
+    }
+    return ArgError(interp, std::string("bad ") + what + " \"" + Tcl_GetString(word) + "\": must be " + valid);
+}
+
+struct AdminArgs {
+    int timeout = 30000;
+    bool validate = false;
+    ObjRef command;
+    std::vector<Tcl_Obj *> positional;
+};
+
+// Splits objv[2..] into positional words and -timeout/-validate/-command.
+int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
+    static const char *const options[] = {"-timeout", "-validate", "-command", NULL};
+    for (int i = 2; i < objc; i++) {
+        const char *w = Tcl_GetString(objv[i]);
+        if (w[0] != '-' || (w[1] >= '0' && w[1] <= '9')) {
+            args->positional.push_back(objv[i]);
+            continue;
+        }
+        int o;
+        if (GetIndex(interp, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
+        if (o == 1) {
+            args->validate = true;
+            continue;
+        }
+        if (i + 1 >= objc) return ArgError(interp, std::string("option ") + w + " needs a value");
+        if (o == 0 && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
+        if (o == 2) args->command = CallbackArg(objv[++i]);
+    }
+    return TCL_OK;
+}
+
+int ListElements(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, std::vector<Tcl_Obj *> *out) {
+    int n;
+    Tcl_Obj **e;
+    if (Tcl_ListObjGetElements(NULL, obj, &n, &e) != TCL_OK) return ArgError(interp, std::string(what) + " must be a list");
+    out->assign(e, e + n);
+    return TCL_OK;
+}
+
+// {type name ?{key value ...}?} -> ConfigResource
+rd_kafka_ConfigResource_t *ResourceFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool withConfigs) {
+    std::vector<Tcl_Obj *> f;
+    if (ListElements(interp, obj, "resource", &f) != TCL_OK) return nullptr;
+    if (f.size() != (withConfigs ? 3u : 2u)) {
+        ArgError(interp, std::string("bad resource \"") + Tcl_GetString(obj) + "\": must be {type name" +
+                             (withConfigs ? " {key value ...}}" : "}"));
+        return nullptr;
+    }
+    rd_kafka_ResourceType_t type;
+    if (GetEnum<rd_kafka_ResourceType_t>(interp, f[0], "resource type", RD_KAFKA_RESOURCE__CNT, rd_kafka_ResourceType_name,
+                                         &type) != TCL_OK)
+        return nullptr;
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(type, Tcl_GetString(f[1]));
+    if (withConfigs) {
+        std::vector<Tcl_Obj *> kv;
+        if (ListElements(interp, f[2], "configs", &kv) != TCL_OK || kv.size() % 2) {
+            rd_kafka_ConfigResource_destroy(res);
+            ArgError(interp, "configs must be a list of key value pairs");
+            return nullptr;
+        }
+        for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_ConfigResource_set_config(res, Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
+    }
+    return res;
+}
+
+// {restype name pattern principal host operation permission} -> binding or filter
+rd_kafka_AclBinding_t *AclFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool filter) {
+    std::vector<Tcl_Obj *> f;
+    if (ListElements(interp, obj, "acl", &f) != TCL_OK) return nullptr;
+    if (f.size() != 7) {
+        ArgError(interp, "an ACL is {resourceType name patternType principal host operation permission}");
+        return nullptr;
+    }
+    rd_kafka_ResourceType_t restype;
+    rd_kafka_ResourcePatternType_t pattern;
+    rd_kafka_AclOperation_t op;
+    rd_kafka_AclPermissionType_t perm;
+    if (GetEnum<rd_kafka_ResourceType_t>(interp, f[0], "resource type", RD_KAFKA_RESOURCE__CNT, rd_kafka_ResourceType_name, &restype) ||
+        GetEnum<rd_kafka_ResourcePatternType_t>(interp, f[2], "pattern type", RD_KAFKA_RESOURCE_PATTERN_TYPE__CNT,
+                                                rd_kafka_ResourcePatternType_name, &pattern) ||
+        GetEnum<rd_kafka_AclOperation_t>(interp, f[5], "operation", RD_KAFKA_ACL_OPERATION__CNT, rd_kafka_AclOperation_name, &op) ||
+        GetEnum<rd_kafka_AclPermissionType_t>(interp, f[6], "permission", RD_KAFKA_ACL_PERMISSION_TYPE__CNT,
+                                              rd_kafka_AclPermissionType_name, &perm))
+        return nullptr;
+    // In a filter an empty string matches anything.
+    auto text = [filter](Tcl_Obj *o) -> const char * {
+        const char *s = Tcl_GetString(o);
+        return (filter && !*s) ? NULL : s;
+    };
+    char errstr[512];
+    rd_kafka_AclBinding_t *acl =
+        filter ? rd_kafka_AclBindingFilter_new(restype, text(f[1]), pattern, text(f[3]), text(f[4]), op, perm, errstr, sizeof errstr)
+               : rd_kafka_AclBinding_new(restype, Tcl_GetString(f[1]), pattern, Tcl_GetString(f[3]), Tcl_GetString(f[4]), op,
+                                         perm, errstr, sizeof errstr);
+    if (!acl) ArgError(interp, errstr);
+    return acl;
+}
+
+} // namespace
+
+// ---- sync/async completion --------------------------------------------------------------
+
+int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminConverter convert, Tcl_Obj **result) {
+    rd_kafka_resp_err_t err = rd_kafka_event_error(const_cast<rd_kafka_event_t *>(event));
+    if (err) return KafkaError(interp, err, rd_kafka_event_error_string(const_cast<rd_kafka_event_t *>(event)));
+    *result = convert(event);
+    return TCL_OK;
+}
+
+AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command)
+    : handle_(handle), convert_(convert), command_(command), queue_(queue) {
+    wakeup_.reset(new Wakeup([this] { OnWake(); }));
+}
+
+AdminPending::~AdminPending() {
+    wakeup_->Unwatch(queue_.get());
+    queue_.reset();
+}
+
+void AdminPending::Start() {
+    wakeup_->Watch(queue_.get());
+    wakeup_->Again();
+}
+
+void AdminPending::OnWake() {
+    rd_kafka_event_t *event = rd_kafka_queue_poll(queue_.get(), 0);
+    if (!event) return;
+    std::shared_ptr<AdminPending> keep = shared_from_this();
+    handle_->DropPending(this);
+    if (handle_->Deleted()) {
+        rd_kafka_event_destroy(event);
+        return;
+    }
+    Preserve keepHandle(handle_);
+    Tcl_Interp *interp = handle_->Interp();
+    Tcl_Obj *result = nullptr;
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {
+        Put(arg, "error", Str(""));
+        Put(arg, "result", result);
+    } else {
+        Tcl_Obj *code = Tcl_GetObjResult(interp);
+        Tcl_Obj *name;
+        Tcl_ListObjIndex(NULL, Tcl_GetVar2Ex(interp, "errorCode", NULL, TCL_GLOBAL_ONLY), 1, &name);
+        Put(arg, "error", name ? name : Str("_FAIL"));
+        Put(arg, "message", code);
+        Tcl_ResetResult(interp);
+    }
+    rd_kafka_event_destroy(event);
+    InvokeCallback(interp, command_.get(), arg, "kafka admin -command callback");
+}
+
+// Sends nothing itself: `send` issues the librdkafka call on (options, queue).
+static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter convert,
+                    const std::function<void(rd_kafka_AdminOptions_t *, rd_kafka_queue_t *)> &send) {
+    Tcl_Interp *interp = handle->Interp();
+    rd_kafka_t *rk = handle->Kafka();
+    AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ANY));
+    char errstr[256];
+    rd_kafka_AdminOptions_set_request_timeout(options.get(), args.timeout, errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_operation_timeout(options.get(), args.timeout, errstr, sizeof errstr);
+    if (args.validate && rd_kafka_AdminOptions_set_validate_only(options.get(), 1, errstr, sizeof errstr))
+        return ArgError(interp, errstr);
+    QueuePtr queue(rd_kafka_queue_new(rk));
+    send(options.get(), queue.get());
+    if (args.command) {
+        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get());
+        handle->KeepPending(pending);
+        pending->Start();
+        return TCL_OK;
+    }
+    // Synchronous: librdkafka enforces the timeout; the margin only guards against a lost reply.
+    rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + 5000);
+    if (!event) return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");
+    Tcl_Obj *result = nullptr;
+    int code = AdminEventResult(interp, event, convert, &result);
+    rd_kafka_event_destroy(event);
+    if (code == TCL_OK) Tcl_SetObjResult(interp, result);
+    return code;
+}
+
+// ---- the methods ---------------------------------------------------------------------------
+
+int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
+    Tcl_Interp *interp = handle->Interp();
+    rd_kafka_t *rk = handle->Kafka();
+    AdminArgs args;
+    if (ParseAdminArgs(interp, objc, objv, &args) != TCL_OK) return TCL_ERROR;
+    static const char *const usages[] = {
+        "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?",
+        "topicList ?-timeout ms? ?-command cmd?",
+        "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?",
+        "{{type name} ...} ?-timeout ms? ?-command cmd?",
+        "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?",
+        "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
+        "?-timeout ms? ?-command cmd?",
+        "groupList ?-timeout ms? ?-command cmd?",
+        "groupList ?-timeout ms? ?-command cmd?",
+        "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?",
+        "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
+        "{acl ...} ?-timeout ms? ?-command cmd?",
+        "aclFilter ?-timeout ms? ?-command cmd?",
+        "{aclFilter ...} ?-timeout ms? ?-command cmd?",
+    };
+    size_t want = which == LIST_GROUPS ? 0 : 1;
+    bool optionalSecond = which == LIST_GROUP_OFFSETS;
+    if (which == ALTER_GROUP_OFFSETS) want = 2;
+    if (args.positional.size() != want && !(optionalSecond && args.positional.size() == 2))
+        return WrongArgs(interp, 2, objv, usages[which]);
+    std::vector<Tcl_Obj *> items;
+    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DESCRIBE_ACLS &&
+        ListElements(interp, args.positional[0], "argument", &items) != TCL_OK)
+        return TCL_ERROR;
+
+    switch (which) {
+    case CREATE_TOPICS: {
+        std::vector<rd_kafka_NewTopic_t *> topics;
+        auto cleanup = [&topics] { rd_kafka_NewTopic_destroy_array(topics.data(), topics.size()); };
+        for (Tcl_Obj *item : items) {
+            std::vector<Tcl_Obj *> f;
+            int partitions, replication = -1;
+            char errstr[256];
+            if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() < 2 || f.size() > 4) {
+                cleanup();
+                return ArgError(interp, std::string("bad topic \"") + Tcl_GetString(item) +
+                                            "\": must be {topic partitions ?replicationFactor? ?{key value ...}?}");
+            }
+            if (GetInt(interp, f[1], "partitions", &partitions) != TCL_OK ||
+                (f.size() > 2 && GetInt(interp, f[2], "replication factor", &replication) != TCL_OK)) {
+                cleanup();
+                return TCL_ERROR;
+            }
+            rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(Tcl_GetString(f[0]), partitions, replication, errstr, sizeof errstr);
+            if (!nt) {
+                cleanup();
+                return ArgError(interp, errstr);
+            }
+            topics.push_back(nt);
+            if (f.size() == 4) {
+                std::vector<Tcl_Obj *> kv;
+                if (ListElements(interp, f[3], "configs", &kv) != TCL_OK || kv.size() % 2) {
+                    cleanup();
+                    return ArgError(interp, "topic configs must be a list of key value pairs");
+                }
+                for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_NewTopic_set_config(nt, Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
+            }
+        }
+        int code = RunAdmin(handle, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_CreateTopics(rk, topics.data(), topics.size(), o, q);
+        });
+        cleanup();
+        return code;
+    }
+    case DELETE_TOPICS: {
+        std::vector<rd_kafka_DeleteTopic_t *> topics;
+        for (Tcl_Obj *item : items) topics.push_back(rd_kafka_DeleteTopic_new(Tcl_GetString(item)));
+        int code = RunAdmin(handle, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteTopics(rk, topics.data(), topics.size(), o, q);
+        });
+        rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size());
+        return code;
+    }
+    case CREATE_PARTITIONS: {
+        std::vector<rd_kafka_NewPartitions_t *> parts;
+        auto cleanup = [&parts] { rd_kafka_NewPartitions_destroy_array(parts.data(), parts.size()); };
+        for (Tcl_Obj *item : items) {
+            std::vector<Tcl_Obj *> f;
+            int total;
+            char errstr[256];
+            if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() != 2) {
+                cleanup();
+                return ArgError(interp, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
+            }
+            if (GetInt(interp, f[1], "partition count", &total) != TCL_OK) {
+                cleanup();
+                return TCL_ERROR;
+            }
+            rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
+            if (!np) {
+                cleanup();
+                return ArgError(interp, errstr);
+            }
+            parts.push_back(np);
+        }
+        int code = RunAdmin(handle, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_CreatePartitions(rk, parts.data(), parts.size(), o, q);
+        });
+        cleanup();
+        return code;
+    }
+    case DESCRIBE_CONFIGS:
+    case ALTER_CONFIGS: {
+        std::vector<rd_kafka_ConfigResource_t *> res;
+        auto cleanup = [&res] { rd_kafka_ConfigResource_destroy_array(res.data(), res.size()); };
+        for (Tcl_Obj *item : items) {
+            rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, which == ALTER_CONFIGS);
+            if (!r) {
+                cleanup();
+                return TCL_ERROR;
+            }
+            res.push_back(r);
+        }
+        int code = RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
+                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                                if (which == DESCRIBE_CONFIGS) rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
+                                else rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
+                            });
+        cleanup();
+        return code;
+    }
+    case DELETE_RECORDS: {
+        PartitionListPtr offsets(PartitionsFromObj(interp, args.positional[0], true));
+        if (!offsets) return TCL_ERROR;
+        rd_kafka_DeleteRecords_t *dr = rd_kafka_DeleteRecords_new(offsets.get());
+        int code = RunAdmin(handle, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteRecords(rk, &dr, 1, o, q);
+        });
+        rd_kafka_DeleteRecords_destroy(dr);
+        return code;
+    }
+    case LIST_GROUPS:
+        return RunAdmin(handle, args, ListGroupsResult,
+                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk, o, q); });
+    case DESCRIBE_GROUPS: {
+        std::vector<const char *> groups;
+        for (Tcl_Obj *item : items) groups.push_back(Tcl_GetString(item));
+        return RunAdmin(handle, args, DescribeGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DescribeConsumerGroups(rk, groups.data(), groups.size(), o, q);
+        });
+    }
+    case DELETE_GROUPS: {
+        std::vector<rd_kafka_DeleteGroup_t *> groups;
+        for (Tcl_Obj *item : items) groups.push_back(rd_kafka_DeleteGroup_new(Tcl_GetString(item)));
+        int code = RunAdmin(handle, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteGroups(rk, groups.data(), groups.size(), o, q);
+        });
+        rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
+        return code;
+    }
+    case LIST_GROUP_OFFSETS:
+    case ALTER_GROUP_OFFSETS: {
+        PartitionListPtr parts;
+        if (args.positional.size() == 2) {
+            parts.reset(PartitionsFromObj(interp, args.positional[1], which == ALTER_GROUP_OFFSETS));
+            if (!parts) return TCL_ERROR;
+        }
+        const char *group = Tcl_GetString(args.positional[0]);
+        if (which == LIST_GROUP_OFFSETS) {
+            rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, parts.get());
+            int code = RunAdmin(handle, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
+            });
+            rd_kafka_ListConsumerGroupOffsets_destroy(req);
+            return code;
+        }
+        rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get());
+        int code = RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_AlterConsumerGroupOffsets(rk, &req, 1, o, q);
+        });
+        rd_kafka_AlterConsumerGroupOffsets_destroy(req);
+        return code;
+    }
+    case CREATE_ACLS:
+    case DELETE_ACLS: {
+        std::vector<rd_kafka_AclBinding_t *> acls;
+        auto cleanup = [&acls] { rd_kafka_AclBinding_destroy_array(acls.data(), acls.size()); };
+        for (Tcl_Obj *item : items) {
+            rd_kafka_AclBinding_t *acl = AclFromObj(interp, item, which == DELETE_ACLS);
+            if (!acl) {
+                cleanup();
+                return TCL_ERROR;
+            }
+            acls.push_back(acl);
+        }
+        int code = RunAdmin(handle, args, which == CREATE_ACLS ? CreateAclsResult : DeleteAclsResult,
+                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                                if (which == CREATE_ACLS) rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
+                                else rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
+                            });
+        cleanup();
+        return code;
+    }
+    case DESCRIBE_ACLS: {
+        rd_kafka_AclBindingFilter_t *filter = AclFromObj(interp, args.positional[0], true);
+        if (!filter) return TCL_ERROR;
+        int code = RunAdmin(handle, args, DescribeAclsResult,
+                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk, filter, o, q); });
+        rd_kafka_AclBinding_destroy(filter);
+        return code;
+    }
+    }
+    return TCL_ERROR;
+}
+
+} // namespace kafkatcl

@@ -1,0 +1,47 @@
+// admin.h -- the admin client: handle methods create_topics, delete_topics,
+// create_partitions, describe_configs, alter_configs, delete_records,
+// list_groups, describe_groups, delete_groups, list_group_offsets,
+// alter_group_offsets, create_acls, describe_acls, delete_acls.
+//
+// Every call takes -timeout ms and, with -command cmd, runs asynchronously:
+// cmd gets {error "" result R} or {error ERRNAME message M} through the event
+// loop. Results keep per-item errors: one failed topic never hides the rest.
+#pragma once
+
+#include "callbacks.h"
+#include "util.h"
+#include "wakeup.h"
+
+#include <memory>
+
+namespace kafkatcl {
+
+class Handle;
+
+// Converts a successful admin result event into its Tcl value.
+using AdminConverter = Tcl_Obj *(*)(const rd_kafka_event_t *event);
+
+// An asynchronous admin call waiting for its result.
+class AdminPending : public std::enable_shared_from_this<AdminPending> {
+  public:
+    AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command);
+    ~AdminPending();
+    void Start();
+
+  private:
+    void OnWake();
+    Handle *handle_;
+    AdminConverter convert_;
+    ObjRef command_;
+    std::unique_ptr<Wakeup> wakeup_;
+    QueuePtr queue_;
+};
+
+// Runs admin method `name` (one of kAdminMethods) on the handle.
+extern const char *const kAdminMethods[];
+int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]);
+
+// The result of an admin event: TCL_OK and *result, or a KAFKA error.
+int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminConverter convert, Tcl_Obj **result);
+
+} // namespace kafkatcl
