@@ -370,6 +370,10 @@ void AdminPending::OnWake() {
         rd_kafka_event_destroy(event);
         return;
     }
+    if (!command_) { // an orphaned synchronous call: nobody waits any more
+        rd_kafka_event_destroy(event);
+        return;
+    }
     Preserve keepHandle(handle_);
     Tcl_Interp *interp = handle_->Interp();
     Tcl_Obj *result = nullptr;
@@ -410,7 +414,14 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     }
     // Synchronous: librdkafka enforces the timeout; the margin only guards against a lost reply.
     rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + 5000);
-    if (!event) return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");
+    if (!event) {
+        // librdkafka still owns the request: keep its reply queue alive until
+        // the reply comes (an orphan with no command just discards it).
+        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr);
+        handle->KeepPending(orphan);
+        orphan->Start();
+        return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");
+    }
     Tcl_Obj *result = nullptr;
     int code = AdminEventResult(interp, event, convert, &result);
     rd_kafka_event_destroy(event);

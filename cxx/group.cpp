@@ -34,8 +34,11 @@ int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
 }
 } // namespace
 
+// The group consumer's queue; nullptr (and a KAFKA _INVALID_ARG error) when
+// the handle was created without group.id.
 rd_kafka_queue_t *Handle::ConsumerQueue() {
     if (!consumerQueue_) consumerQueue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+    if (!consumerQueue_) ArgError(interp_, "this consumer handle has no group: set group.id before creating it");
     return consumerQueue_.get();
 }
 
@@ -87,8 +90,10 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
             return TCL_ERROR;
     }
     if (form == CONSUME_BATCH) {
+        rd_kafka_queue_t *queue = ConsumerQueue();
+        if (!queue) return TCL_ERROR;
         std::vector<rd_kafka_message_t *> raw((size_t)count);
-        ssize_t got = rd_kafka_consume_batch_queue(ConsumerQueue(), timeout, raw.data(), (size_t)count);
+        ssize_t got = rd_kafka_consume_batch_queue(queue, timeout, raw.data(), (size_t)count);
         if (got < 0) return ErrResult(interp_, rd_kafka_last_error(), "consume_batch");
         std::vector<MessagePtr> messages;
         for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
@@ -163,9 +168,10 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         return GroupConsume(objc, objv, m);
     case CONSUME_CALLBACK: {
         if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
+        rd_kafka_queue_t *q = ConsumerQueue();
+        if (!q) return TCL_ERROR;
         if (objc == 4) {
             if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-            rd_kafka_queue_t *q = ConsumerQueue();
             return ConsumeCallbackSync(interp_, this, this, timeout, objv[3],
                                        [q](int t, rd_kafka_message_t **buf, size_t n) {
                                            return rd_kafka_consume_batch_queue(q, t, buf, n);
@@ -174,7 +180,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (groupStream_) groupStream_->Cancel();
         groupStream_.reset();
         ObjRef command = CallbackArg(objv[2]);
-        if (command) groupStream_ = Stream::Start(this, this, ConsumerQueue(), false, command.get());
+        if (command) groupStream_ = Stream::Start(this, this, q, false, command.get());
         return TCL_OK;
     }
     case COMMIT: {

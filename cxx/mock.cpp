@@ -1,6 +1,9 @@
 // mock.cpp -- the mock cluster object.
 #include "mock.h"
 
+#include <cstring>
+#include <vector>
+
 namespace kafkatcl {
 
 MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *error) {
@@ -33,8 +36,9 @@ MockCluster::~MockCluster() {
 }
 
 int MockCluster::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"bootstrap", "create_topic", "delete", NULL};
-    enum { BOOTSTRAP, CREATE_TOPIC, DELETE };
+    static const char *const methods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
+                                          "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
+    enum { BOOTSTRAP, CREATE_TOPIC, PUSH_ERRORS, CLEAR_ERRORS, TOPIC_ERROR, BROKER_DOWN, BROKER_UP, RTT, LEADER, DELETE };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -44,6 +48,15 @@ int MockCluster::Invoke(int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     case CREATE_TOPIC:
         return CreateTopic(objc, objv);
+    case PUSH_ERRORS:
+    case CLEAR_ERRORS:
+        return PushErrors(objc, objv);
+    case TOPIC_ERROR:
+    case BROKER_DOWN:
+    case BROKER_UP:
+    case RTT:
+    case LEADER:
+        return BrokerMethod(m, objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();
@@ -61,6 +74,98 @@ int MockCluster::CreateTopic(int objc, Tcl_Obj *const objv[]) {
     if (partitions < 1) return ArgError(interp_, "partitions must be at least 1");
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster_, Tcl_GetString(objv[2]), partitions, replication);
     if (err) return KafkaError(interp_, err, std::string("cannot create mock topic: ") + rd_kafka_err2str(err));
+    return TCL_OK;
+}
+
+// Kafka protocol API keys by name (or give the number).
+static int GetApiKey(Tcl_Interp *interp, Tcl_Obj *obj, int16_t *out) {
+    static const char *const names[] = {"Produce", "Fetch", "ListOffsets", "Metadata", "LeaderAndIsr", "StopReplica",
+                                        "UpdateMetadata", "ControlledShutdown", "OffsetCommit", "OffsetFetch",
+                                        "FindCoordinator", "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup",
+                                        "DescribeGroups", "ListGroups", "SaslHandshake", "ApiVersions", "CreateTopics",
+                                        "DeleteTopics", "DeleteRecords", "InitProducerId", NULL};
+    int n;
+    if (Tcl_GetIntFromObj(NULL, obj, &n) == TCL_OK && n >= 0 && n < 1000) {
+        *out = (int16_t)n;
+        return TCL_OK;
+    }
+    if (GetIndex(interp, obj, names, "API key", &n) != TCL_OK) return TCL_ERROR;
+    *out = (int16_t)n;
+    return TCL_OK;
+}
+
+// An error by librdkafka name (e.g. NOT_LEADER_FOR_PARTITION, _TRANSPORT) or code.
+static int GetErrorCode(Tcl_Interp *interp, Tcl_Obj *obj, rd_kafka_resp_err_t *out) {
+    int n;
+    if (Tcl_GetIntFromObj(NULL, obj, &n) == TCL_OK) {
+        *out = (rd_kafka_resp_err_t)n;
+        return TCL_OK;
+    }
+    const struct rd_kafka_err_desc *descs;
+    size_t cnt;
+    rd_kafka_get_err_descs(&descs, &cnt);
+    for (size_t i = 0; i < cnt; i++) {
+        if (descs[i].name && !strcmp(descs[i].name, Tcl_GetString(obj))) {
+            *out = descs[i].code;
+            return TCL_OK;
+        }
+    }
+    return ArgError(interp, std::string("unknown error name \"") + Tcl_GetString(obj) + "\"");
+}
+
+// push_errors apiKey error ?error ...?: the next requests of that kind fail
+// with these errors, in order. clear_errors apiKey.
+int MockCluster::PushErrors(int objc, Tcl_Obj *const objv[]) {
+    bool clear = !strcmp(Tcl_GetString(objv[1]), "clear_errors");
+    if (clear ? objc != 3 : objc < 4) return WrongArgs(interp_, 2, objv, clear ? "apiKey" : "apiKey error ?error ...?");
+    int16_t apiKey;
+    if (GetApiKey(interp_, objv[2], &apiKey) != TCL_OK) return TCL_ERROR;
+    if (clear) {
+        rd_kafka_mock_clear_request_errors(mcluster_, apiKey);
+        return TCL_OK;
+    }
+    std::vector<rd_kafka_resp_err_t> errors;
+    for (int i = 3; i < objc; i++) {
+        rd_kafka_resp_err_t e;
+        if (GetErrorCode(interp_, objv[i], &e) != TCL_OK) return TCL_ERROR;
+        errors.push_back(e);
+    }
+    rd_kafka_mock_push_request_errors_array(mcluster_, apiKey, errors.size(), errors.data());
+    return TCL_OK;
+}
+
+// topic_error topic error | broker_down id | broker_up id | rtt id ms | leader topic partition id
+int MockCluster::BrokerMethod(int which, int objc, Tcl_Obj *const objv[]) {
+    enum { TOPIC_ERROR = 4, BROKER_DOWN, BROKER_UP, RTT, LEADER };
+    static const int argc[] = {4, 3, 3, 4, 5};
+    static const char *const usage[] = {"topic error", "brokerId", "brokerId", "brokerId milliseconds", "topic partition brokerId"};
+    if (objc != argc[which - TOPIC_ERROR]) return WrongArgs(interp_, 2, objv, usage[which - TOPIC_ERROR]);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    int id, ms, partition;
+    switch (which) {
+    case TOPIC_ERROR: {
+        rd_kafka_resp_err_t e;
+        if (GetErrorCode(interp_, objv[3], &e) != TCL_OK) return TCL_ERROR;
+        rd_kafka_mock_topic_set_error(mcluster_, Tcl_GetString(objv[2]), e);
+        return TCL_OK;
+    }
+    case BROKER_DOWN:
+    case BROKER_UP:
+        if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK) return TCL_ERROR;
+        err = which == BROKER_DOWN ? rd_kafka_mock_broker_set_down(mcluster_, id) : rd_kafka_mock_broker_set_up(mcluster_, id);
+        break;
+    case RTT:
+        if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK || GetInt(interp_, objv[3], "milliseconds", &ms) != TCL_OK)
+            return TCL_ERROR;
+        err = rd_kafka_mock_broker_set_rtt(mcluster_, id, ms);
+        break;
+    case LEADER:
+        if (GetInt(interp_, objv[3], "partition", &partition) != TCL_OK || GetInt(interp_, objv[4], "broker id", &id) != TCL_OK)
+            return TCL_ERROR;
+        err = rd_kafka_mock_partition_set_leader(mcluster_, Tcl_GetString(objv[2]), partition, id);
+        break;
+    }
+    if (err) return KafkaError(interp_, err, std::string(Tcl_GetString(objv[1])) + " failed: " + rd_kafka_err2str(err));
     return TCL_OK;
 }
 

@@ -17,6 +17,8 @@ class MockCluster : public Object {
   private:
     MockCluster(Tcl_Interp *interp, rd_kafka_t *rk, rd_kafka_mock_cluster_t *mcluster);
     int CreateTopic(int objc, Tcl_Obj *const objv[]);
+    int PushErrors(int objc, Tcl_Obj *const objv[]);
+    int BrokerMethod(int which, int objc, Tcl_Obj *const objv[]);
 
     KafkaPtr rk_; // the cluster lives inside this client instance
     rd_kafka_mock_cluster_t *mcluster_;

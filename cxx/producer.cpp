@@ -62,14 +62,19 @@ int Handle::ProducerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (objc == 4) {
             offsets.reset(PartitionsFromObj(interp_, objv[3], true));
             if (!offsets) return TCL_ERROR;
-        } else { // the consumer's current positions
-            rd_kafka_topic_partition_list_t *raw = nullptr;
-            rd_kafka_assignment(consumer->Kafka(), &raw);
-            offsets.reset(raw);
-            rd_kafka_position(consumer->Kafka(), offsets.get());
         }
         rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(consumer->Kafka());
         if (!cgmd) return ArgError(interp_, "the consumer handle has no group (set group.id)");
+        if (!offsets) { // the consumer's current positions
+            rd_kafka_topic_partition_list_t *raw = nullptr;
+            rd_kafka_resp_err_t err = rd_kafka_assignment(consumer->Kafka(), &raw);
+            offsets.reset(raw);
+            if (err || !offsets) {
+                rd_kafka_consumer_group_metadata_destroy(cgmd);
+                return KafkaError(interp_, err ? err : RD_KAFKA_RESP_ERR__STATE, "cannot read the consumer's assignment");
+            }
+            rd_kafka_position(consumer->Kafka(), offsets.get());
+        }
         rd_kafka_error_t *error = rd_kafka_send_offsets_to_transaction(rk, offsets.get(), cgmd, timeout);
         rd_kafka_consumer_group_metadata_destroy(cgmd);
         return error ? RdError(interp_, error, "send_offsets_to_transaction") : TCL_OK;

@@ -102,6 +102,10 @@ proc ::kafkatest::broker::start {args} {
 	inter.broker.listener.name=PLAINTEXT
 	listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 	log.dirs=@D
+	# ACLs can be created and read (admin tests); everyone is still allowed.
+	authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+	super.users=User:ANONYMOUS
+	allow.everyone.if.no.acl.found=true
 	# Auto-created test topics get 3 partitions; 2 MB messages fit.
 	num.partitions=3
 	message.max.bytes=2097152
