@@ -7,6 +7,8 @@
 #	tclsh build.tcl test ?-quick? ?tcltest options?   build and run the test suite
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
+#	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-quick? ?-rss?
+#	                                compare with kcat, confluent-kafka-python, raw librdkafka
 
 set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
@@ -109,6 +111,17 @@ switch -- $cmd {
         build
         set env(KAFKATCL_LIBDIR) $buildDir
         set rc [catch {exec [info nameofexecutable] [file join $here examples demo.tcl] {*}$rest >@ stdout 2>@ stderr}]
+        exit $rc
+    }
+    bench {
+        build
+        foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time} {
+            if {![file exists $program] && [auto_execok $program] eq "" && [exec id -u] == 0} {
+                exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $pkg >@ stdout 2>@ stderr
+            }
+        }
+        set env(KAFKATCL_LIBDIR) $buildDir
+        set rc [catch {exec [info nameofexecutable] [file join $here bench bench.tcl] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
     }
     doc {

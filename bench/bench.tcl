@@ -1,0 +1,195 @@
+# bench.tcl -- KafkaTcl against kcat, confluent-kafka-python and raw
+# librdkafka, in one run, on one broker. Run by `tclsh build.tcl bench`.
+#
+#   bench.tcl ?-broker real|mock? ?-count N? ?-size BYTES? ?-quick? ?-rss?
+#
+# Workloads: COUNT x SIZE to one partition (default 1,000,000 x 100 B);
+# COUNT/5 x 1 KiB over 6 partitions; end-to-end latency at 1000 msg/s.
+# Each client runs in its own process under /usr/bin/time, for its CPU
+# seconds and peak RSS. Results: a table on stdout and a JSON file in
+# bench/results/.
+
+set here [file dirname [file normalize [info script]]]
+set root [file dirname $here]
+source [file join $root tests broker.tcl]
+
+array set opt {-broker real -count 1000000 -size 100 -quick 0 -rss 0}
+foreach {k v} $argv {
+    if {$k eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000; continue }
+    if {$k eq "-rss"} { set opt(-rss) 1; continue }
+    set opt($k) $v
+}
+if {[lindex $argv end] eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000 }
+
+set libdir $env(KAFKATCL_LIBDIR)
+set raw [file join $root build rawbench]
+exec g++ -O2 -std=c++17 -o $raw [file join $here rawbench.cpp] -lrdkafka
+
+set auto_path [linsert $auto_path 0 $libdir]
+package require kafka
+
+# ---- the cluster ----------------------------------------------------------
+if {$opt(-broker) eq "mock"} {
+    set cluster [::kafka::mock create #auto -brokers 1]
+    set brokers [$cluster bootstrap]
+} else {
+    set brokers [::kafkatest::broker::start]
+}
+set admin [::kafka::kafka create #auto]
+$admin config bootstrap.servers $brokers
+$admin logger callback {apply {args {}}}
+set adminHandle [$admin create_producer #auto]
+
+set seq 0
+proc newTopic {partitions} {
+    global adminHandle cluster seq
+    set t bench-[pid]-[incr seq]
+    if {[info exists cluster]} {
+        $cluster create_topic $t $partitions
+    } else {
+        $adminHandle create_topics [list [list $t $partitions 1]]
+    }
+    return $t
+}
+
+# Runs a bench command under /usr/bin/time; returns dict count secs cpu rss.
+proc run {args} {
+    global env
+    set env(KAFKATCL_LIBDIR) $::libdir
+    set out [exec /usr/bin/time -f "TIME %e %U %S %M" {*}$args 2>@1]
+    set lines [split [string trim $out] \n]
+    set timeLine [lsearch -inline -glob $lines "TIME *"]
+    lassign $timeLine - wall user sys rssKb
+    set result [lsearch -inline -regexp $lines {^\d+ [\d.]+}]
+    lassign $result count secs
+    if {$secs eq ""} { set secs $wall }
+    return [dict create count $count secs $secs cpu [expr {$user + $sys}] rss [expr {$rssKb / 1024.0}] wall $wall extra [lrange $result 2 end]]
+}
+
+# kcat reads one message per line from a file.
+proc kcatInput {count size} {
+    set f [file join [file dirname $::raw] kcat-$count-$size.txt]
+    if {![file exists $f]} {
+        set ch [open $f w]
+        fconfigure $ch -buffersize 1000000
+        set line [string repeat x $size]
+        for {set i 0} {$i < $count} {incr i} { puts $ch $line }
+        close $ch
+    }
+    return $f
+}
+
+set tclsh [info nameofexecutable]
+set tclbench [file join $here tclbench.tcl]
+set pybench [file join $here pybench.py]
+set results {}
+
+proc record {workload client op r size} {
+    global results
+    set rate [expr {[dict get $r count] / max(1e-9, [dict get $r secs])}]
+    dict set r rate $rate
+    dict set r mbps [expr {$rate * $size / 1e6}]
+    dict set r workload $workload
+    dict set r client $client
+    dict set r op $op
+    lappend results $r
+    puts [format "  %-22s %-8s %10.0f msg/s %8.1f MB/s %7.2f cpu s %7.1f MB rss" $client $op $rate [dict get $r mbps] [dict get $r cpu] [dict get $r rss]]
+}
+
+proc workload {name count size partitions} {
+    global brokers raw tclsh tclbench pybench
+    puts "== $name: $count x $size B over $partitions partition(s)"
+    set t [newTopic $partitions]
+    record $name raw-c++ produce [run $raw produce $brokers $t $count $size $partitions] $size
+    record $name raw-c++ consume [run $raw consume $brokers $t $count $partitions] $size
+
+    set t [newTopic $partitions]
+    record $name kafkatcl-loop produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions loop] $size
+    record $name kafkatcl-consume_batch consume [run $tclsh $tclbench consume $brokers $t $count $partitions batch] $size
+    record $name kafkatcl-group consume [run $tclsh $tclbench consume $brokers $t $count $partitions group] $size
+
+    set t [newTopic $partitions]
+    record $name kafkatcl-loop-nocb produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions loop-nocb] $size
+    set t [newTopic $partitions]
+    record $name kafkatcl-bulk produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions batch] $size
+
+    set t [newTopic $partitions]
+    set in [kcatInput $count $size]
+    set part [expr {$partitions == 1 ? [list -p 0] : {}}]
+    record $name kcat produce [run sh -c "kcat -P -b $brokers -t $t $part -X linger.ms=5 < $in"] $size
+    record $name kcat consume [run sh -c "kcat -C -b $brokers -t $t -o beginning -e -q > /dev/null"] $size
+    dict set ::results_kcat_count $name $count
+
+    if {![catch {exec /usr/bin/python3 -c "import confluent_kafka"}]} {
+        set t [newTopic $partitions]
+        record $name python produce [run /usr/bin/python3 $pybench produce $brokers $t $count $size $partitions] $size
+        record $name python consume [run /usr/bin/python3 $pybench consume $brokers $t $count $partitions] $size
+    } else {
+        puts "  python: skipped (python3-confluent-kafka is not installed)"
+    }
+}
+
+puts "KafkaTcl [package require kafka] / librdkafka [::kafka::kafka version] against $opt(-broker) broker at $brokers"
+puts "machine: [exec uname -srm], [exec nproc] cores"
+workload "${opt(-count)}x$opt(-size)B-1p" $opt(-count) $opt(-size) 1
+workload "[expr {$opt(-count) / 5}]x1KiB-6p" [expr {$opt(-count) / 5}] 1024 6
+
+if {$opt(-rss)} {
+    puts "== peak RSS of the produce loop at 1x and 5x the count"
+    foreach k {1 5} {
+        set t [newTopic 1]
+        set r [run $tclsh $tclbench produce $brokers $t [expr {$k * $opt(-count)}] $opt(-size) 1 loop]
+        record rss-${k}x kafkatcl-loop produce $r $opt(-size)
+    }
+}
+
+puts "== end-to-end latency, 2000 messages at 1000 msg/s"
+set t [newTopic 1]
+set r [run $tclsh $tclbench latency $brokers $t 2000 1000]
+lassign [dict get $r extra] p50 p99
+puts [format "  kafkatcl p50 %.2f ms  p99 %.2f ms" $p50 $p99]
+lappend results [dict create workload latency client kafkatcl op latency p50_ms $p50 p99_ms $p99]
+
+# ---- ratios -------------------------------------------------------------------
+proc find {workload client op} {
+    foreach r $::results {
+        if {[dict get $r workload] eq $workload && [dict get $r client] eq $client && [dict get $r op] eq $op} {
+            return [dict get $r rate]
+        }
+    }
+    return ""
+}
+puts "== ratios (KafkaTcl msg/s over the other client's msg/s, same run)"
+foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB-6p"] {
+    foreach {mine op} {kafkatcl-loop produce kafkatcl-loop-nocb produce kafkatcl-bulk produce kafkatcl-consume_batch consume kafkatcl-group consume} {
+        set line [format "  %-24s %-22s %s" $w $mine $op]
+        foreach other {raw-c++ kcat python} {
+            set a [find $w $mine $op]
+            set b [find $w $other $op]
+            if {$a ne "" && $b ne ""} { append line [format "  vs %s %.2fx" $other [expr {$a / $b}]] }
+        }
+        puts $line
+    }
+}
+
+# ---- JSON -------------------------------------------------------------------------
+file mkdir [file join $here results]
+set json [file join $here results [clock format [clock seconds] -format %Y%m%d-%H%M%S]-$opt(-broker).json]
+set ch [open $json w]
+puts $ch "\{\"broker\": \"$opt(-broker)\", \"librdkafka\": \"[::kafka::kafka version]\", \"results\": \["
+set items {}
+foreach r $results {
+    set fields {}
+    dict for {k v} $r {
+        if {$k eq "extra"} continue
+        lappend fields [expr {[string is double -strict $v] ? "\"$k\": $v" : "\"$k\": \"$v\""}]
+    }
+    lappend items "  \{[join $fields {, }]\}"
+}
+puts $ch [join $items ",\n"]
+puts $ch "\]\}"
+close $ch
+puts "results written to $json"
+
+$admin delete
+if {[info exists cluster]} { $cluster delete } else { ::kafkatest::broker::stop }

@@ -1,0 +1,105 @@
+# tclbench.tcl -- the KafkaTcl side of `tclsh build.tcl bench`; one workload
+# per process so CPU time and peak RSS are its own.
+#
+#   tclbench.tcl produce BROKERS TOPIC COUNT SIZE PARTITIONS loop|loop-nocb|batch
+#   tclbench.tcl consume BROKERS TOPIC COUNT PARTITIONS batch|group
+#   tclbench.tcl latency BROKERS TOPIC COUNT RATE
+#
+# Prints "<messages> <seconds>" (latency: "<messages> <p50 ms> <p99 ms>").
+
+if {[info exists env(KAFKATCL_LIBDIR)]} { set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)] }
+package require kafka
+
+lassign $argv mode brokers topic count
+set m [::kafka::kafka create #auto]
+$m config bootstrap.servers $brokers
+$m logger callback {apply {args {}}}
+
+proc now {} { expr {[clock microseconds] / 1e6} }
+
+switch -- $mode {
+    produce {
+        lassign [lrange $argv 4 end] size partitions style
+        $m config linger.ms 5
+        set ::delivered 0
+        if {$style eq "loop"} {
+            # A Tcl callback for every delivery report.
+            proc delivered {report} { incr ::delivered }
+            $m set_delivery_report_callback delivered
+        }
+        set p [$m create_producer #auto]
+        set t [$p new_topic #auto $topic]
+        set payload [string repeat x $size]
+        set t0 [now]
+        if {$style eq "batch"} {
+            set chunk {}
+            for {set i 0} {$i < 10000} {incr i} { lappend chunk [list $payload] }
+            for {set sent 0} {$sent < $count} {} {
+                set n [expr {min(10000, $count - $sent)}]
+                set part [expr {$partitions > 1 ? ($sent / 10000) % $partitions : 0}]
+                if {[catch {incr sent [$t produce_batch $part [lrange $chunk 0 $n-1]]}]} { update }
+            }
+        } else {
+            for {set i 0} {$i < $count} {incr i} {
+                if {[catch {$t produce [expr {$i % $partitions}] $payload}]} {
+                    # _QUEUE_FULL: let the event loop serve delivery reports, then retry
+                    update
+                    incr i -1
+                }
+            }
+        }
+        $p flush 120000
+        puts "$count [format %.6f [expr {[now] - $t0}]]"
+    }
+    consume {
+        lassign [lrange $argv 4 end] partitions style
+        set got 0
+        set t0 [now]
+        if {$style eq "group"} {
+            $m config group.id bench-[pid] auto.offset.reset earliest enable.auto.commit false
+            set c [$m create_consumer #auto]
+            $c subscribe [list $topic]
+            while {$got < $count && [now] - $t0 < 120} {
+                incr got [$c consume_batch 1000 10000 msg {}]
+            }
+        } else {
+            set c [$m create_consumer #auto]
+            set t [$c new_topic #auto $topic]
+            set q [$c create_queue #auto]
+            for {set p 0} {$p < $partitions} {incr p} { $t consume_start_queue $p beginning $q }
+            while {$got < $count && [now] - $t0 < 120} {
+                incr got [$q consume_batch 1000 10000 msg {}]
+            }
+        }
+        puts "$got [format %.6f [expr {[now] - $t0}]]"
+    }
+    latency {
+        lassign [lrange $argv 4 end] rate
+        set p [$m create_producer #auto]
+        set t [$p new_topic #auto $topic]
+        $m config group.id lat-[pid] auto.offset.reset latest
+        set c [$m create_consumer #auto]
+        set tc [$c new_topic #auto $topic]
+        $tc consume_start 0 end
+        $tc consume 0 1000 warm
+        set ::lat {}
+        $tc consume_callback 0 {apply {{msg} {
+            lappend ::lat [expr {([clock microseconds] - [dict get $msg payload]) / 1000.0}]
+            if {[llength $::lat] >= $::count} { set ::done 1 }
+        }}}
+        set interval [expr {max(1, 1000 / $rate)}]
+        proc send {n} {
+            global t interval
+            if {$n <= 0} return
+            $t produce 0 [clock microseconds]
+            after $interval [list send [expr {$n - 1}]]
+        }
+        send $count
+        after 60000 {set ::done 1}
+        vwait ::done
+        set sorted [lsort -real $::lat]
+        set n [llength $sorted]
+        puts "$n [lindex $sorted [expr {$n / 2}]] [lindex $sorted [expr {int($n * 0.99)}]]"
+    }
+}
+$m delete
