@@ -84,8 +84,9 @@ set tclbench [file join $here tclbench.tcl]
 set pybench [file join $here pybench.py]
 set results {}
 
-proc record {workload client op r size} {
+proc record {workload client op r size {expected ""}} {
     global results
+    if {[dict get $r count] eq ""} { dict set r count $expected } ;# kcat prints no count
     set rate [expr {[dict get $r count] / max(1e-9, [dict get $r secs])}]
     dict set r rate $rate
     dict set r mbps [expr {$rate * $size / 1e6}]
@@ -116,9 +117,8 @@ proc workload {name count size partitions} {
     set t [newTopic $partitions]
     set in [kcatInput $count $size]
     set part [expr {$partitions == 1 ? [list -p 0] : {}}]
-    record $name kcat produce [run sh -c "kcat -P -b $brokers -t $t $part -X linger.ms=5 < $in"] $size
-    record $name kcat consume [run sh -c "kcat -C -b $brokers -t $t -o beginning -e -q > /dev/null"] $size
-    dict set ::results_kcat_count $name $count
+    record $name kcat produce [run sh -c "kcat -P -b $brokers -t $t $part -X linger.ms=5 < $in"] $size $count
+    record $name kcat consume [run sh -c "kcat -C -b $brokers -t $t -o beginning -e -q > /dev/null"] $size $count
 
     if {![catch {exec /usr/bin/python3 -c "import confluent_kafka"}]} {
         set t [newTopic $partitions]
@@ -146,7 +146,9 @@ if {$opt(-rss)} {
 puts "== end-to-end latency, 2000 messages at 1000 msg/s"
 set t [newTopic 1]
 set r [run $tclsh $tclbench latency $brokers $t 2000 1000]
-lassign [dict get $r extra] p50 p99
+# tclbench prints "<messages> <p50> <p99>": run reads them as count, secs, extra.
+set p50 [dict get $r secs]
+set p99 [lindex [dict get $r extra] 0]
 puts [format "  kafkatcl p50 %.2f ms  p99 %.2f ms" $p50 $p99]
 lappend results [dict create workload latency client kafkatcl op latency p50_ms $p50 p99_ms $p99]
 
