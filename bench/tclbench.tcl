@@ -17,6 +17,28 @@ $m logger callback {apply {args {}}}
 
 proc now {} { expr {[clock microseconds] / 1e6} }
 
+# One produce call per message, as a user's loop would be (inside a proc,
+# so Tcl compiles it).
+proc produceLoop {t payload count partitions} {
+    for {set i 0} {$i < $count} {incr i} {
+        if {[catch {$t produce [expr {$i % $partitions}] $payload}]} {
+            # _QUEUE_FULL: let the event loop serve delivery reports, then retry
+            update
+            incr i -1
+        }
+    }
+}
+
+# produce_batch in chunks of 10,000 messages, one partition per chunk.
+proc produceBatch {t payload count partitions} {
+    set chunk [lrepeat 10000 [list $payload]]
+    for {set sent 0} {$sent < $count} {} {
+        set n [expr {min(10000, $count - $sent)}]
+        set part [expr {$partitions > 1 ? ($sent / 10000) % $partitions : 0}]
+        incr sent [$t produce_batch $part [lrange $chunk 0 $n-1]]
+    }
+}
+
 switch -- $mode {
     produce {
         lassign [lrange $argv 4 end] size partitions style
@@ -32,21 +54,9 @@ switch -- $mode {
         set payload [string repeat x $size]
         set t0 [now]
         if {$style eq "batch"} {
-            set chunk {}
-            for {set i 0} {$i < 10000} {incr i} { lappend chunk [list $payload] }
-            for {set sent 0} {$sent < $count} {} {
-                set n [expr {min(10000, $count - $sent)}]
-                set part [expr {$partitions > 1 ? ($sent / 10000) % $partitions : 0}]
-                if {[catch {incr sent [$t produce_batch $part [lrange $chunk 0 $n-1]]}]} { update }
-            }
+            produceBatch $t $payload $count $partitions
         } else {
-            for {set i 0} {$i < $count} {incr i} {
-                if {[catch {$t produce [expr {$i % $partitions}] $payload}]} {
-                    # _QUEUE_FULL: let the event loop serve delivery reports, then retry
-                    update
-                    incr i -1
-                }
-            }
+            produceLoop $t $payload $count $partitions
         }
         $p flush 120000
         puts "$count [format %.6f [expr {[now] - $t0}]]"

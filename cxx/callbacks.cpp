@@ -1,31 +1,42 @@
 // callbacks.cpp -- invoking Tcl callbacks safely.
 #include "callbacks.h"
 
+#include <vector>
+
 namespace kafkatcl {
 
 int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *context) {
-    Tcl_Obj *script = Tcl_DuplicateObj(cmd);
-    Tcl_IncrRefCount(script);
+    // Evaluate the words of the command prefix plus arg directly: no list
+    // copy per call (delivery reports can be a million calls).
     Tcl_IncrRefCount(arg);
-    int code = Tcl_ListObjAppendElement(interp, script, arg);
+    ObjRef keepCmd(cmd); // the callback may replace itself while running
+    int n;
+    Tcl_Obj **words;
+    int code = Tcl_ListObjGetElements(interp, cmd, &n, &words);
     if (code == TCL_OK) {
-        Tcl_Preserve(interp);
-        code = Tcl_EvalObjEx(interp, script, TCL_EVAL_GLOBAL);
-        if (code == TCL_ERROR) {
-            Tcl_AddErrorInfo(interp, "\n    (");
-            Tcl_AddErrorInfo(interp, context);
-            Tcl_AddErrorInfo(interp, ")");
-            Tcl_BackgroundException(interp, code);
-        } else if (code != TCL_OK && code != TCL_BREAK && code != TCL_CONTINUE && code != TCL_RETURN) {
-            Tcl_BackgroundException(interp, code);
+        Tcl_Obj *stackWords[8];
+        std::vector<Tcl_Obj *> heapWords;
+        Tcl_Obj **objv = stackWords;
+        if (n + 1 > 8) {
+            heapWords.resize((size_t)n + 1);
+            objv = heapWords.data();
         }
-        Tcl_ResetResult(interp);
-        Tcl_Release(interp);
-    } else {
+        // Own the words: the callback could shimmer the command's list rep away.
+        for (int i = 0; i < n; i++) Tcl_IncrRefCount(objv[i] = words[i]);
+        objv[n] = arg;
+        code = Tcl_EvalObjv(interp, n + 1, objv, TCL_EVAL_GLOBAL);
+        for (int i = 0; i < n; i++) Tcl_DecrRefCount(objv[i]);
+    }
+    if (code == TCL_ERROR) {
+        Tcl_AddErrorInfo(interp, "\n    (");
+        Tcl_AddErrorInfo(interp, context);
+        Tcl_AddErrorInfo(interp, ")");
+        Tcl_BackgroundException(interp, code);
+    } else if (code != TCL_OK && code != TCL_BREAK && code != TCL_CONTINUE && code != TCL_RETURN) {
         Tcl_BackgroundException(interp, code);
     }
+    Tcl_ResetResult(interp);
     Tcl_DecrRefCount(arg);
-    Tcl_DecrRefCount(script);
     return code;
 }
 

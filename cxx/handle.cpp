@@ -26,7 +26,16 @@ Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type,
 
 Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type)
     : Object(interp, master), master_(master), type_(type), owner_(Tcl_GetCurrentThread()),
-      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {}
+      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+    drTopicKey_ = ObjRef(Tcl_NewStringObj("topic", -1));
+    drPartitionKey_ = ObjRef(Tcl_NewStringObj("partition", -1));
+    drOffsetKey_ = ObjRef(Tcl_NewStringObj("offset", -1));
+    drErrorKey_ = ObjRef(Tcl_NewStringObj("error", -1));
+    drMessageKey_ = ObjRef(Tcl_NewStringObj("message", -1));
+    drKeyKey_ = ObjRef(Tcl_NewStringObj("key", -1));
+    drOpaqueKey_ = ObjRef(Tcl_NewStringObj("opaque", -1));
+    drEmpty_ = ObjRef(Tcl_NewObj());
+}
 
 // Makes the rd_kafka_t with our callbacks, and hooks its main queue to the event loop.
 bool Handle::Open(std::string *error) {
@@ -126,17 +135,37 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
         unsigned long n = ++self->deliverySeq_;
         if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) return;
     }
-    HandleEvent e{HandleEvent::Delivery};
-    e.err = msg->err;
-    e.topic = rd_kafka_topic_name(msg->rkt);
-    e.partition = msg->partition;
-    e.offset = msg->offset;
-    if (msg->err) e.text = rd_kafka_err2str(msg->err);
-    if (msg->key) {
-        e.key.assign((const char *)msg->key, msg->key_len);
-        e.hasKey = true;
+    // Runs in the handle's thread (inside rd_kafka_poll/flush): build the
+    // callback's argument now, a key/value list, without copies.
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    if (self->drLastTopic_ != topic) {
+        self->drLastTopic_ = topic;
+        self->drLastTopicObj_ = ObjRef(Tcl_NewStringObj(topic, -1));
     }
-    e.opaque = userOpaque;
+    Tcl_Obj *words[14];
+    int n = 0;
+    words[n++] = self->drTopicKey_.get();
+    words[n++] = self->drLastTopicObj_.get();
+    words[n++] = self->drPartitionKey_.get();
+    words[n++] = Tcl_NewIntObj(msg->partition);
+    words[n++] = self->drOffsetKey_.get();
+    words[n++] = Tcl_NewWideIntObj(msg->offset);
+    words[n++] = self->drErrorKey_.get();
+    words[n++] = msg->err ? Tcl_NewStringObj(rd_kafka_err2name(msg->err), -1) : self->drEmpty_.get();
+    if (msg->err) {
+        words[n++] = self->drMessageKey_.get();
+        words[n++] = Tcl_NewStringObj(rd_kafka_err2str(msg->err), -1);
+    }
+    if (msg->key) {
+        words[n++] = self->drKeyKey_.get();
+        words[n++] = NewBytesObj(msg->key, msg->key_len, self->DecodeText());
+    }
+    if (userOpaque) {
+        words[n++] = self->drOpaqueKey_.get();
+        words[n++] = userOpaque.get();
+    }
+    HandleEvent e{HandleEvent::Delivery};
+    e.report = ObjRef(Tcl_NewListObj(n, words));
     self->Record(std::move(e));
 }
 
@@ -213,14 +242,7 @@ void Handle::DispatchOne(HandleEvent &e) {
     case HandleEvent::Delivery:
         cmd = cb.delivery;
         context = "kafka delivery report callback";
-        arg = Tcl_NewDictObj();
-        Put(arg, "topic", Tcl_NewStringObj(e.topic.c_str(), -1));
-        Put(arg, "partition", Tcl_NewIntObj(e.partition));
-        Put(arg, "offset", Tcl_NewWideIntObj(e.offset));
-        Put(arg, "error", Tcl_NewStringObj(e.err ? rd_kafka_err2name(e.err) : "", -1));
-        if (e.err) Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
-        if (e.hasKey) Put(arg, "key", NewBytesObj(e.key.data(), e.key.size(), DecodeText()));
-        if (e.opaque) Put(arg, "opaque", e.opaque.get());
+        arg = e.report.get();
         break;
     case HandleEvent::Error:
         cmd = cb.error;
@@ -261,11 +283,9 @@ void Handle::DispatchOne(HandleEvent &e) {
         Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
         break;
     }
-    if (!cmd) {
-        Tcl_DecrRefCount(arg);
-        return;
-    }
-    InvokeCallback(interp_, cmd.get(), arg, context);
+    Tcl_IncrRefCount(arg);
+    if (cmd) InvokeCallback(interp_, cmd.get(), arg, context);
+    Tcl_DecrRefCount(arg);
 }
 
 bool Handle::DecodeText() const { return master_->DecodeText(); }

@@ -23,12 +23,10 @@ struct HandleEvent {
     int32_t partition = -1;
     int64_t offset = -1;
     std::string text;     // error string, stats JSON or log message
-    std::string key;      // delivery: message key
-    bool hasKey = false;
     bool fatal = false;   // error: librdkafka says the instance is unusable
     int level = 0;        // log
     std::string facility; // log
-    ObjRef opaque;        // delivery: the value given to produce -opaque
+    ObjRef report;        // delivery: the callback's argument, built in OnDelivery
     std::vector<std::pair<std::string, int32_t>> partitions; // rebalance
 };
 
@@ -113,6 +111,11 @@ class Handle : public Object {
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N
+    // Delivery reports are built in the hot path: reuse the key names and
+    // the last topic name instead of making new Tcl_Objs for each.
+    ObjRef drTopicKey_, drPartitionKey_, drOffsetKey_, drErrorKey_, drMessageKey_, drKeyKey_, drOpaqueKey_, drEmpty_;
+    std::string drLastTopic_;
+    ObjRef drLastTopicObj_;
 };
 
 } // namespace kafkatcl

@@ -25,13 +25,13 @@ Counters &CountersOf(Tcl_Interp *interp) {
 
 Object::Object(Tcl_Interp *interp, Object *parent) : interp_(interp), parent_(parent) {
     if (parent_) {
-        Tcl_Preserve(parent_);
+        parent_->Ref();
         parent_->children_.push_back(this);
     }
 }
 
 Object::~Object() {
-    if (parent_) Tcl_Release(parent_);
+    if (parent_) parent_->Unref();
 }
 
 // Frees an object that never became a command.
@@ -99,10 +99,10 @@ void Object::DeleteProc(ClientData cd) {
     }
     self->Unlink();
     self->token_ = nullptr;
-    Tcl_EventuallyFree(self, FreeProc);
+    self->freeOnRelease_ = true;
+    self->Ref(); // so that the Unref below frees it if nothing else holds it
+    self->Unref();
 }
-
-void Object::FreeProc(char *cd) { delete reinterpret_cast<Object *>(cd); }
 
 Object *Object::FromCommand(Tcl_Interp *interp, Tcl_Obj *name) {
     Tcl_CmdInfo info;

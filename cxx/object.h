@@ -6,12 +6,13 @@
 //    same thing: both run the command's delete proc.
 //  * Deleting a parent first deletes its children's commands, so no child can
 //    outlive the librdkafka object it points into.
-//  * The C++ object is freed with Tcl_EventuallyFree: a method that runs user
-//    script (consume_batch's body, a callback) holds a Tcl_Preserve, so a script
-//    that deletes its own object, or its parent, only marks it deleted; the
-//    memory and the librdkafka resources go when the last method returns.
-//  * Every child Tcl_Preserves its parent, so the parent's librdkafka object is
-//    destroyed only after every child's (librdkafka requires that order).
+//  * The C++ object is reference counted (Ref/Unref, like Tcl_Preserve but
+//    without its global lock: objects never leave their thread). Every method
+//    call holds a reference, so a script that deletes its own object, or its
+//    parent, only marks it deleted; the memory and the librdkafka resources go
+//    when the last reference is dropped.
+//  * Every child holds a reference to its parent, so the parent's librdkafka
+//    object is destroyed only after every child's (librdkafka requires that order).
 #pragma once
 
 #include "util.h"
@@ -50,6 +51,12 @@ class Object {
     // Removes this object from its parent's list of children.
     void Unlink();
 
+    // Keeps the C++ object alive; the last Unref after deletion frees it.
+    void Ref() { refs_++; }
+    void Unref() {
+        if (--refs_ == 0 && freeOnRelease_) delete this;
+    }
+
   protected:
     // Called from the delete proc before children go; release resources that
     // must go while the interp is intact (e.g. event handlers).
@@ -60,24 +67,25 @@ class Object {
   private:
     static int Dispatch(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
     static void DeleteProc(ClientData cd);
-    static void FreeProc(char *cd);
 
     Object *parent_;
     std::vector<Object *> children_;
     Tcl_Command token_ = nullptr;
     bool deleted_ = false;
+    unsigned refs_ = 0;
+    bool freeOnRelease_ = false; // the command is gone: free at refs_ == 0
 };
 
 // Keeps an object alive across a call that may run Tcl script.
 class Preserve {
   public:
-    explicit Preserve(void *p) : p_(p) { Tcl_Preserve(p_); }
-    ~Preserve() { Tcl_Release(p_); }
+    explicit Preserve(Object *o) : o_(o) { o_->Ref(); }
+    ~Preserve() { o_->Unref(); }
     Preserve(const Preserve &) = delete;
     Preserve &operator=(const Preserve &) = delete;
 
   private:
-    void *p_;
+    Object *o_;
 };
 
 // Finds the KafkaTcl object behind a command name of the given C++ type.

@@ -6,6 +6,7 @@
 #include "queue.h"
 #include "stream.h"
 
+#include <deque>
 #include <vector>
 
 namespace kafkatcl {
@@ -161,8 +162,12 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// produce_batch partition {{payload ?key?} ...}: one call into librdkafka.
+// produce_batch partition {{payload ?key?} ...} -> number queued (all of them).
+// One call into librdkafka per batch. While librdkafka's queue is full the
+// call waits, serving delivery reports, for up to kBatchQueueWaitMs; any
+// message it still cannot queue is an error that says how many were queued.
 int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
+    static constexpr int kBatchQueueWaitMs = 30000;
     if (objc != 4) return WrongArgs(interp_, 2, objv, "partition {{payload ?key?} ...}");
     int32_t partition;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
@@ -170,8 +175,7 @@ int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
     Tcl_Obj **items;
     if (Tcl_ListObjGetElements(NULL, objv[3], &n, &items) != TCL_OK)
         return ArgError(interp_, "message list must be a list of {payload ?key?} lists");
-    std::vector<std::unique_ptr<OutBytes>> keep; // bytes must live until librdkafka copied them
-    keep.reserve((size_t)n * 2);
+    std::deque<OutBytes> keep; // the bytes must live until librdkafka copied them
     std::vector<rd_kafka_message_t> msgs((size_t)n);
     for (int i = 0; i < n; i++) {
         int parts;
@@ -180,26 +184,45 @@ int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
             return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
         }
         rd_kafka_message_t &m = msgs[(size_t)i];
-        keep.emplace_back(new OutBytes(fields[0]));
-        m.payload = (void *)keep.back()->data();
-        m.len = keep.back()->size();
+        keep.emplace_back(fields[0]);
+        m.payload = (void *)keep.back().data();
+        m.len = keep.back().size();
         if (parts == 2) {
-            keep.emplace_back(new OutBytes(fields[1]));
-            m.key = (void *)keep.back()->data();
-            m.key_len = keep.back()->size();
+            keep.emplace_back(fields[1]);
+            m.key = (void *)keep.back().data();
+            m.key_len = keep.back().size();
         }
     }
-    int queued = n ? rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data(), n) : 0;
-    if (queued < n) {
-        for (int i = 0; i < n; i++) {
-            if (msgs[(size_t)i].err) {
-                return KafkaError(interp_, msgs[(size_t)i].err,
-                                  std::to_string(queued) + " of " + std::to_string(n) +
-                                      " messages queued; message " + std::to_string(i) +
-                                      " failed: " + rd_kafka_err2str(msgs[(size_t)i].err));
+    int queued = 0;
+    Tcl_WideInt deadline = 0;
+    while (!msgs.empty()) {
+        queued += rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data(), (int)msgs.size());
+        std::vector<rd_kafka_message_t> retry;
+        for (const rd_kafka_message_t &m : msgs) {
+            if (!m.err) continue;
+            if (m.err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                return KafkaError(interp_, m.err,
+                                  std::to_string(queued) + " of " + std::to_string(n) + " messages queued; a message failed: " +
+                                      rd_kafka_err2str(m.err));
             }
+            retry.push_back(m);
+            retry.back().err = RD_KAFKA_RESP_ERR_NO_ERROR;
         }
+        if (!retry.empty()) {
+            Tcl_Time now;
+            Tcl_GetTime(&now);
+            Tcl_WideInt ms = (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
+            if (!deadline) deadline = ms + kBatchQueueWaitMs;
+            if (ms > deadline) {
+                return KafkaError(interp_, RD_KAFKA_RESP_ERR__QUEUE_FULL,
+                                  std::to_string(queued) + " of " + std::to_string(n) +
+                                      " messages queued; the producer queue stayed full");
+            }
+            rd_kafka_poll(handle_->Kafka(), 10); // wait for room, recording delivery reports
+        }
+        msgs.swap(retry);
     }
+    if (deadline) handle_->ServeEvents();
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(queued));
     return TCL_OK;
 }
