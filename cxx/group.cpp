@@ -92,24 +92,22 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
     if (form == CONSUME_BATCH) {
         rd_kafka_queue_t *queue = ConsumerQueue();
         if (!queue) return TCL_ERROR;
-        std::vector<rd_kafka_message_t *> raw((size_t)count);
-        ssize_t got = rd_kafka_consume_batch_queue(queue, timeout, raw.data(), (size_t)count);
-        if (got < 0) return ErrResult(interp_, rd_kafka_last_error(), "consume_batch");
         std::vector<MessagePtr> messages;
-        for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+        if (FetchBatch(interp_, (size_t)count,
+                       [queue, timeout](rd_kafka_message_t **buf, size_t n) {
+                           return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
+                       },
+                       &messages, "consume_batch") != TCL_OK)
+            return TCL_ERROR;
         ServeEvents();
         return RunBatchBody(interp_, this, messages, objv[4], objv[5], DecodeText());
     }
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
+    if (form == CONSUME) return StoreConsumed(interp_, msg, objv[3], DecodeText());
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
     if (!none && msg->err) return MessageError(interp_, msg.get());
-    if (form == POLL) {
-        Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), DecodeText()));
-        return TCL_OK;
-    }
-    if (!none && StoreMessageInArray(interp_, objv[3], msg.get(), DecodeText()) != TCL_OK) return TCL_ERROR;
-    Tcl_SetObjResult(interp_, Tcl_NewIntObj(none ? 0 : 1));
+    Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), DecodeText()));
     return TCL_OK;
 }
 

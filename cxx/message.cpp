@@ -93,6 +93,30 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
     return TCL_OK;
 }
 
+int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, bool asText) {
+    if (!msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Tcl_SetObjResult(interp, Tcl_NewIntObj(0));
+        return TCL_OK;
+    }
+    if (msg->err) return MessageError(interp, msg.get());
+    if (StoreMessageInArray(interp, arrayName, msg.get(), asText) != TCL_OK) return TCL_ERROR;
+    Tcl_SetObjResult(interp, Tcl_NewIntObj(1));
+    return TCL_OK;
+}
+
+int FetchBatch(Tcl_Interp *interp, size_t count, const std::function<ssize_t(rd_kafka_message_t **, size_t)> &fetch,
+               std::vector<MessagePtr> *messages, const char *what) {
+    std::vector<rd_kafka_message_t *> raw(count);
+    ssize_t got = fetch(raw.data(), count);
+    if (got < 0) {
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
+    }
+    messages->reserve((size_t)got);
+    for (ssize_t i = 0; i < got; i++) messages->emplace_back(raw[(size_t)i]);
+    return TCL_OK;
+}
+
 int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg) {
     std::string text = rd_kafka_message_errstr(msg);
     if (msg->rkt) {

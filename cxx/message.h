@@ -16,6 +16,16 @@ class Object;
 // key (the key element is removed when the message has none).
 int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText);
 
+// The result of a single-message consume: 0 when `msg` is null (nothing in
+// time) or an end-of-partition notice, else the message goes into
+// arrayName and the result is 1. A message carrying an error raises it.
+int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, bool asText);
+
+// Takes up to `count` messages from `fetch` (a librdkafka batch call) into
+// `messages`, which then owns them; on failure raises a KAFKA error naming `what`.
+int FetchBatch(Tcl_Interp *interp, size_t count, const std::function<ssize_t(rd_kafka_message_t **, size_t)> &fetch,
+               std::vector<MessagePtr> *messages, const char *what);
+
 // Raises the Tcl error for a message that carries an error.
 int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
 

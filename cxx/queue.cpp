@@ -44,14 +44,8 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
     int timeout;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
-    if (!msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) { // timeout or end of a partition
-        Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
-        return TCL_OK;
-    }
-    if (msg->err) return MessageError(interp_, msg.get());
-    if (StoreMessageInArray(interp_, objv[3], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    if (StoreConsumed(interp_, msg, objv[3], handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
     handle_->ServeEvents();
-    Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
     return TCL_OK;
 }
 
@@ -61,15 +55,12 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     int timeout, count;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
         return TCL_ERROR;
-    std::vector<rd_kafka_message_t *> raw((size_t)count);
-    ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), timeout, raw.data(), (size_t)count);
-    if (got < 0) {
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        return KafkaError(interp_, err, std::string("consume_batch failed: ") + rd_kafka_err2str(err));
-    }
     std::vector<MessagePtr> messages;
-    messages.reserve((size_t)got);
-    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    rd_kafka_queue_t *q = queue_.get();
+    if (FetchBatch(interp_, (size_t)count,
+                   [q, timeout](rd_kafka_message_t **buf, size_t n) { return rd_kafka_consume_batch_queue(q, timeout, buf, n); },
+                   &messages, "consume_batch") != TCL_OK)
+        return TCL_ERROR;
     handle_->ServeEvents();
     return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->DecodeText());
 }

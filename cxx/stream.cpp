@@ -51,14 +51,11 @@ void Stream::OnWake() {
 
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
                         const std::function<ssize_t(int, rd_kafka_message_t **, size_t)> &fetch) {
-    std::vector<rd_kafka_message_t *> raw(Stream::kBatch);
-    ssize_t got = fetch(timeoutMs, raw.data(), raw.size());
-    if (got < 0) {
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        return KafkaError(interp, err, std::string("consume_callback failed: ") + rd_kafka_err2str(err));
-    }
     std::vector<MessagePtr> messages;
-    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    if (FetchBatch(interp, Stream::kBatch,
+                   [&](rd_kafka_message_t **buf, size_t n) { return fetch(timeoutMs, buf, n); }, &messages,
+                   "consume_callback") != TCL_OK)
+        return TCL_ERROR;
     handle->ServeEvents();
     bool asText = handle->DecodeText();
     ObjRef cmd(command);

@@ -244,22 +244,14 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     }
     MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
-    if (!msg) {
+    if (!msg) { // a timeout is a 0 result (StoreConsumed); anything else an error
         rd_kafka_resp_err_t err = rd_kafka_last_error();
-        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
-            return TCL_OK;
-        }
+        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return StoreConsumed(interp_, msg, objv[4], false);
         return KafkaError(interp_, err, std::string("consume failed: ") + rd_kafka_err2str(err));
     }
-    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        Tcl_SetObjResult(interp_, Tcl_NewIntObj(0));
-        return TCL_OK;
-    }
-    if (msg->err) return MessageError(interp_, msg.get());
-    if (StoreMessageInArray(interp_, objv[4], msg.get(), handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    if (StoreConsumed(interp_, msg, objv[4], handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
     handle_->ServeEvents();
-    Tcl_SetObjResult(interp_, Tcl_NewIntObj(1));
     return TCL_OK;
 }
 
@@ -272,15 +264,14 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
         GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK) {
         return TCL_ERROR;
     }
-    std::vector<rd_kafka_message_t *> raw((size_t)count);
-    ssize_t got = rd_kafka_consume_batch(rkt_.get(), partition, timeout, raw.data(), (size_t)count);
-    if (got < 0) {
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        return KafkaError(interp_, err, std::string("consume_batch failed: ") + rd_kafka_err2str(err));
-    }
     std::vector<MessagePtr> messages;
-    messages.reserve((size_t)got);
-    for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    rd_kafka_topic_t *rkt = rkt_.get();
+    if (FetchBatch(interp_, (size_t)count,
+                   [rkt, partition, timeout](rd_kafka_message_t **buf, size_t n) {
+                       return rd_kafka_consume_batch(rkt, partition, timeout, buf, n);
+                   },
+                   &messages, "consume_batch") != TCL_OK)
+        return TCL_ERROR;
     handle_->ServeEvents();
     return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->DecodeText());
 }
