@@ -31,6 +31,17 @@ static rd_kafka_t *Make(rd_kafka_type_t type, const char *brokers, const char *g
         rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
         rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
     }
+    if (const char *extra = getenv("RAWBENCH_CONF")) { // k=v,k=v: for comparing settings
+        std::string all(extra);
+        size_t pos = 0;
+        while (pos < all.size()) {
+            size_t comma = all.find(',', pos);
+            std::string kv = all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            size_t eq = kv.find('=');
+            if (eq != std::string::npos) rd_kafka_conf_set(conf, kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), err, sizeof err);
+            pos = comma == std::string::npos ? all.size() : comma + 1;
+        }
+    }
     rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
     if (!rk) {
         fprintf(stderr, "%s\n", err);
