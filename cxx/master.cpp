@@ -7,15 +7,7 @@
 namespace kafkatcl {
 
 Master::Master(Tcl_Interp *interp)
-    : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {
-    // KafkaTcl's one changed default. librdkafka 2.0.2 stops fetching once a
-    // partition has queued.min.messages (100000) waiting and resumes only on
-    // its next ~1 s tick, so a script that reads a little slower than the
-    // fetcher stalls every 100000 messages (measured: 7.5 s instead of 1.3 s
-    // for 1M x 100 B). Memory stays bounded by queued.max.messages.kbytes.
-    char errstr[256];
-    rd_kafka_conf_set(conf_.get(), "queued.min.messages", "1000000", errstr, sizeof errstr);
-}
+    : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {}
 
 int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     static const char *const methods[] = {"config",
