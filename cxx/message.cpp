@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <map>
+#include <string>
 #include <utility>
 
 namespace kafkatcl {
@@ -13,10 +14,15 @@ namespace {
 // Element names, made once per thread: filling arrays is a hot path.
 struct ElementNames {
     Tcl_Obj *payload, *partition, *offset, *topic, *timestamp, *key, *headers, *timestampType;
+    Tcl_Obj *tsCreate, *tsLogAppend, *tsNone; // the timestamp_type values
+    std::string lastTopic;                      // the last topic name and its Tcl_Obj
+    Tcl_Obj *lastTopicObj = nullptr;
     ElementNames() {
-        Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key, &headers, &timestampType};
-        const char *names[] = {"payload", "partition", "offset", "topic", "timestamp", "key", "headers", "timestamp_type"};
-        for (int i = 0; i < 8; i++) {
+        Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key, &headers, &timestampType,
+                           &tsCreate, &tsLogAppend, &tsNone};
+        const char *names[] = {"payload", "partition", "offset", "topic", "timestamp", "key", "headers", "timestamp_type",
+                               "create", "logappend", "none"};
+        for (int i = 0; i < 11; i++) {
             *all[i] = Tcl_NewStringObj(names[i], -1);
             Tcl_IncrRefCount(*all[i]);
         }
@@ -24,7 +30,18 @@ struct ElementNames {
     // Tcl_Objs are owned by one thread; leaked deliberately at thread exit
     // would be a leak, so release them.
     ~ElementNames() {
-        for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key, headers, timestampType}) Tcl_DecrRefCount(o);
+        for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key, headers, timestampType, tsCreate, tsLogAppend, tsNone})
+            Tcl_DecrRefCount(o);
+        if (lastTopicObj) Tcl_DecrRefCount(lastTopicObj);
+    }
+    Tcl_Obj *TopicObj(const char *name) {
+        if (!lastTopicObj || lastTopic != name) {
+            if (lastTopicObj) Tcl_DecrRefCount(lastTopicObj);
+            lastTopic = name;
+            lastTopicObj = Tcl_NewStringObj(name, -1);
+            Tcl_IncrRefCount(lastTopicObj);
+        }
+        return lastTopicObj;
     }
 };
 thread_local ElementNames *tlsNames = nullptr;
@@ -45,10 +62,8 @@ ElementNames &Names() {
 
 // librdkafka's timestamp types by name.
 static Tcl_Obj *TimestampTypeObj(rd_kafka_timestamp_type_t t) {
-    return Tcl_NewStringObj(t == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? "create"
-                            : t == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "logappend"
-                                                                      : "none",
-                            -1);
+    ElementNames &n = Names();
+    return t == RD_KAFKA_TIMESTAMP_CREATE_TIME ? n.tsCreate : t == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? n.tsLogAppend : n.tsNone;
 }
 
 // The message's headers as a list {name value ...}, or nullptr when it has none.
@@ -66,29 +81,36 @@ static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     return list;
 }
 
-int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText) {
+int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText,
+                        ArrayFill *fill) {
     ElementNames &n = Names();
+    ArrayFill unknown;
+    if (!fill) fill = &unknown;
     rd_kafka_timestamp_type_t tsType;
     int64_t ts = rd_kafka_message_timestamp(msg, &tsType);
     const int flags = TCL_LEAVE_ERR_MSG;
     if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, asText), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.partition, Tcl_NewIntObj(msg->partition), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1), flags) ||
+        !Tcl_ObjSetVar2(interp, arrayName, n.topic, n.TopicObj(rd_kafka_topic_name(msg->rkt)), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.timestampType, TimestampTypeObj(tsType), flags)) {
         return RelabelError(interp);
     }
     if (Tcl_Obj *headers = HeadersObj(msg, asText)) {
         if (!Tcl_ObjSetVar2(interp, arrayName, n.headers, headers, flags)) return RelabelError(interp);
-    } else {
+        fill->headersSet = true;
+    } else if (fill->headersSet) {
         Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "headers", 0);
+        fill->headersSet = false;
     }
     if (msg->key) {
         if (!Tcl_ObjSetVar2(interp, arrayName, n.key, NewBytesObj(msg->key, msg->key_len, asText), flags))
             return RelabelError(interp);
-    } else {
+        fill->keySet = true;
+    } else if (fill->keySet) {
         Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "key", 0);
+        fill->keySet = false;
     }
     return TCL_OK;
 }
@@ -190,11 +212,12 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
 
 int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
                  Tcl_Obj *body, bool asText) {
+    ArrayFill fill; // the body may unset elements itself: then Tcl_UnsetVar2 just finds nothing
     return RunBatch(
         interp, owner, messages,
         [&](const rd_kafka_message_t *m) {
             if (m->err) return MessageError(interp, m);
-            if (StoreMessageInArray(interp, arrayName, m, asText) != TCL_OK) return TCL_ERROR;
+            if (StoreMessageInArray(interp, arrayName, m, asText, &fill) != TCL_OK) return TCL_ERROR;
             return Tcl_EvalObjEx(interp, body, 0);
         },
         "\"consume_batch\" body");

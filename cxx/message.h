@@ -12,9 +12,17 @@ namespace kafkatcl {
 
 class Object;
 
-// Fills array `arrayName` with payload, partition, offset, topic, timestamp and
-// key (the key element is removed when the message has none).
-int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText);
+// What the previous fill of an array left in it, so that a batch removes a
+// stale key/headers element only when there can be one.
+struct ArrayFill {
+    bool keySet = true, headersSet = true; // unknown at first: remove if absent
+};
+
+// Fills array `arrayName` with payload, partition, offset, topic, timestamp,
+// timestamp_type, headers and key (key and headers are removed when the
+// message has none).
+int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText,
+                        ArrayFill *fill = nullptr);
 
 // The result of a single-message consume: 0 when `msg` is null (nothing in
 // time) or an end-of-partition notice, else the message goes into
