@@ -19,15 +19,6 @@ enum {
     REBALANCE_CALLBACK, CLOSE
 };
 
-// Strips a trailing "-timeout ms" pair from objc.
-int TrailingTimeout(Tcl_Interp *interp, int *objc, Tcl_Obj *const objv[], int minArgs, int *timeout) {
-    if (*objc >= minArgs + 2 && !strcmp(Tcl_GetString(objv[*objc - 2]), "-timeout")) {
-        if (GetTimeout(interp, objv[*objc - 1], timeout) != TCL_OK) return TCL_ERROR;
-        *objc -= 2;
-    }
-    return TCL_OK;
-}
-
 int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
     if (!err) return TCL_OK;
     return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
@@ -168,18 +159,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
         rd_kafka_queue_t *q = ConsumerQueue();
         if (!q) return TCL_ERROR;
-        if (objc == 4) {
-            if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-            return ConsumeCallbackSync(interp_, this, this, timeout, objv[3],
-                                       [q](int t, rd_kafka_message_t **buf, size_t n) {
-                                           return rd_kafka_consume_batch_queue(q, t, buf, n);
-                                       });
-        }
-        if (groupStream_) groupStream_->Cancel();
-        groupStream_.reset();
-        ObjRef command = CallbackArg(objv[2]);
-        if (command) groupStream_ = Stream::Start(this, this, q, false, command.get());
-        return TCL_OK;
+        return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
     }
     case COMMIT: {
         // commit ?-async? ?offsets?

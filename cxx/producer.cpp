@@ -50,10 +50,7 @@ int Handle::ProducerMethod(int m, int objc, Tcl_Obj *const objv[]) {
     }
     case SEND_OFFSETS: {
         // send_offsets_to_transaction consumerHandle ?offsets? ?-timeout ms?
-        if (objc >= 5 && !strcmp(Tcl_GetString(objv[objc - 2]), "-timeout")) {
-            if (GetTimeout(interp_, objv[objc - 1], &timeout) != TCL_OK) return TCL_ERROR;
-            objc -= 2;
-        }
+        if (TrailingTimeout(interp_, &objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
         if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "consumerHandle ?{{topic partition offset} ...}? ?-timeout ms?");
         Handle *consumer = LookupObject<Handle>(interp_, objv[2], "consumer handle");
         if (!consumer) return TCL_ERROR;

@@ -69,20 +69,7 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
 // consume_callback command            (asynchronous, "" stops)
 int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
-    if (objc == 4) {
-        int timeout;
-        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-        rd_kafka_queue_t *q = queue_.get();
-        return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[3],
-                                   [q](int t, rd_kafka_message_t **buf, size_t n) {
-                                       return rd_kafka_consume_batch_queue(q, t, buf, n);
-                                   });
-    }
-    if (stream_) stream_->Cancel();
-    stream_.reset();
-    ObjRef command = CallbackArg(objv[2]);
-    if (command) stream_ = Stream::Start(this, handle_, queue_.get(), false, command.get());
-    return TCL_OK;
+    return QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv);
 }
 
 } // namespace kafkatcl

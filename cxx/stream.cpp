@@ -72,4 +72,21 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
         "\"consume_callback\" command");
 }
 
+int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
+                         std::shared_ptr<Stream> *stream, int objc, Tcl_Obj *const objv[]) {
+    if (objc == 4) {
+        int timeout;
+        if (GetTimeout(interp, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+        return ConsumeCallbackSync(interp, owner, handle, timeout, objv[3],
+                                   [queue](int t, rd_kafka_message_t **buf, size_t n) {
+                                       return rd_kafka_consume_batch_queue(queue, t, buf, n);
+                                   });
+    }
+    if (*stream) (*stream)->Cancel();
+    stream->reset();
+    ObjRef command = CallbackArg(objv[2]);
+    if (command) *stream = Stream::Start(owner, handle, queue, false, command.get());
+    return TCL_OK;
+}
+
 } // namespace kafkatcl

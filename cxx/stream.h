@@ -43,4 +43,11 @@ class Stream : public std::enable_shared_from_this<Stream> {
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
                         const std::function<ssize_t(int timeout, rd_kafka_message_t **buf, size_t n)> &fetch);
 
+// consume_callback for a queue (a Queue object's or the group consumer's):
+// objv is "obj consume_callback ?timeoutMs? command" (arity checked by the
+// caller). With a timeout: the synchronous form; without: (re)starts or, for
+// an empty command, stops the asynchronous stream held in *stream.
+int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
+                         std::shared_ptr<Stream> *stream, int objc, Tcl_Obj *const objv[]);
+
 } // namespace kafkatcl
