@@ -4,11 +4,16 @@
 #	tclsh build.tcl help            this message
 #	tclsh build.tcl setup           install missing Debian packages (root) or name them
 #	tclsh build.tcl install ?-libdir DIR?   build and install (default: Tcl's package path)
-#	tclsh build.tcl test ?-quick? ?tcltest options?   build and run the test suite
+#	tclsh build.tcl test ?-quick? ?-asan|-valgrind? ?tcltest options?   build and run the test suite
+#	                                (-asan: AddressSanitizer+UBSan build in build/asan;
+#	                                 -valgrind: every test process under valgrind memcheck)
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
 #	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-quick? ?-rss?
 #	                                compare with kcat, confluent-kafka-python, raw librdkafka
+#	tclsh build.tcl fuzz ?-time SECONDS? ?-max_len N? ?file ...?
+#	                                build fuzz/fuzz_commands.cpp (libFuzzer, ASan+UBSan) in
+#	                                build/fuzz and run it SECONDS (60); with files, rerun them
 
 set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
@@ -47,8 +52,9 @@ proc setup {} {
 }
 
 # Builds the package into $buildDir (or DIR) with critcl; quiet when up to date.
-proc build {{libdir {}}} {
-    global here buildDir
+# SANITIZE (e.g. address,undefined) builds an instrumented package, see kafka.tcl.
+proc build {{libdir {}} {sanitize {}}} {
+    global here buildDir env
     setup
     if {$libdir eq ""} {set libdir $buildDir}
     file mkdir $libdir
@@ -59,9 +65,32 @@ proc build {{libdir {}}} {
         foreach f $sources { set newest [expr {max($newest, [file mtime $f])}] }
         if {[file mtime $stamp] >= $newest} return
     }
-    set cache [file join $here build critcl-cache]
+    set cache [file join $here build critcl-cache[expr {$sanitize eq "" ? "" : "-sanitize"}]]
     puts "building kafka package into $libdir ..."
+    set env(KAFKATCL_SANITIZE) $sanitize
     exec critcl -cache $cache -force -libdir $libdir -pkg kafka [file join $here kafka.tcl] >@ stdout 2>@ stderr
+    unset env(KAFKATCL_SANITIZE)
+}
+
+# The command prefix that runs a test process under a memory checker:
+# asan: the sanitizer build's runtime preloaded into a plain tclsh;
+# valgrind: memcheck, failing on invalid accesses and definite leaks.
+proc checkerPrefix {checker} {
+    global here
+    switch -- $checker {
+        asan {
+            return [list env \
+                LD_PRELOAD=[exec gcc -print-file-name=libasan.so] \
+                ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
+                LSAN_OPTIONS=suppressions=[file join $here tests lsan.supp] \
+                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87]
+        }
+        valgrind {
+            return [list valgrind -q --error-exitcode=88 --leak-check=full \
+                --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+                --suppressions=[file join $here tests valgrind.supp]]
+        }
+    }
 }
 
 # Where `install` puts the package by default: the site directory on Tcl's
@@ -77,6 +106,95 @@ proc defaultLibdir {} {
         if {[file isdirectory $dir] && [file writable $dir]} {return $dir}
     }
     error "no writable directory on auto_path; use install -libdir DIR"
+}
+
+# Builds the libFuzzer harness fuzz/fuzz_commands.cpp with cxx/*.cpp
+# (instrumented: coverage, ASan, UBSan) into build/fuzz and runs it for a
+# bounded time, or reruns the given input files. Exits 1 on a finding and
+# names the saved input. Installs clang and the libFuzzer runtime as root.
+proc fuzz {argv} {
+    global here
+    setup
+    set seconds 60
+    set extra {}
+    set files {}
+    for {set i 0} {$i < [llength $argv]} {incr i} {
+        set a [lindex $argv $i]
+        switch -glob -- $a {
+            -time { set seconds [lindex $argv [incr i]] }
+            -max_len - -seed - -runs - -only_ascii { lappend extra $a=[lindex $argv [incr i]] }
+            -* { lappend extra $a }
+            default { lappend files [file normalize $a] }
+        }
+    }
+    if {![string is integer -strict $seconds] || $seconds < 1} {
+        puts stderr "fuzz: -time needs a number of seconds"
+        exit 1
+    }
+    # clang with libFuzzer's runtime (Debian: clang, libclang-rt-dev).
+    set runtime ""
+    if {[auto_execok clang++] ne ""} {
+        set runtime [file join [exec clang++ -print-resource-dir] lib linux libclang_rt.fuzzer-x86_64.a]
+    }
+    if {$runtime eq "" || ![file exists $runtime]} {
+        if {[exec id -u] != 0 || [auto_execok apt-get] eq ""} {
+            puts stderr "fuzz: needs clang++ with libFuzzer: apt-get install clang libclang-rt-dev"
+            exit 1
+        }
+        puts "installing Debian packages: clang libclang-rt-dev"
+        exec apt-get update -q >@ stdout 2>@ stderr
+        exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-dev >@ stdout 2>@ stderr
+    }
+
+    set out [file join $here build fuzz]
+    file mkdir $out [file join $out corpus] [file join $out artifacts]
+    set binary [file join $out fuzz_commands]
+    set sources [list [file join $here fuzz fuzz_commands.cpp] {*}[glob [file join $here cxx *.cpp]]]
+    set newest 0
+    foreach f [list {*}$sources {*}[glob [file join $here cxx *.h]]] { set newest [expr {max($newest, [file mtime $f])}] }
+    if {![file exists $binary] || [file mtime $binary] < $newest} {
+        puts "building $binary ..."
+        if {[catch {
+            exec clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -I[file join $here cxx] -I/usr/include/tcl8.6 -Wall -Wno-unused-function \
+                {*}$sources -ltcl8.6 -lrdkafka -o $binary >@ stdout 2>@ stderr
+        }]} {
+            puts stderr "fuzz: building the fuzzer failed"
+            exit 2
+        }
+    }
+
+    # The slow unwinder lets the suppressions see through librdkafka (no frame pointers).
+    set env [list \
+        ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=64:quarantine_size_mb=64:detect_stack_use_after_return=0 \
+        LSAN_OPTIONS=suppressions=[file join $here fuzz lsan.supp]:print_suppressions=0 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1]
+    set artifacts [file join $out artifacts]
+    set before [glob -nocomplain -directory $artifacts *]
+    set options [list -timeout=10 -rss_limit_mb=3072 -dict=[file join $here fuzz kafka.dict] \
+                     -artifact_prefix=$artifacts/ -print_final_stats=1 {*}$extra]
+    if {[llength $files]} {
+        set cmd [list $binary {*}$options {*}$files]
+    } else {
+        puts "fuzzing for $seconds s (corpus build/fuzz/corpus, seeds fuzz/corpus) ..."
+        set cmd [list $binary {*}$options -max_total_time=$seconds \
+                     [file join $out corpus] [file join $here fuzz corpus]]
+    }
+    set rc [catch {exec env {*}$env {*}$cmd >@ stdout 2>@ stderr}]
+    set found {}
+    foreach f [glob -nocomplain -directory $artifacts *] {
+        if {$f ni $before} { lappend found $f }
+    }
+    if {$rc || [llength $found]} {
+        puts stderr "\nfuzz: FINDING (the report is above)"
+        foreach f $found {
+            puts stderr "  input saved in $f"
+            puts stderr "  rerun it with: tclsh build.tcl fuzz $f"
+        }
+        exit 1
+    }
+    puts "fuzz: no finding"
 }
 
 proc usage {} {
@@ -102,8 +220,31 @@ switch -- $cmd {
     }
     build { build }
     test {
-        build
-        set env(KAFKATCL_LIBDIR) $buildDir
+        # -asan: AddressSanitizer+UBSan build; -valgrind: memcheck. all.tcl
+        # runs the test processes (not the broker's JVM) under the checker.
+        set checker ""
+        foreach opt {-asan -valgrind} {
+            set i [lsearch -exact $rest $opt]
+            if {$i >= 0} {
+                set rest [lreplace $rest $i $i]
+                set checker [string range $opt 1 end]
+            }
+        }
+        if {$checker eq "asan"} {
+            set libdir [file join $here build asan]
+            build $libdir address,undefined
+        } else {
+            set libdir $buildDir
+            build
+        }
+        if {$checker eq "valgrind" && [auto_execok valgrind] eq "" && [exec id -u] == 0} {
+            exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >@ stdout 2>@ stderr
+        }
+        if {$checker ne ""} {
+            set env(KAFKATEST_CHECKER) $checker
+            set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix $checker]
+        }
+        set env(KAFKATCL_LIBDIR) $libdir
         set rc [catch {exec [info nameofexecutable] [file join $here tests all.tcl] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
     }
@@ -132,6 +273,7 @@ switch -- $cmd {
         exec dtplite -o [file join $out kafka.n] nroff [file join $here doc kafka.man] >@ stdout 2>@ stderr
         puts "manual written to $out"
     }
+    fuzz { fuzz $rest }
     help - "" { usage }
     default { puts stderr "unknown command \"$cmd\""; usage; exit 1 }
 }

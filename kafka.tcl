@@ -34,6 +34,13 @@ critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
 critcl::clibraries -lrdkafka -lstdc++
 critcl::cheaders -I[file join [file dirname [info script]] cxx] cxx/*.h
 critcl::csources cxx/*.cpp
+
+# Sanitizer builds (`tclsh build.tcl test -asan` sets this to
+# address,undefined and builds into build/asan).
+if {[info exists ::env(KAFKATCL_SANITIZE)] && $::env(KAFKATCL_SANITIZE) ne ""} {
+    critcl::cflags -fsanitize=$::env(KAFKATCL_SANITIZE) -fno-omit-frame-pointer -g
+    critcl::clibraries -fsanitize=$::env(KAFKATCL_SANITIZE)
+}
 critcl::tsources tcl/easy.tcl tcl/subscriber.tcl
 
 # # ## ### ##### ######## ############# #####################

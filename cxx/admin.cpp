@@ -263,6 +263,9 @@ int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArg
         }
         if (i + 1 >= objc) return ArgError(interp, std::string("option ") + w + " needs a value");
         if (o == 0 && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
+        // librdkafka's range for admin timeouts; outside it, it silently kept its default.
+        if (o == 0 && (args->timeout < 0 || args->timeout > 3600000))
+            return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
         if (o == 2) args->command = CallbackArg(objv[++i]);
     }
     return TCL_OK;
@@ -457,9 +460,11 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
     if (which == ALTER_GROUP_OFFSETS) want = 2;
     if (args.positional.size() != want && !(optionalSecond && args.positional.size() == 2))
         return WrongArgs(interp, 2, objv, usages[which]);
+    static const char *const listNames[] = {"topics", "topicList", "topics", "resources", "resources", "offsets", "",
+                                            "groupList", "groupList", "", "", "aclList", "", "filterList"};
     std::vector<Tcl_Obj *> items;
     if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DESCRIBE_ACLS &&
-        ListElements(interp, args.positional[0], "argument", &items) != TCL_OK)
+        ListElements(interp, args.positional[0], listNames[which], &items) != TCL_OK)
         return TCL_ERROR;
 
     switch (which) {

@@ -8,8 +8,9 @@
 namespace kafkatcl {
 
 bool IsSecretKey(const char *key) {
+    // ssl.key.pem is the client's private key itself.
     return strstr(key, "password") || strstr(key, "secret") || !strcmp(key, "sasl.oauthbearer.config") ||
-           strstr(key, "jaas");
+           strstr(key, "jaas") || !strcmp(key, "ssl.key.pem");
 }
 
 void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf) {

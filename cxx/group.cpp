@@ -25,11 +25,14 @@ int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
 }
 } // namespace
 
-// The group consumer's queue; nullptr (and a KAFKA _INVALID_ARG error) when
-// the handle was created without group.id.
+// The group consumer's queue; nullptr (and a KAFKA _UNKNOWN_GROUP error, as
+// librdkafka gives for the other group methods) when the handle was created
+// without group.id.
 rd_kafka_queue_t *Handle::ConsumerQueue() {
     if (!consumerQueue_) consumerQueue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
-    if (!consumerQueue_) ArgError(interp_, "this consumer handle has no group: set group.id before creating it");
+    if (!consumerQueue_)
+        KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
+                   "this consumer handle has no group: set group.id before creating it");
     return consumerQueue_.get();
 }
 
@@ -157,6 +160,8 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         return GroupConsume(objc, objv, m);
     case CONSUME_CALLBACK: {
         if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
+        int t; // arguments first, then the state (as the other methods do)
+        if (objc == 4 && GetTimeout(interp_, objv[2], &t) != TCL_OK) return TCL_ERROR;
         rd_kafka_queue_t *q = ConsumerQueue();
         if (!q) return TCL_ERROR;
         return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
@@ -166,6 +171,9 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         bool async = objc >= 3 && !strcmp(Tcl_GetString(objv[2]), "-async");
         int first = async ? 3 : 2;
         if (objc > first + 1) return WrongArgs(interp_, 2, objv, "?-async? ?{{topic partition offset} ...}?");
+        // One word starting with "-" cannot be a partition list: an unknown option.
+        if (objc == first + 1 && Tcl_GetString(objv[first])[0] == '-' && !strpbrk(Tcl_GetString(objv[first]), " \t\n{"))
+            return ArgError(interp_, std::string("bad option \"") + Tcl_GetString(objv[first]) + "\": must be -async");
         PartitionListPtr list(objc == first + 1 ? PartitionsFromObj(interp_, objv[first], true) : nullptr);
         if (objc == first + 1 && !list) return TCL_ERROR;
         rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
@@ -203,6 +211,9 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         Tcl_DecrRefCount(one);
         if (!list) return TCL_ERROR;
         if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk, list.get(), timeout)) return RdError(interp_, error, "seek");
+        // With timeout 0 librdkafka marks each seek it started _IN_PROGRESS: that is success.
+        for (int i = 0; i < list->cnt; i++)
+            if (list->elems[i].err == RD_KAFKA_RESP_ERR__IN_PROGRESS) list->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
         return PartitionErrors(interp_, list.get(), "seek");
     }
     case PAUSE:
@@ -228,6 +239,10 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     case CLOSE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever
+            return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                              "close is for the group consumer: stop the partitions started with consume_start "
+                              "(consume_stop) or delete the handle");
         if (groupStream_) groupStream_->Cancel();
         groupStream_.reset();
         {

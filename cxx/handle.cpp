@@ -87,6 +87,9 @@ bool Handle::Open(std::string *error) {
 }
 
 Handle::~Handle() {
+    // A handle that never became a command (its name was refused) was not
+    // through OnDelete: its exit handler must not outlive it.
+    if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
     groupStream_.reset();
     consumerQueue_.reset();
@@ -227,18 +230,28 @@ void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
+    // Callbacks also run inside commands (consume, flush, poll ...): that
+    // command's result and error state must survive them.
+    Tcl_Interp *interp = interp_;
+    Tcl_InterpState saved = nullptr;
+    bool more = false;
     for (size_t done = 0; !Deleted(); done++) {
         HandleEvent event;
         {
             std::lock_guard<std::mutex> lock(eventsMutex_);
-            if (events_.empty()) return;
-            if (done == limit) break;
+            if (events_.empty()) break;
+            if (done == limit) {
+                more = true;
+                break;
+            }
             event = std::move(events_.front());
             events_.pop_front();
         }
+        if (!saved) saved = Tcl_SaveInterpState(interp, TCL_OK);
         DispatchOne(event);
     }
-    if (!Deleted()) wakeup_->Again();
+    if (saved) Tcl_RestoreInterpState(interp, saved);
+    if (more && !Deleted()) wakeup_->Again();
 }
 
 static void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {

@@ -61,6 +61,9 @@ class Handle : public Object {
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     bool DecodeText() const;
+    // Partitions of this handle's topics started with consume_start(_queue):
+    // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.
+    void CountStarted(int delta) { startedPartitions_ += delta; }
 
   protected:
     void OnDelete() override;
@@ -111,6 +114,7 @@ class Handle : public Object {
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N
+    int startedPartitions_ = 0;     // see CountStarted
     // Delivery reports are built in the hot path: reuse the key names and
     // the last topic name instead of making new Tcl_Objs for each.
     ObjRef drTopicKey_, drPartitionKey_, drOffsetKey_, drErrorKey_, drMessageKey_, drKeyKey_, drOpaqueKey_, drEmpty_;

@@ -43,6 +43,7 @@ int Handle::Info(int objc, Tcl_Obj *const objv[]) {
         if (GetTimeout(interp_, objv[i + 1], &timeout) != TCL_OK) return TCL_ERROR;
     }
     const char *topicName = wordsAfter[w] ? Tcl_GetString(objv[3]) : nullptr;
+    if (topicName && !*topicName) return ArgError(interp_, "topic name must not be empty");
 
     if (w == WATERMARKS) {
         int32_t partition;
@@ -58,7 +59,10 @@ int Handle::Info(int objc, Tcl_Obj *const objv[]) {
     TopicPtr onlyTopic;
     if (topicName) {
         onlyTopic.reset(rd_kafka_topic_new(rk_.get(), topicName, NULL));
-        if (!onlyTopic) return KafkaError(interp_, rd_kafka_last_error());
+        if (!onlyTopic) {
+            rd_kafka_resp_err_t err = rd_kafka_last_error();
+            return KafkaError(interp_, err, std::string("bad topic \"") + topicName + "\": " + rd_kafka_err2str(err));
+        }
     }
     const rd_kafka_metadata_t *raw = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), w == TOPICS, onlyTopic.get(), &raw, timeout);

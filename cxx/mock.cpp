@@ -71,7 +71,10 @@ int MockCluster::CreateTopic(int objc, Tcl_Obj *const objv[]) {
     int partitions, replication = 1;
     if (GetInt(interp_, objv[3], "partitions", &partitions) != TCL_OK) return TCL_ERROR;
     if (objc == 5 && GetInt(interp_, objv[4], "replication factor", &replication) != TCL_OK) return TCL_ERROR;
-    if (partitions < 1) return ArgError(interp_, "partitions must be at least 1");
+    // librdkafka 2.0.2 aborts the process when it cannot allocate them (INT_MAX).
+    if (partitions < 1 || partitions > 100000) return ArgError(interp_, "partitions must be between 1 and 100000");
+    if (replication < 1) return ArgError(interp_, "replication factor must be at least 1");
+    if (!*Tcl_GetString(objv[2])) return ArgError(interp_, "topic name must not be empty");
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster_, Tcl_GetString(objv[2]), partitions, replication);
     if (err) return KafkaError(interp_, err, std::string("cannot create mock topic: ") + rd_kafka_err2str(err));
     return TCL_OK;
@@ -145,6 +148,7 @@ int MockCluster::BrokerMethod(int which, int objc, Tcl_Obj *const objv[]) {
     switch (which) {
     case TOPIC_ERROR: {
         rd_kafka_resp_err_t e;
+        if (!*Tcl_GetString(objv[2])) return ArgError(interp_, "topic name must not be empty");
         if (GetErrorCode(interp_, objv[3], &e) != TCL_OK) return TCL_ERROR;
         rd_kafka_mock_topic_set_error(mcluster_, Tcl_GetString(objv[2]), e);
         return TCL_OK;
@@ -157,10 +161,12 @@ int MockCluster::BrokerMethod(int which, int objc, Tcl_Obj *const objv[]) {
     case RTT:
         if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK || GetInt(interp_, objv[3], "milliseconds", &ms) != TCL_OK)
             return TCL_ERROR;
+        if (ms < 0) return ArgError(interp_, "rtt must be >= 0 milliseconds");
         err = rd_kafka_mock_broker_set_rtt(mcluster_, id, ms);
         break;
     case LEADER:
-        if (GetInt(interp_, objv[3], "partition", &partition) != TCL_OK || GetInt(interp_, objv[4], "broker id", &id) != TCL_OK)
+        // A negative partition: librdkafka 2.0.2 accepts it and writes outside the partition array.
+        if (GetPartition(interp_, objv[3], false, &partition) != TCL_OK || GetInt(interp_, objv[4], "broker id", &id) != TCL_OK)
             return TCL_ERROR;
         err = rd_kafka_mock_partition_set_leader(mcluster_, Tcl_GetString(objv[2]), partition, id);
         break;

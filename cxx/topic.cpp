@@ -17,6 +17,7 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
 Topic::~Topic() {
     streams_.clear();
     for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
+    handle_->CountStarted(-(int)started_.size());
 }
 
 int Topic::Invoke(int objc, Tcl_Obj *const objv[]) {
@@ -102,7 +103,8 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     Tcl_Obj *payloadObj, *keyObj = nullptr, *headersObj = nullptr, *opaqueObj = nullptr;
     Tcl_WideInt timestamp = 0;
     int dummy;
-    bool positional = Tcl_GetIntFromObj(NULL, objv[2], &dummy) == TCL_OK;
+    // Any integer, even one too large for a partition (then GetPartition says so).
+    bool positional = Tcl_GetIntFromObj(NULL, objv[2], &dummy) == TCL_OK || IsIntegerWord(objv[2]);
     if (positional) {
         if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, usage);
         if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
@@ -301,6 +303,7 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
         return KafkaError(interp_, err, std::string("consume_start failed: ") + rd_kafka_err2str(err));
     }
     started_.insert(partition);
+    handle_->CountStarted(1);
     return TCL_OK;
 }
 
@@ -310,6 +313,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;
     started_.erase(partition);
+    handle_->CountStarted(-1);
     streams_.erase(partition);
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();

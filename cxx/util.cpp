@@ -1,6 +1,8 @@
 // util.cpp -- errors, argument parsing and byte conversion shared by all objects.
 #include "util.h"
 
+#include <cctype>
+#include <climits>
 #include <cstring>
 
 namespace kafkatcl {
@@ -29,19 +31,48 @@ int WrongArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], const char *u
     return RelabelError(interp);
 }
 
+bool IsIntegerWord(Tcl_Obj *obj) {
+    const char *s = Tcl_GetString(obj);
+    while (isspace((unsigned char)*s)) s++;
+    if (*s == '-' || *s == '+') s++;
+    if (!isdigit((unsigned char)*s)) return false;
+    while (isdigit((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s)) s++;
+    return *s == '\0';
+}
+
+// Tcl_GetIntFromObj and Tcl_GetWideIntFromObj accept unsigned values and
+// wrap them (4294967295 -> -1, so a huge timeout became -1, "forever"):
+// parse as a wide integer and refuse a value whose sign is not the one written.
+static bool ParseWide(Tcl_Obj *obj, Tcl_WideInt *out) {
+    if (Tcl_GetWideIntFromObj(NULL, obj, out) != TCL_OK) return false;
+    // A pure number (no string form, e.g. from expr) was never parsed, so it
+    // cannot have wrapped; skipping it keeps the produce loop free of allocations.
+    if (!obj->bytes) return true;
+    const char *s = obj->bytes;
+    while (isspace((unsigned char)*s)) s++;
+    return *out == 0 || (*out < 0) == (*s == '-');
+}
+
+static int BadInteger(Tcl_Interp *interp, Tcl_Obj *obj, const char *what) {
+    Tcl_WideInt w;
+    const char *s = Tcl_GetString(obj);
+    while (isspace((unsigned char)*s) || *s == '-' || *s == '+') s++;
+    // A decimal number too large, or a wrapped one; not "08" (bad octal in Tcl 8.6).
+    if ((IsIntegerWord(obj) && *s != '0') || Tcl_GetWideIntFromObj(NULL, obj, &w) == TCL_OK)
+        return ArgError(interp, std::string(what) + " \"" + Tcl_GetString(obj) + "\" is out of range");
+    return ArgError(interp, std::string("expected integer ") + what + " but got \"" + Tcl_GetString(obj) + "\"");
+}
+
 int GetInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, int *out) {
-    if (Tcl_GetIntFromObj(NULL, obj, out) != TCL_OK) {
-        return ArgError(interp, std::string("expected integer ") + what + " but got \"" +
-                                    Tcl_GetString(obj) + "\"");
-    }
+    Tcl_WideInt w;
+    if (!ParseWide(obj, &w) || w < INT_MIN || w > INT_MAX) return BadInteger(interp, obj, what);
+    *out = (int)w;
     return TCL_OK;
 }
 
 int GetWideInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, Tcl_WideInt *out) {
-    if (Tcl_GetWideIntFromObj(NULL, obj, out) != TCL_OK) {
-        return ArgError(interp, std::string("expected integer ") + what + " but got \"" +
-                                    Tcl_GetString(obj) + "\"");
-    }
+    if (!ParseWide(obj, out)) return BadInteger(interp, obj, what);
     return TCL_OK;
 }
 
@@ -83,7 +114,7 @@ int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out) {
         *out = RD_KAFKA_OFFSET_STORED;
     } else {
         Tcl_WideInt n;
-        if (Tcl_GetWideIntFromObj(NULL, obj, &n) != TCL_OK) {
+        if (!ParseWide(obj, &n)) {
             return ArgError(interp, std::string("bad offset \"") + word +
                                         "\": must be beginning, end, stored, an offset N or -N for N "
                                         "messages before the end");

@@ -47,9 +47,12 @@ int RelabelError(Tcl_Interp *interp);
 // ---------------------------------------------------------------------------
 // Argument parsing; each leaves a KAFKA error on failure.
 
+// Integers are range-checked: a value that does not fit is an error, never wrapped.
 int GetInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, int *out);
 int GetWideInt(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, Tcl_WideInt *out);
 int GetPartition(Tcl_Interp *interp, Tcl_Obj *obj, bool allowUnassigned, int32_t *out);
+// Whether the word is a decimal integer, of any size (" 12", "-99999999999999999999").
+bool IsIntegerWord(Tcl_Obj *obj);
 int GetTimeout(Tcl_Interp *interp, Tcl_Obj *obj, int *out);   // ms, >= -1 (-1 = wait forever)
 int GetCount(Tcl_Interp *interp, Tcl_Obj *obj, int *out);     // > 0
 // beginning|end|stored|N|-N (and the librdkafka words earliest/latest/smallest/largest).

@@ -13,25 +13,33 @@ namespace eval ::kafka {
     variable easy [dict create brokers {} master {} producer {} consumer {}]
 }
 
+# Raises a KAFKA _INVALID_ARG error (errorCode {KAFKA _INVALID_ARG message})
+# from the calling procedure.
+proc ::kafka::ArgError {message} {
+    return -level 2 -code error -errorcode [list KAFKA _INVALID_ARG $message] $message
+}
+
 # kafka::brokers ?LIST? -- set (or, with no argument, return) the broker list.
 # Handles already created are given the new brokers too.
 proc ::kafka::brokers {args} {
     variable easy
     if {[llength $args] > 1} {
-        return -code error -errorcode {KAFKA _INVALID_ARG {wrong # args}} \
-            "wrong # args: should be \"kafka::brokers ?brokerList?\""
+        ArgError "wrong # args: should be \"kafka::brokers ?brokerList?\""
     }
     if {[llength $args] == 0} {
         return [dict get $easy brokers]
     }
     set list [lindex $args 0]
+    if {![string is list $list]} {
+        ArgError "brokerList must be a list of host:port addresses"
+    }
     dict set easy brokers $list
     if {[dict get $easy master] ne ""} {
         [dict get $easy master] config bootstrap.servers [join $list ,]
     }
     foreach kind {producer consumer} {
         set handle [dict get $easy $kind]
-        if {$handle ne "" && [llength [info commands $handle]]} {
+        if {$handle ne "" && [llength $list] && [llength [info commands $handle]]} {
             $handle add_brokers $list
         }
     }
@@ -59,10 +67,17 @@ proc ::kafka::EasyHandle {kind} {
     return $handle
 }
 
-proc ::kafka::topic_producer {name topic} {
-    return [[EasyHandle producer] new_topic $name $topic]
+# Arity checked here, not by proc, so that the error is a KAFKA one.
+proc ::kafka::topic_producer {args} {
+    if {[llength $args] != 2} {
+        ArgError "wrong # args: should be \"kafka::topic_producer cmdName topic\""
+    }
+    return [[EasyHandle producer] new_topic {*}$args]
 }
 
-proc ::kafka::topic_consumer {name topic} {
-    return [[EasyHandle consumer] new_topic $name $topic]
+proc ::kafka::topic_consumer {args} {
+    if {[llength $args] != 2} {
+        ArgError "wrong # args: should be \"kafka::topic_consumer cmdName topic\""
+    }
+    return [[EasyHandle consumer] new_topic {*}$args]
 }

@@ -24,8 +24,16 @@ namespace eval ::kafka {
     variable subscriberSeq 0
 }
 
-proc ::kafka::subscriber {{name #auto}} {
+proc ::kafka::subscriber {args} {
     variable subscriberSeq
+    if {[llength $args] > 1} {
+        ArgError "wrong # args: should be \"kafka::subscriber ?cmdName?\""
+    }
+    set name #auto
+    if {[llength $args]} { set name [lindex $args 0] }
+    if {$name eq ""} {
+        ArgError "object name must not be empty"
+    }
     if {$name eq "#auto"} {
         while {[llength [info commands ::kafka_subscriber$subscriberSeq]]} { incr subscriberSeq }
         set name kafka_subscriber$subscriberSeq
@@ -33,8 +41,7 @@ proc ::kafka::subscriber {{name #auto}} {
     }
     set cmd [uplevel 1 [list namespace which -command $name]]
     if {$cmd ne ""} {
-        return -code error -errorcode [list KAFKA _INVALID_ARG "command \"$name\" already exists"] \
-            "command \"$name\" already exists"
+        ArgError "command \"$name\" already exists"
     }
     # The master lives in the subscriber's own namespace; the consumer handle
     # is made on first use, so configuration set before that takes effect.
@@ -66,13 +73,21 @@ proc ::kafka::SubscriberDo {ns method args} {
     set methods {config subscribe unsubscribe assignments assign consume callback commit handle delete}
     if {$method ni $methods} {
         set list [join [lrange $methods 0 end-1] ", "]
-        return -code error -errorcode [list KAFKA _INVALID_ARG "bad method \"$method\""] \
-            "bad method \"$method\": must be $list, or [lindex $methods end]"
+        ArgError "bad method \"$method\": must be $list, or [lindex $methods end]"
+    }
+    if {$method in {handle delete} && [llength $args]} {
+        ArgError "wrong # args: should be \"subscriber $method\""
+    }
+    if {$method ne "delete" && ![llength [info commands ${ns}::master]]} {
+        # Someone deleted the subscriber's master (a KafkaTcl object, so it
+        # can be): its configuration is gone, the subscriber cannot go on.
+        set message "this subscriber's master ${ns}::master was deleted: delete the subscriber"
+        return -code error -errorcode [list KAFKA _DESTROY $message] $message
     }
     switch -- $method {
-        config      { return [${ns}::master config {*}$args] }
-        assignments { return [[SubscriberHandle $ns] assignment {*}$args] }
-        callback    { return [[SubscriberHandle $ns] consume_callback {*}$args] }
+        config      { return [SubscriberCall ${ns}::master config config $args] }
+        assignments { return [SubscriberCall [SubscriberHandle $ns] assignment assignments $args] }
+        callback    { return [SubscriberCall [SubscriberHandle $ns] consume_callback callback $args] }
         handle      { return [SubscriberHandle $ns] }
         consume {
             if {[llength $args] == 1} { return [[SubscriberHandle $ns] poll {*}$args] }
@@ -80,8 +95,7 @@ proc ::kafka::SubscriberDo {ns method args} {
                 upvar 1 [lindex $args 1] array
                 return [[SubscriberHandle $ns] consume [lindex $args 0] array]
             }
-            return -code error -errorcode {KAFKA _INVALID_ARG {wrong # args}} \
-                "wrong # args: should be \"subscriber consume timeoutMs ?arrayName?\""
+            ArgError "wrong # args: should be \"subscriber consume timeoutMs ?arrayName?\""
         }
         delete {
             # The alias's name is found through the trace; deleting it runs SubscriberGone.
@@ -92,6 +106,21 @@ proc ::kafka::SubscriberDo {ns method args} {
             }
             return
         }
-        default { return [[SubscriberHandle $ns] $method {*}$args] }
+        default { return [SubscriberCall [SubscriberHandle $ns] $method $method $args] }
+    }
+}
+
+# Calls $target $targetMethod {*}$words for subscriber method $method; a
+# wrong # args error names the subscriber method, not the internal object.
+proc ::kafka::SubscriberCall {target targetMethod method words} {
+    try {
+        return [$target $targetMethod {*}$words]
+    } trap {KAFKA _INVALID_ARG} {message options} {
+        set prefix "wrong # args: should be \"$target $targetMethod"
+        if {[string first $prefix $message] == 0} {
+            set message "wrong # args: should be \"subscriber $method[string range $message [string length $prefix] end]"
+            return -code error -errorcode [list KAFKA _INVALID_ARG $message] $message
+        }
+        return -options $options $message
     }
 }

@@ -9,6 +9,8 @@
 #
 #	Default: start the real Apache Kafka broker (tests/broker.tcl) and run
 #	the suite against it; with KAFKA_BROKERS=host:port, use that cluster.
+#	The addresses and credentials of the broker's SSL and SASL listeners
+#	are passed to the test files as KAFKATEST_SSL_* / KAFKATEST_SASL_*.
 #	-quick: run against librdkafka's in-process mock cluster, no JVM.
 
 set here [file dirname [file normalize [info script]]]
@@ -34,13 +36,40 @@ if {$quick} {
     puts "test tier: full (Apache Kafka at $env(KAFKATEST_BROKERS))"
 }
 
+# The secured listeners of our broker (security.test): KAFKATEST_SSL_BROKERS,
+# KAFKATEST_SSL_CA, KAFKATEST_SASL_BROKERS, KAFKATEST_SASL_PLAIN_PASSWORD, ...
+# (see ::kafkatest::broker::security).  With KAFKA_BROKERS they are left as
+# the user set them, so the security tests can be pointed at that cluster's
+# own listeners; the quick tier has none.
+if {$quick || ![info exists env(KAFKA_BROKERS)] || $env(KAFKA_BROKERS) eq ""} {
+    foreach name [array names env KAFKATEST_*] {
+        if {[regexp {^KAFKATEST_(SSL|SASL)_} $name]} { unset env($name) }
+    }
+}
+if {!$quick} {
+    dict for {key value} [::kafkatest::broker::security] {
+        set env(KAFKATEST_[string toupper $key]) $value
+    }
+    if {[info exists env(KAFKATEST_SSL_UNAVAILABLE)]} {
+        puts "no SSL listener: $env(KAFKATEST_SSL_UNAVAILABLE)"
+    }
+}
+
+# Memory-checked runs (build.tcl test -asan|-valgrind): test processes run
+# under the checker's command prefix; this process and the JVM do not.
+set runner [list [info nameofexecutable]]
+if {[info exists env(KAFKATEST_CHECKER_PREFIX)]} {
+    set runner [list {*}$env(KAFKATEST_CHECKER_PREFIX) {*}$runner]
+    puts "memory checker: $env(KAFKATEST_CHECKER)"
+}
+
 set totals [dict create passed 0 failed 0 skipped 0]
 set died {}
 foreach file [lsort [glob -directory $here $pattern]] {
     if {![string match *.test $file]} continue
     puts "==== [file tail $file]"
     flush stdout
-    set chan [open |[list [info nameofexecutable] $file {*}$passThrough 2>@1]]
+    set chan [open |[list {*}$runner $file {*}$passThrough 2>@1]]
     set summary ""
     while {[gets $chan line] >= 0} {
         puts $line

@@ -11,8 +11,27 @@
 #	    ...
 #	    ::kafkatest::broker::stop
 #
+#	Listeners, all on free 127.0.0.1 ports:
+#	    PLAINTEXT	  the bootstrap string start returns
+#	    SSL		  TLS; the broker certificate (EC P-256, SAN localhost
+#			  and 127.0.0.1) is signed by a throw-away CA made with
+#			  openssl in the run directory at every start; client
+#			  certificates are accepted but not required
+#	    SASL_PLAINTEXT SASL PLAIN (user in the listener's JAAS config) and
+#			  SCRAM-SHA-256 (credential added when the storage is
+#			  formatted)
+#	    CONTROLLER	  KRaft only
+#	Passwords are random per start.  [security] returns the addresses,
+#	the CA file, a second unrelated CA (for "untrusted certificate"
+#	tests), a client certificate with a password-protected key, and the
+#	SASL users; tests/all.tcl exports them as KAFKATEST_* variables (see
+#	tests/common.tcl).  Without openssl there is no SSL listener.
+#	The authorizer is StandardAuthorizer with allow.everyone.if.no.acl.found;
+#	ANONYMOUS, the SASL users and the client certificate are super users.
+#
 #	If the environment variable KAFKA_BROKERS is set, no broker is started:
-#	start and bootstrap return its value and stop does nothing.
+#	start and bootstrap return its value, security returns an empty dict
+#	and stop does nothing.
 
 namespace eval ::kafkatest::broker {
     variable tests [file dirname [file normalize [info script]]]
@@ -36,8 +55,9 @@ namespace eval ::kafkatest::broker {
     #   dir		run directory (config, data, logs, java.pid)
     #   port cport	PLAINTEXT and CONTROLLER listener ports
     #   cmd		java arguments of the broker (for restart)
+    #   security	dict returned by [security]
     variable S
-    array set S {bootstrap "" dir "" port "" cport "" cmd ""}
+    array set S {bootstrap "" dir "" port "" cport "" cmd "" security ""}
 }
 
 # ::kafkatest::broker::start ?-cache DIR? --
@@ -71,15 +91,19 @@ proc ::kafkatest::broker::start {args} {
     if {[auto_execok java] eq ""} {
 	error "kafka test broker: java not found in PATH (Kafka $version needs a JRE)"
     }
+    # A test process under `build.tcl test -asan` has the ASan runtime
+    # preloaded; the JVM and Maven must not inherit it (they crash).
+    unset -nocomplain ::env(LD_PRELOAD)
     set t0 [clock milliseconds]
     set jars [Jars $cache]
 
-    # Two free ports: hold both open so they differ, then release them.
+    # Free ports: hold them all open so they differ, then release them.
     set socks {}
-    foreach _ {1 2} {
+    foreach _ {1 2 3 4} {
 	lappend socks [socket -server {apply {args {}}} -myaddr 127.0.0.1 0]
     }
-    lassign [lmap s $socks {lindex [fconfigure $s -sockname] 2}] port cport
+    lassign [lmap s $socks {lindex [fconfigure $s -sockname] 2}] \
+	    port cport sslport saslport
     foreach s $socks {close $s}
 
     # Fresh run directory (file tempdir is 8.7+).
@@ -89,22 +113,68 @@ proc ::kafkatest::broker::start {args} {
 	    kafkatest-[pid]-[clock milliseconds]-[incr n]]]]} {}
     file mkdir $dir [file join $dir data]
 
+    # TLS material and SASL users.  Passwords are random, so a test that
+    # looks for them in output cannot match anything else by chance.
+    set sec [dict create \
+	    sasl_brokers 127.0.0.1:$saslport \
+	    sasl_plain_user alice sasl_plain_password alice-[RandomHex 8] \
+	    sasl_scram_user bob sasl_scram_password bob-[RandomHex 8]]
+    set tls [file join $dir tls]
+    if {[auto_execok openssl] eq ""} {
+	dict set sec ssl_unavailable "openssl is not in PATH"
+    } elseif {[catch {MakeCerts $tls} certs]} {
+	dict set sec ssl_unavailable "making the test certificates failed: $certs"
+    } else {
+	dict set sec ssl_brokers 127.0.0.1:$sslport
+	set sec [dict merge $sec $certs]
+    }
+    set ssl [dict exists $sec ssl_brokers]
+
+    set listeners [list PLAINTEXT://127.0.0.1:$port \
+	    SASL_PLAINTEXT://127.0.0.1:$saslport]
+    if {$ssl} {
+	lappend listeners SSL://127.0.0.1:$sslport
+    }
+    set superUsers [list User:ANONYMOUS User:[dict get $sec sasl_plain_user] \
+	    User:[dict get $sec sasl_scram_user]]
+    if {$ssl} {
+	lappend superUsers User:CN=kafkatcl-client
+    }
+    set secprops [string map [list \
+	    @PU [dict get $sec sasl_plain_user] \
+	    @PP [dict get $sec sasl_plain_password]] {
+	sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256
+	listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_@PU="@PP";
+	listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+    }]
+    if {$ssl} {
+	append secprops [string map [list \
+		@K [file join $tls broker.pem] @T [dict get $sec ssl_ca]] {
+	    ssl.keystore.type=PEM
+	    ssl.keystore.location=@K
+	    ssl.truststore.type=PEM
+	    ssl.truststore.location=@T
+	    ssl.client.auth=requested
+	}]
+    }
+
     # The short broker session lets a restart after kill9 re-register
     # quickly (it must wait for the old registration to expire).
     WriteFile [file join $dir server.properties] [string map [list \
-	    @P $port @C $cport @D [file join $dir data]] {
+	    @L [join $listeners ,] @C $cport @D [file join $dir data] \
+	    @U [join $superUsers {;}] @S $secprops] {
 	process.roles=broker,controller
 	node.id=1
 	controller.quorum.voters=1@127.0.0.1:@C
-	listeners=PLAINTEXT://127.0.0.1:@P,CONTROLLER://127.0.0.1:@C
-	advertised.listeners=PLAINTEXT://127.0.0.1:@P
+	listeners=@L,CONTROLLER://127.0.0.1:@C
+	advertised.listeners=@L
 	controller.listener.names=CONTROLLER
 	inter.broker.listener.name=PLAINTEXT
-	listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+	listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT
 	log.dirs=@D
 	# ACLs can be created and read (admin tests); everyone is still allowed.
 	authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-	super.users=User:ANONYMOUS
+	super.users=@U
 	allow.everyone.if.no.acl.found=true
 	# Auto-created test topics get 3 partitions; 2 MB messages fit.
 	num.partitions=3
@@ -119,6 +189,7 @@ proc ::kafkatest::broker::start {args} {
 	group.initial.rebalance.delay.ms=0
 	broker.heartbeat.interval.ms=500
 	broker.session.timeout.ms=3000
+	@S
     }]
     # WARN and up to broker.log, plus the "started" line we wait for.
     WriteFile [file join $dir log4j.properties] [string map [list \
@@ -137,14 +208,18 @@ proc ::kafkatest::broker::start {args} {
     set props [file join $dir server.properties]
     if {[catch {
 	exec java {*}$java kafka.tools.StorageTool format \
-		-t [RandomUuid] -c $props 2>@1
+		-t [RandomUuid] -c $props --add-scram [format \
+		    {SCRAM-SHA-256=[name=%s,password=%s]} \
+		    [dict get $sec sasl_scram_user] \
+		    [dict get $sec sasl_scram_password]] \
+		2>@1
     } msg]} {
 	file delete -force $dir
 	error "kafka test broker: formatting storage failed:\n$msg"
     }
 
     array set S [list dir $dir port $port cport $cport \
-	    cmd [list {*}$java kafka.Kafka $props]]
+	    cmd [list {*}$java kafka.Kafka $props] security $sec]
     if {[catch {Launch} msg opts]} {
 	stop
 	return -options $opts $msg
@@ -168,8 +243,35 @@ proc ::kafkatest::broker::stop {} {
     StopJava TERM
     # The wrapper exits once java is gone; it leaves the directory to us.
     catch {file delete -force $S(dir)}
-    array set S {bootstrap "" dir "" port "" cport "" cmd ""}
+    array set S {bootstrap "" dir "" port "" cport "" cmd "" security ""}
     return
+}
+
+# ::kafkatest::broker::security --
+#
+#	Returns a dict describing the secured listeners of the running broker,
+#	empty when there is none (KAFKA_BROKERS set, or not started):
+#	    sasl_brokers	     127.0.0.1:PORT of the SASL_PLAINTEXT listener
+#	    sasl_plain_user	     a SASL PLAIN user ...
+#	    sasl_plain_password  ... and its password
+#	    sasl_scram_user	     a SASL SCRAM-SHA-256 user ...
+#	    sasl_scram_password  ... and its password
+#	    ssl_brokers	     127.0.0.1:PORT of the SSL listener
+#	    ssl_ca		     PEM file of the CA that signed the broker
+#	    ssl_untrusted_ca     PEM file of an unrelated CA
+#	    ssl_client_cert	     PEM client certificate (CN=kafkatcl-client)
+#	    ssl_client_key	     its PKCS#8 key, encrypted ...
+#	    ssl_client_key_password  ... with this password
+#	The ssl_* keys are missing when there is no SSL listener;
+#	ssl_unavailable then says why.  tests/all.tcl exports each key as the
+#	environment variable KAFKATEST_<KEY> (upper case).
+
+proc ::kafkatest::broker::security {} {
+    variable S
+    if {[info exists ::env(KAFKA_BROKERS)] && $::env(KAFKA_BROKERS) ne ""} {
+	return {}
+    }
+    return $S(security)
 }
 
 # ::kafkatest::broker::bootstrap --
@@ -339,12 +441,84 @@ proc ::kafkatest::broker::Tail {file off} {
     return $data
 }
 
+# Makes a throw-away CA, a broker certificate signed by it (key and
+# certificate in DIR/broker.pem), a client certificate with an encrypted
+# key, and an unrelated CA, in DIR (EC P-256: all in a few tens of
+# milliseconds).  Returns the ssl_* part of [security].
+proc ::kafkatest::broker::MakeCerts {dir} {
+    file mkdir $dir
+    set cnf [file join $dir openssl.cnf]
+    # Our own openssl config: the system's may add extensions of its own.
+    WriteFile $cnf {
+	[req]
+	distinguished_name = dn
+	prompt = no
+	[dn]
+	[ca]
+	basicConstraints = critical,CA:TRUE
+	keyUsage = critical,keyCertSign,cRLSign
+	subjectKeyIdentifier = hash
+	[server]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature
+	extendedKeyUsage = serverAuth
+	subjectAltName = DNS:localhost,IP:127.0.0.1
+	[client]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature
+	extendedKeyUsage = clientAuth
+    }
+    set ec {-pkeyopt ec_paramgen_curve:P-256}
+    set f [lmap n {ca.key ca.pem other-ca.key other-ca.pem broker.key
+	    broker.csr broker.crt broker.pem client.key client.csr client.pem} {
+	file join $dir $n
+    }]
+    lassign $f caKey ca otherKey other bKey bCsr bCrt bPem cKey cCsr cPem
+    set kpw kpw-[RandomHex 8]
+    set ssl [list openssl]
+    foreach {name key pem} [list "KafkaTcl test CA" $caKey $ca 	    "KafkaTcl untrusted CA" $otherKey $other] {
+	exec {*}$ssl req -config $cnf -x509 -newkey ec {*}$ec -nodes 		-keyout $key -out $pem -days 2 -subj /CN=$name 		-extensions ca 2>@1
+    }
+    # Broker: unencrypted PKCS#8 key and its certificate in one PEM file
+    # (Kafka's ssl.keystore.type=PEM).
+    exec {*}$ssl req -config $cnf -new -newkey ec {*}$ec -nodes 	    -keyout $bKey -out $bCsr -subj /CN=localhost 2>@1
+    exec {*}$ssl x509 -req -in $bCsr -CA $ca -CAkey $caKey -set_serial 2 	    -days 2 -extfile $cnf -extensions server -out $bCrt 2>@1
+    WriteFile $bPem [string cat [ReadFile $bKey] [ReadFile $bCrt]]
+    # Client: key encrypted with a password (librdkafka's ssl.key.password).
+    exec {*}$ssl genpkey -algorithm EC {*}$ec -aes-256-cbc 	    -pass pass:$kpw -out $cKey 2>@1
+    exec {*}$ssl req -config $cnf -new -key $cKey -passin pass:$kpw 	    -out $cCsr -subj /CN=kafkatcl-client 2>@1
+    exec {*}$ssl x509 -req -in $cCsr -CA $ca -CAkey $caKey -set_serial 3 	    -days 2 -extfile $cnf -extensions client -out $cPem 2>@1
+    return [dict create ssl_ca $ca ssl_untrusted_ca $other \
+	    ssl_client_cert $cPem ssl_client_key $cKey \
+	    ssl_client_key_password $kpw]
+}
+
+proc ::kafkatest::broker::ReadFile {file} {
+    set ch [open $file]
+    try {
+	return [read $ch]
+    } finally {
+	close $ch
+    }
+}
+
 # Writes TEXT to FILE, dropping the indentation of each line.
 proc ::kafkatest::broker::WriteFile {file text} {
     set ch [open $file w]
     puts -nonewline $ch [regsub -all -line {^[ \t]+} [string trim $text] ""]
     puts $ch ""
     close $ch
+}
+
+# N random bytes as hex.
+proc ::kafkatest::broker::RandomHex {n} {
+    set ch [open /dev/urandom rb]
+    try {
+	binary scan [read $ch $n] H* hex
+	return $hex
+    } finally {
+	close $ch
+    }
 }
 
 # A random Kafka Uuid: 16 bytes, base64url without padding.  Kafka's own

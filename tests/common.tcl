@@ -36,6 +36,47 @@ namespace eval ::kafkatest {
     ::tcltest::testConstraint realBroker [expr {$kind eq "real"}]
     ::tcltest::testConstraint mockBroker [expr {$kind eq "mock"}]
 
+    # The secured listeners (security.test), from KAFKATEST_SSL_* and
+    # KAFKATEST_SASL_* (set by all.tcl for its broker, see
+    # ::kafkatest::broker::security): a dict keyed by the lower-case rest of
+    # the name, e.g. ssl_brokers, ssl_ca, sasl_plain_password.  Constraints
+    # sslBroker and saslBroker; when false, unavailable(ssl|sasl) says why.
+    variable security {}
+    variable unavailable
+    apply {{} {
+        variable kind
+        variable security
+        variable unavailable
+        foreach name [array names ::env KAFKATEST_*] {
+            if {[regexp {^KAFKATEST_((?:SSL|SASL)_.*)$} $name -> key]} {
+                dict set security [string tolower $key] $::env($name)
+            }
+        }
+        foreach {what keys} {
+            ssl  {ssl_brokers ssl_ca ssl_untrusted_ca ssl_client_cert
+                  ssl_client_key ssl_client_key_password}
+            sasl {sasl_brokers sasl_plain_user sasl_plain_password
+                  sasl_scram_user sasl_scram_password}
+        } {
+            set missing [lmap k $keys {
+                if {[dict exists $security $k]} continue
+                string cat KAFKATEST_ [string toupper $k]
+            }]
+            if {$kind eq "mock"} {
+                set unavailable($what) "the mock cluster (quick tier, or a test\
+                        file run alone) has no [string toupper $what] listener"
+            } elseif {[dict exists $security ${what}_unavailable]} {
+                set unavailable($what) [dict get $security ${what}_unavailable]
+            } elseif {[llength $missing]} {
+                set unavailable($what) "not set: [join $missing {, }] (the\
+                        test broker sets them; for KAFKA_BROKERS set them yourself)"
+            } else {
+                set unavailable($what) ""
+            }
+            ::tcltest::testConstraint ${what}Broker [expr {$unavailable($what) eq ""}]
+        }
+    } ::kafkatest}
+
     # A topic name no other test (or earlier run against the same broker) used.
     proc uniqueName {{prefix kt}} {
         variable seq
