@@ -19,11 +19,12 @@ proc now {} { expr {[clock microseconds] / 1e6} }
 
 # One produce call per message, as a user's loop would be (inside a proc,
 # so Tcl compiles it).
-proc produceLoop {t payload count partitions} {
+proc produceLoop {p t payload count partitions} {
     for {set i 0} {$i < $count} {incr i} {
         if {[catch {$t produce [expr {$i % $partitions}] $payload}]} {
-            # _QUEUE_FULL: let the event loop serve delivery reports, then retry
-            update
+            # _QUEUE_FULL: wait up to 10 ms for deliveries (serving their
+            # reports), then retry; as python's produce loop does with poll(0.01)
+            $p flush 10
             incr i -1
         }
     }
@@ -56,7 +57,7 @@ switch -- $mode {
         if {$style eq "batch"} {
             produceBatch $t $payload $count $partitions
         } else {
-            produceLoop $t $payload $count $partitions
+            produceLoop $p $t $payload $count $partitions
         }
         $p flush 120000
         puts "$count [format %.6f [expr {[now] - $t0}]]"

@@ -1,4 +1,4 @@
-// wakeup.cpp -- pipe + Tcl file handler + zero-delay timer.
+// wakeup.cpp -- queue event callback + pipe + Tcl file handler + zero-delay timer.
 #include "wakeup.h"
 
 #include <fcntl.h>
@@ -28,10 +28,20 @@ Wakeup::~Wakeup() {
 }
 
 void Wakeup::Watch(rd_kafka_queue_t *queue) {
-    if (Ok()) rd_kafka_queue_io_event_enable(queue, writeFd_, "1", 1);
+    if (Ok()) rd_kafka_queue_cb_event_enable(queue, OnEvent, this);
 }
 
-void Wakeup::Unwatch(rd_kafka_queue_t *queue) { rd_kafka_queue_io_event_enable(queue, -1, NULL, 0); }
+// librdkafka calls the event callback with the queue's lock held, and
+// disabling takes that lock: once Unwatch returns no OnEvent is running.
+void Wakeup::Unwatch(rd_kafka_queue_t *queue) { rd_kafka_queue_cb_event_enable(queue, NULL, NULL); }
+
+void Wakeup::OnEvent(rd_kafka_t *, void *opaque) {
+    Wakeup *self = static_cast<Wakeup *>(opaque);
+    if (!self->signalled_.exchange(true)) {
+        ssize_t ignored = write(self->writeFd_, "1", 1);
+        (void)ignored; // the pipe is non-blocking; a full pipe is already readable
+    }
+}
 
 void Wakeup::Again() {
     if (!timer_) timer_ = Tcl_CreateTimerHandler(0, OnTimer, this);
@@ -42,6 +52,9 @@ void Wakeup::OnReadable(ClientData cd, int) {
     char buf[256];
     while (read(self->readFd_, buf, sizeof buf) > 0) {
     }
+    // Events arriving from here on write again; those that came before are
+    // seen by onWake_, which reads the queues after this.
+    self->signalled_.store(false);
     self->onWake_();
 }
 

@@ -1,7 +1,10 @@
 // wakeup.h -- the one mechanism that brings librdkafka events into the Tcl
-// event loop: librdkafka writes a byte to a pipe when a queue becomes
-// non-empty (rd_kafka_queue_io_event_enable), and a Tcl file handler on the
-// pipe runs `onWake` in the thread that owns the object. No polling.
+// event loop: librdkafka calls us when a queue gets an event
+// (rd_kafka_queue_cb_event_enable), we write one byte to a pipe unless a
+// byte is already waiting, and a Tcl file handler on the pipe runs `onWake`
+// in the thread that owns the object. No polling, and one write per wake
+// however many events arrive (librdkafka 2.0.2's own io-event pipe would be
+// written for every event: a syscall and a notifier wake-up each).
 //
 // `Again()` asks for another `onWake` from the event loop soon (a zero-delay
 // timer): callers handle a bounded batch per wake and come back for the
@@ -10,6 +13,7 @@
 
 #include "util.h"
 
+#include <atomic>
 #include <functional>
 
 namespace kafkatcl {
@@ -28,11 +32,13 @@ class Wakeup {
     void Again();
 
   private:
+    static void OnEvent(rd_kafka_t *rk, void *opaque); // librdkafka's threads
     static void OnReadable(ClientData cd, int mask);
     static void OnTimer(ClientData cd);
 
     std::function<void()> onWake_;
     int readFd_ = -1, writeFd_ = -1;
+    std::atomic<bool> signalled_{false}; // a byte is in the pipe, not yet read
     Tcl_TimerToken timer_ = nullptr;
 };
 
