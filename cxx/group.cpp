@@ -40,7 +40,11 @@ rd_kafka_queue_t *Handle::ConsumerQueue() {
 // queues the event for the Tcl rebalance callback.
 void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
-    bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+    // Asked once, before the assign: it is a request to the group thread,
+    // which during close stops answering once the revoke is applied.
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    if (!protocol) protocol = "NONE";
+    bool cooperative = !strcmp(protocol, "COOPERATIVE");
     const char *event = "error";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         event = "assign";
@@ -63,7 +67,7 @@ void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     HandleEvent e{HandleEvent::Rebalance};
     e.err = err;
     e.text = event;
-    e.facility = rd_kafka_rebalance_protocol(rk);
+    e.facility = protocol;
     for (int i = 0; parts && i < parts->cnt; i++) e.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
     self->Record(std::move(e));
 }
@@ -105,6 +109,19 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
     return TCL_OK;
 }
 
+// subscribe/assign on a group consumer whose handle also has partitions
+// started with consume_start: an error, see GroupInUse. (Without group.id
+// librdkafka refuses the call itself, with _UNKNOWN_GROUP.)
+int Handle::RefuseGroupWhileStarted() {
+    if (startedPartitions_ == 0) return TCL_OK;
+    rd_kafka_consumer_group_metadata_t *group = rd_kafka_consumer_group_metadata(rk_.get());
+    if (!group) return TCL_OK;
+    rd_kafka_consumer_group_metadata_destroy(group);
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                      "this handle consumes partitions started with consume_start: use another consumer handle "
+                      "for the group consumer, or consume_stop them first");
+}
+
 int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
     rd_kafka_t *rk = rk_.get();
     int timeout = 5000;
@@ -117,7 +134,10 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
             return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
         PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
         for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
-        return ErrResult(interp_, rd_kafka_subscribe(rk, list.get()), "subscribe");
+        if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, list.get());
+        if (!err) groupInUse_ = true;
+        return ErrResult(interp_, err, "subscribe");
     }
     case UNSUBSCRIBE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
@@ -138,12 +158,16 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (objc != 3 && !(m == ASSIGN && objc == 2)) return WrongArgs(interp_, 2, objv, m == ASSIGN ? "?partitions?" : "partitions");
         PartitionListPtr list(objc == 3 ? PartitionsFromObj(interp_, objv[2], false) : nullptr);
         if (objc == 3 && !list) return TCL_ERROR;
+        bool empty = !list || list->cnt == 0;
+        if (m != INCREMENTAL_UNASSIGN && !empty && RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
         if (m == ASSIGN) {
-            bool empty = !list || list->cnt == 0;
-            return ErrResult(interp_, rd_kafka_assign(rk, empty ? NULL : list.get()), "assign");
+            rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
+            if (!err && !empty) groupInUse_ = true;
+            return ErrResult(interp_, err, "assign");
         }
         rd_kafka_error_t *error = m == INCREMENTAL_ASSIGN ? rd_kafka_incremental_assign(rk, list.get())
                                                           : rd_kafka_incremental_unassign(rk, list.get());
+        if (!error && m == INCREMENTAL_ASSIGN && !empty) groupInUse_ = true;
         return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
     }
     case ASSIGNMENT: {
@@ -247,6 +271,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         groupStream_.reset();
         {
             rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
+            groupInUse_ = false; // nothing assigned any more
             ServeEvents(SIZE_MAX); // the final revoke
             return ErrResult(interp_, err, "close");
         }

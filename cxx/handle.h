@@ -64,6 +64,11 @@ class Handle : public Object {
     // Partitions of this handle's topics started with consume_start(_queue):
     // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.
     void CountStarted(int delta) { startedPartitions_ += delta; }
+    // Whether the handle has been a group consumer (subscribe, assign) since
+    // its last close. A handle consumes either that way or by partition
+    // (consume_start): librdkafka 2.0.2 aborts the process (assert in
+    // rd_kafka_toppar_fetch_start) when one partition is consumed both ways.
+    bool GroupInUse() const { return groupInUse_; }
 
   protected:
     void OnDelete() override;
@@ -115,6 +120,8 @@ class Handle : public Object {
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N
     int startedPartitions_ = 0;     // see CountStarted
+    bool groupInUse_ = false;       // see GroupInUse
+    int RefuseGroupWhileStarted();  // group.cpp
     // Delivery reports are built in the hot path: reuse the key names and
     // the last topic name instead of making new Tcl_Objs for each.
     ObjRef drTopicKey_, drPartitionKey_, drOffsetKey_, drErrorKey_, drMessageKey_, drKeyKey_, drOpaqueKey_, drEmpty_;

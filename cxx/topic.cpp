@@ -285,6 +285,10 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
     int64_t offset;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetStartOffset(interp_, objv[3], &offset) != TCL_OK)
         return TCL_ERROR;
+    if (handle_->GroupInUse()) // librdkafka 2.0.2 aborts when a partition is consumed both ways
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                          "this consumer handle is a group consumer (subscribe, assign): use another handle for "
+                          "consume_start");
     if (started_.count(partition)) {
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__CONFLICT,
                           "partition " + std::to_string(partition) + " is already started: call consume_stop first");
