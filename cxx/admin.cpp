@@ -26,6 +26,21 @@ namespace {
 
 using AdminOptionsPtr = Owned<rd_kafka_AdminOptions_t, rd_kafka_AdminOptions_destroy>;
 
+// The request objects of one admin call, destroyed together on every path.
+template <typename T, void (*DestroyArray)(T **, size_t)> class RequestArray {
+  public:
+    RequestArray() = default;
+    RequestArray(const RequestArray &) = delete;
+    RequestArray &operator=(const RequestArray &) = delete;
+    ~RequestArray() { DestroyArray(items_.data(), items_.size()); }
+    void push_back(T *item) { items_.push_back(item); }
+    T **data() { return items_.data(); }
+    size_t size() const { return items_.size(); }
+
+  private:
+    std::vector<T *> items_;
+};
+
 Tcl_Obj *Str(const char *s) { return Tcl_NewStringObj(s ? s : "", -1); }
 void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) { Tcl_DictObjPut(NULL, dict, Str(key), value); }
 Tcl_Obj *ErrName(rd_kafka_resp_err_t err) { return Str(err ? rd_kafka_err2name(err) : ""); }
@@ -313,10 +328,11 @@ rd_kafka_AclBinding_t *AclFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool filter)
         ArgError(interp, "an ACL is {resourceType name patternType principal host operation permission}");
         return nullptr;
     }
-    rd_kafka_ResourceType_t restype;
-    rd_kafka_ResourcePatternType_t pattern;
-    rd_kafka_AclOperation_t op;
-    rd_kafka_AclPermissionType_t perm;
+    // Set by GetEnum on success (the UNKNOWN values only quiet g++'s maybe-uninitialized).
+    rd_kafka_ResourceType_t restype = RD_KAFKA_RESOURCE_UNKNOWN;
+    rd_kafka_ResourcePatternType_t pattern = RD_KAFKA_RESOURCE_PATTERN_UNKNOWN;
+    rd_kafka_AclOperation_t op = RD_KAFKA_ACL_OPERATION_UNKNOWN;
+    rd_kafka_AclPermissionType_t perm = RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN;
     if (GetEnum<rd_kafka_ResourceType_t>(interp, f[0], "resource type", RD_KAFKA_RESOURCE__CNT, rd_kafka_ResourceType_name, &restype) ||
         GetEnum<rd_kafka_ResourcePatternType_t>(interp, f[2], "pattern type", RD_KAFKA_RESOURCE_PATTERN_TYPE__CNT,
                                                 rd_kafka_ResourcePatternType_name, &pattern) ||
@@ -469,109 +485,83 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
 
     switch (which) {
     case CREATE_TOPICS: {
-        std::vector<rd_kafka_NewTopic_t *> topics;
-        auto cleanup = [&topics] { rd_kafka_NewTopic_destroy_array(topics.data(), topics.size()); };
+        RequestArray<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy_array> topics;
         for (Tcl_Obj *item : items) {
             std::vector<Tcl_Obj *> f;
             int partitions, replication = -1;
             char errstr[256];
             if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() < 2 || f.size() > 4) {
-                cleanup();
                 return ArgError(interp, std::string("bad topic \"") + Tcl_GetString(item) +
                                             "\": must be {topic partitions ?replicationFactor? ?{key value ...}?}");
             }
             if (GetInt(interp, f[1], "partitions", &partitions) != TCL_OK ||
                 (f.size() > 2 && GetInt(interp, f[2], "replication factor", &replication) != TCL_OK)) {
-                cleanup();
                 return TCL_ERROR;
             }
             rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(Tcl_GetString(f[0]), partitions, replication, errstr, sizeof errstr);
-            if (!nt) {
-                cleanup();
-                return ArgError(interp, errstr);
-            }
+            if (!nt) return ArgError(interp, errstr);
             topics.push_back(nt);
             if (f.size() == 4) {
                 std::vector<Tcl_Obj *> kv;
                 if (ListElements(interp, f[3], "configs", &kv) != TCL_OK || kv.size() % 2) {
-                    cleanup();
                     return ArgError(interp, "topic configs must be a list of key value pairs");
                 }
                 for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_NewTopic_set_config(nt, Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
             }
         }
-        int code = RunAdmin(handle, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        return RunAdmin(handle, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_CreateTopics(rk, topics.data(), topics.size(), o, q);
         });
-        cleanup();
-        return code;
     }
     case DELETE_TOPICS: {
-        std::vector<rd_kafka_DeleteTopic_t *> topics;
+        RequestArray<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy_array> topics;
         for (Tcl_Obj *item : items) topics.push_back(rd_kafka_DeleteTopic_new(Tcl_GetString(item)));
-        int code = RunAdmin(handle, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        return RunAdmin(handle, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_DeleteTopics(rk, topics.data(), topics.size(), o, q);
         });
-        rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size());
-        return code;
     }
     case CREATE_PARTITIONS: {
-        std::vector<rd_kafka_NewPartitions_t *> parts;
-        auto cleanup = [&parts] { rd_kafka_NewPartitions_destroy_array(parts.data(), parts.size()); };
+        RequestArray<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy_array> parts;
         for (Tcl_Obj *item : items) {
             std::vector<Tcl_Obj *> f;
             int total;
             char errstr[256];
             if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() != 2) {
-                cleanup();
                 return ArgError(interp, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
             }
             if (GetInt(interp, f[1], "partition count", &total) != TCL_OK) {
-                cleanup();
                 return TCL_ERROR;
             }
             rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
-            if (!np) {
-                cleanup();
-                return ArgError(interp, errstr);
-            }
+            if (!np) return ArgError(interp, errstr);
             parts.push_back(np);
         }
-        int code = RunAdmin(handle, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        return RunAdmin(handle, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_CreatePartitions(rk, parts.data(), parts.size(), o, q);
         });
-        cleanup();
-        return code;
     }
     case DESCRIBE_CONFIGS:
     case ALTER_CONFIGS: {
-        std::vector<rd_kafka_ConfigResource_t *> res;
-        auto cleanup = [&res] { rd_kafka_ConfigResource_destroy_array(res.data(), res.size()); };
+        RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
         for (Tcl_Obj *item : items) {
             rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, which == ALTER_CONFIGS);
-            if (!r) {
-                cleanup();
-                return TCL_ERROR;
-            }
+            if (!r) return TCL_ERROR;
             res.push_back(r);
         }
-        int code = RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
-                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                                if (which == DESCRIBE_CONFIGS) rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
-                                else rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
-                            });
-        cleanup();
-        return code;
+        return RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
+                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                            if (which == DESCRIBE_CONFIGS) rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
+                            else rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
+                        });
     }
     case DELETE_RECORDS: {
         PartitionListPtr offsets(PartitionsFromObj(interp, args.positional[0], true));
         if (!offsets) return TCL_ERROR;
-        rd_kafka_DeleteRecords_t *dr = rd_kafka_DeleteRecords_new(offsets.get());
-        int code = RunAdmin(handle, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DeleteRecords(rk, &dr, 1, o, q);
+        RequestArray<rd_kafka_DeleteRecords_t, rd_kafka_DeleteRecords_destroy_array> dr;
+        dr.push_back(rd_kafka_DeleteRecords_new(offsets.get()));
+        return RunAdmin(handle, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteRecords(rk, dr.data(), dr.size(), o, q);
         });
-        rd_kafka_DeleteRecords_destroy(dr);
-        return code;
     }
     case LIST_GROUPS:
         return RunAdmin(handle, args, ListGroupsResult,
@@ -584,13 +574,11 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         });
     }
     case DELETE_GROUPS: {
-        std::vector<rd_kafka_DeleteGroup_t *> groups;
+        RequestArray<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy_array> groups;
         for (Tcl_Obj *item : items) groups.push_back(rd_kafka_DeleteGroup_new(Tcl_GetString(item)));
-        int code = RunAdmin(handle, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        return RunAdmin(handle, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_DeleteGroups(rk, groups.data(), groups.size(), o, q);
         });
-        rd_kafka_DeleteGroup_destroy_array(groups.data(), groups.size());
-        return code;
     }
     case LIST_GROUP_OFFSETS:
     case ALTER_GROUP_OFFSETS: {
@@ -601,47 +589,37 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         }
         const char *group = Tcl_GetString(args.positional[0]);
         if (which == LIST_GROUP_OFFSETS) {
-            rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, parts.get());
-            int code = RunAdmin(handle, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
+            RequestArray<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy_array> req;
+            req.push_back(rd_kafka_ListConsumerGroupOffsets_new(group, parts.get()));
+            return RunAdmin(handle, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                rd_kafka_ListConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
             });
-            rd_kafka_ListConsumerGroupOffsets_destroy(req);
-            return code;
         }
-        rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get());
-        int code = RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_AlterConsumerGroupOffsets(rk, &req, 1, o, q);
+        RequestArray<rd_kafka_AlterConsumerGroupOffsets_t, rd_kafka_AlterConsumerGroupOffsets_destroy_array> req;
+        req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get()));
+        return RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_AlterConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
         });
-        rd_kafka_AlterConsumerGroupOffsets_destroy(req);
-        return code;
     }
     case CREATE_ACLS:
     case DELETE_ACLS: {
-        std::vector<rd_kafka_AclBinding_t *> acls;
-        auto cleanup = [&acls] { rd_kafka_AclBinding_destroy_array(acls.data(), acls.size()); };
+        RequestArray<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy_array> acls;
         for (Tcl_Obj *item : items) {
             rd_kafka_AclBinding_t *acl = AclFromObj(interp, item, which == DELETE_ACLS);
-            if (!acl) {
-                cleanup();
-                return TCL_ERROR;
-            }
+            if (!acl) return TCL_ERROR;
             acls.push_back(acl);
         }
-        int code = RunAdmin(handle, args, which == CREATE_ACLS ? CreateAclsResult : DeleteAclsResult,
-                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                                if (which == CREATE_ACLS) rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
-                                else rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
-                            });
-        cleanup();
-        return code;
+        return RunAdmin(handle, args, which == CREATE_ACLS ? CreateAclsResult : DeleteAclsResult,
+                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                            if (which == CREATE_ACLS) rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
+                            else rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
+                        });
     }
     case DESCRIBE_ACLS: {
-        rd_kafka_AclBindingFilter_t *filter = AclFromObj(interp, args.positional[0], true);
+        Owned<rd_kafka_AclBindingFilter_t, rd_kafka_AclBinding_destroy> filter(AclFromObj(interp, args.positional[0], true));
         if (!filter) return TCL_ERROR;
-        int code = RunAdmin(handle, args, DescribeAclsResult,
-                            [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk, filter, o, q); });
-        rd_kafka_AclBinding_destroy(filter);
-        return code;
+        return RunAdmin(handle, args, DescribeAclsResult,
+                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk, filter.get(), o, q); });
     }
     }
     return TCL_ERROR;
