@@ -37,18 +37,24 @@ proc missingPackages {} {
     return $missing
 }
 
-# Installs what is missing (as root on Debian) or names it and stops.
-proc setup {} {
-    set missing [missingPackages]
-    if {![llength $missing]} return
+# Installs Debian packages as root; otherwise names them and stops, or,
+# when they are optional, goes on without them.
+proc aptInstall {packages {optional 0}} {
+    if {![llength $packages]} return
     if {[exec id -u] != 0 || [auto_execok apt-get] eq ""} {
-        puts stderr "kafka: missing Debian packages: $missing"
-        puts stderr "install them with: apt-get install $missing"
+        if {$optional} return
+        puts stderr "kafka: missing Debian packages: $packages"
+        puts stderr "install them with: apt-get install $packages"
         exit 1
     }
-    puts "installing Debian packages: $missing"
+    puts "installing Debian packages: $packages"
     exec apt-get update -q >@ stdout 2>@ stderr
-    exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {*}$missing >@ stdout 2>@ stderr
+    exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {*}$packages >@ stdout 2>@ stderr
+}
+
+# Installs what the project needs (as root on Debian) or names it and stops.
+proc setup {} {
+    aptInstall [missingPackages]
 }
 
 # Builds the package into $buildDir (or DIR) with critcl; quiet when up to date.
@@ -136,15 +142,7 @@ proc fuzz {argv} {
     if {[auto_execok clang++] ne ""} {
         set runtime [file join [exec clang++ -print-resource-dir] lib linux libclang_rt.fuzzer-x86_64.a]
     }
-    if {$runtime eq "" || ![file exists $runtime]} {
-        if {[exec id -u] != 0 || [auto_execok apt-get] eq ""} {
-            puts stderr "fuzz: needs clang++ with libFuzzer: apt-get install clang libclang-rt-dev"
-            exit 1
-        }
-        puts "installing Debian packages: clang libclang-rt-dev"
-        exec apt-get update -q >@ stdout 2>@ stderr
-        exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-dev >@ stdout 2>@ stderr
-    }
+    if {$runtime eq "" || ![file exists $runtime]} { aptInstall {clang libclang-rt-dev} }
 
     set out [file join $here build fuzz]
     file mkdir $out [file join $out corpus] [file join $out artifacts]
@@ -243,9 +241,7 @@ switch -- $cmd {
             set libdir $buildDir
             build
         }
-        if {$checker eq "valgrind" && [auto_execok valgrind] eq "" && [exec id -u] == 0} {
-            exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >@ stdout 2>@ stderr
-        }
+        if {$checker eq "valgrind" && [auto_execok valgrind] eq ""} { aptInstall valgrind }
         if {$checker ne ""} {
             set env(KAFKATEST_CHECKER) $checker
             set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix $checker]
@@ -262,11 +258,12 @@ switch -- $cmd {
     }
     bench {
         build
+        # The other clients; without root, the bench skips those missing.
+        set missing {}
         foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time} {
-            if {![file exists $program] && [auto_execok $program] eq "" && [exec id -u] == 0} {
-                exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $pkg >@ stdout 2>@ stderr
-            }
+            if {![file exists $program] && [auto_execok $program] eq ""} { lappend missing $pkg }
         }
+        aptInstall $missing 1
         set env(KAFKATCL_LIBDIR) $buildDir
         set rc [catch {exec [info nameofexecutable] [file join $here bench bench.tcl] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
