@@ -116,6 +116,18 @@ namespace eval ::kafkatest {
         return $m
     }
 
+    # Waits in the event loop until `cond` (an expression, in the caller's
+    # scope) is true or timeoutMs passed; returns the condition's final value.
+    namespace export waitFor
+    proc waitFor {cond {timeoutMs 15000}} {
+        set deadline [expr {[clock milliseconds] + $timeoutMs}]
+        while {![uplevel 1 [list expr $cond]] && [clock milliseconds] < $deadline} {
+            after 20 {set ::kafkatest::tick 1}
+            vwait ::kafkatest::tick
+        }
+        uplevel 1 [list expr $cond]
+    }
+
     # Consumes from topic object $t, partition $p, until $n messages arrived or
     # the deadline passed; returns a list of dicts (the array contents).
     proc consumeN {t p n {timeoutMs 15000}} {
