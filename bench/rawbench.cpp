@@ -88,6 +88,10 @@ int main(int argc, char **argv) {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     double t0 = Now();
+    // Leaders first, as kcat and KafkaTcl's consume_start do: librdkafka
+    // 2.0.2 waits 500 ms before starting a partition whose leader it does not know.
+    const rd_kafka_metadata_t *md = nullptr;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_metadata_destroy(md);
     for (int p = 0; p < partitions; p++) rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, q);
     std::vector<rd_kafka_message_t *> batch(10000);
     long got = 0;

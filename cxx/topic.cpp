@@ -278,6 +278,21 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->DecodeText());
 }
 
+// librdkafka 2.0.2 answers a consume_start on a partition whose leader it
+// does not know yet with a fixed 500 ms wait before it looks up the start
+// offset (rd_kafka_toppar_offset_request), so a consumer started right after
+// new_topic (the usual script) idled half a second. Asking for the topic's
+// metadata first, as kcat does, takes one round trip; it waits no longer than
+// the delay it saves, and a failure only means librdkafka's own retry.
+void Topic::AwaitLeaders() {
+    if (leadersKnown_) return;
+    const rd_kafka_metadata_t *md = nullptr;
+    if (rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
+        leadersKnown_ = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+        rd_kafka_metadata_destroy(md);
+    }
+}
+
 // consume_start partition offset / consume_start_queue partition offset queue
 int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
     if (objc != (toQueue ? 5 : 4)) return WrongArgs(interp_, 2, objv, toQueue ? "partition offset queue" : "partition offset");
@@ -293,6 +308,7 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__CONFLICT,
                           "partition " + std::to_string(partition) + " is already started: call consume_stop first");
     }
+    AwaitLeaders();
     int rc;
     if (toQueue) {
         Queue *queue = LookupObject<Queue>(interp_, objv[4], "queue");

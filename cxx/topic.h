@@ -33,10 +33,12 @@ class Topic : public Object {
     int ConsumeStop(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
     int RequireStarted(int32_t partition);
+    void AwaitLeaders();
 
     Handle *handle_;
     TopicPtr rkt_;
     std::set<int32_t> started_; // partitions with consume_start in effect
+    bool leadersKnown_ = false;  // AwaitLeaders got this topic's metadata
     std::map<int32_t, std::shared_ptr<Stream>> streams_; // asynchronous consume_callback per partition
 };
 
