@@ -174,22 +174,24 @@ foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB
     }
 }
 
-# ---- JSON -------------------------------------------------------------------------
+# ---- JSON (tcllib's json::write) ------------------------------------------------
+package require json::write
 file mkdir [file join $here results]
 set json [file join $here results [clock format [clock seconds] -format %Y%m%d-%H%M%S]-$opt(-broker).json]
-set ch [open $json w]
-puts $ch "\{\"broker\": \"$opt(-broker)\", \"librdkafka\": \"[::kafka::kafka version]\", \"results\": \["
 set items {}
 foreach r $results {
     set fields {}
     dict for {k v} $r {
         if {$k eq "extra"} continue
-        lappend fields [expr {[string is double -strict $v] ? "\"$k\": $v" : "\"$k\": \"$v\""}]
+        lappend fields $k [expr {[string is double -strict $v] ? $v : [json::write string $v]}]
     }
-    lappend items "  \{[join $fields {, }]\}"
+    lappend items [json::write object {*}$fields]
 }
-puts $ch [join $items ",\n"]
-puts $ch "\]\}"
+set ch [open $json w]
+puts $ch [json::write object broker [json::write string $opt(-broker)] \
+    librdkafka [json::write string [::kafka::kafka version]] \
+    machine [json::write string "[exec uname -srm], [exec nproc] cores"] \
+    results [json::write array {*}$items]]
 close $ch
 puts "results written to $json"
 

@@ -23,6 +23,11 @@ class ObjRef {
         std::swap(o_, copy.o_);
         return *this;
     }
+    ObjRef(ObjRef &&other) noexcept : o_(other.o_) { other.o_ = nullptr; }
+    ObjRef &operator=(ObjRef &&other) noexcept {
+        std::swap(o_, other.o_);
+        return *this;
+    }
     ~ObjRef() { if (o_) Tcl_DecrRefCount(o_); }
     Tcl_Obj *get() const { return o_; }
     explicit operator bool() const { return o_ != nullptr; }

@@ -27,14 +27,6 @@ Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type,
 Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type)
     : Object(interp, master), master_(master), type_(type), owner_(Tcl_GetCurrentThread()),
       topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
-    drTopicKey_ = ObjRef(Tcl_NewStringObj("topic", -1));
-    drPartitionKey_ = ObjRef(Tcl_NewStringObj("partition", -1));
-    drOffsetKey_ = ObjRef(Tcl_NewStringObj("offset", -1));
-    drErrorKey_ = ObjRef(Tcl_NewStringObj("error", -1));
-    drMessageKey_ = ObjRef(Tcl_NewStringObj("message", -1));
-    drKeyKey_ = ObjRef(Tcl_NewStringObj("key", -1));
-    drOpaqueKey_ = ObjRef(Tcl_NewStringObj("opaque", -1));
-    drEmpty_ = ObjRef(Tcl_NewObj());
 }
 
 // Makes the rd_kafka_t with our callbacks, and hooks its main queue to the event loop.
@@ -150,38 +142,8 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
         unsigned long n = ++self->deliverySeq_;
         if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) return;
     }
-    // Runs in the handle's thread (inside rd_kafka_poll/flush): build the
-    // callback's argument now, a key/value list, without copies.
-    const char *topic = rd_kafka_topic_name(msg->rkt);
-    if (self->drLastTopic_ != topic) {
-        self->drLastTopic_ = topic;
-        self->drLastTopicObj_ = ObjRef(Tcl_NewStringObj(topic, -1));
-    }
-    Tcl_Obj *words[14];
-    int n = 0;
-    words[n++] = self->drTopicKey_.get();
-    words[n++] = self->drLastTopicObj_.get();
-    words[n++] = self->drPartitionKey_.get();
-    words[n++] = Tcl_NewIntObj(msg->partition);
-    words[n++] = self->drOffsetKey_.get();
-    words[n++] = Tcl_NewWideIntObj(msg->offset);
-    words[n++] = self->drErrorKey_.get();
-    words[n++] = msg->err ? Tcl_NewStringObj(rd_kafka_err2name(msg->err), -1) : self->drEmpty_.get();
-    if (msg->err) {
-        words[n++] = self->drMessageKey_.get();
-        words[n++] = Tcl_NewStringObj(rd_kafka_err2str(msg->err), -1);
-    }
-    if (msg->key) {
-        words[n++] = self->drKeyKey_.get();
-        words[n++] = NewBytesObj(msg->key, msg->key_len, self->DecodeText());
-    }
-    if (userOpaque) {
-        words[n++] = self->drOpaqueKey_.get();
-        words[n++] = userOpaque.get();
-    }
-    HandleEvent e{HandleEvent::Delivery};
-    e.report = ObjRef(Tcl_NewListObj(n, words));
-    self->Record(std::move(e));
+    // Runs in the handle's thread (inside rd_kafka_poll/flush).
+    self->deliveries_.Record(msg, std::move(userOpaque), self->DecodeText());
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -236,6 +198,20 @@ void Handle::ServeEvents(size_t limit) {
     Tcl_InterpState saved = nullptr;
     bool more = false;
     for (size_t done = 0; !Deleted(); done++) {
+        // Delivery reports first (only this thread records them: no lock),
+        // then the other events; each kind stays in order.
+        if (!deliveries_.Empty()) {
+            if (done == limit) {
+                more = true;
+                break;
+            }
+            if (!saved) saved = Tcl_SaveInterpState(interp, TCL_OK);
+            ObjRef report = deliveries_.Next();
+            if (Tcl_Obj *cmd = master_->Callbacks().delivery.get())
+                InvokeCallback(interp, cmd, report.get(), "kafka delivery report callback");
+            deliveries_.Recycle(std::move(report));
+            continue;
+        }
         HandleEvent event;
         {
             std::lock_guard<std::mutex> lock(eventsMutex_);
@@ -264,11 +240,6 @@ void Handle::DispatchOne(HandleEvent &e) {
     ObjRef cmd;
     const char *context = "";
     switch (e.kind) {
-    case HandleEvent::Delivery:
-        cmd = cb.delivery;
-        context = "kafka delivery report callback";
-        arg = e.report.get();
-        break;
     case HandleEvent::Error:
         cmd = cb.error;
         context = "kafka error callback";

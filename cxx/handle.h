@@ -3,6 +3,7 @@
 #pragma once
 
 #include "callbacks.h"
+#include "delivery.h"
 #include "object.h"
 #include "wakeup.h"
 
@@ -17,7 +18,7 @@ namespace kafkatcl {
 // be recorded on a librdkafka thread (logs) and is turned into Tcl values only
 // in the handle's own thread.
 struct HandleEvent {
-    enum Kind { Delivery, Error, Statistics, Log, Rebalance } kind;
+    enum Kind { Error, Statistics, Log, Rebalance } kind; // delivery reports: see DeliveryReports
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     std::string topic;
     int32_t partition = -1;
@@ -26,7 +27,6 @@ struct HandleEvent {
     bool fatal = false;   // error: librdkafka says the instance is unusable
     int level = 0;        // log
     std::string facility; // log
-    ObjRef report;        // delivery: the callback's argument, built in OnDelivery
     std::vector<std::pair<std::string, int32_t>> partitions; // rebalance
 };
 
@@ -109,6 +109,7 @@ class Handle : public Object {
     // wakeup pipe outlive rk_, which may still log or signal while destroyed.
     std::mutex eventsMutex_;
     std::deque<HandleEvent> events_;
+    DeliveryReports deliveries_;
     std::unique_ptr<Wakeup> wakeup_;
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
@@ -122,11 +123,6 @@ class Handle : public Object {
     int startedPartitions_ = 0;     // see CountStarted
     bool groupInUse_ = false;       // see GroupInUse
     int RefuseGroupWhileStarted();  // group.cpp
-    // Delivery reports are built in the hot path: reuse the key names and
-    // the last topic name instead of making new Tcl_Objs for each.
-    ObjRef drTopicKey_, drPartitionKey_, drOffsetKey_, drErrorKey_, drMessageKey_, drKeyKey_, drOpaqueKey_, drEmpty_;
-    std::string drLastTopic_;
-    ObjRef drLastTopicObj_;
 };
 
 } // namespace kafkatcl

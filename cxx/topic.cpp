@@ -138,6 +138,18 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_headers_t *headers = nullptr;
     if (headersObj && HeadersFromList(interp_, headersObj, &headers) != TCL_OK) return TCL_ERROR;
 
+    if (!headers && !timestamp) {
+        // The usual message: rd_kafka_produce, measurably cheaper per
+        // message than rd_kafka_produceva's typed argument list.
+        if (opaqueObj) Tcl_IncrRefCount(opaqueObj); // released by the delivery report
+        if (rd_kafka_produce(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
+                             key ? key->data() : nullptr, key ? key->size() : 0, opaqueObj) == -1) {
+            if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
+            rd_kafka_resp_err_t err = rd_kafka_last_error();
+            return KafkaError(interp_, err, std::string("produce failed: ") + rd_kafka_err2str(err));
+        }
+        return TCL_OK;
+    }
     rd_kafka_vu_t vus[8];
     size_t n = 0;
     vus[n].vtype = RD_KAFKA_VTYPE_RKT;       vus[n++].u.rkt = rkt_.get();

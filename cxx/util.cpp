@@ -139,8 +139,15 @@ int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const c
 
 // ---------------------------------------------------------------------------
 
+// Eight bytes at a time: every produced payload goes through here.
 static bool HasNonAscii(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ull) return true;
+    }
+    for (; i < n; i++)
         if ((unsigned char)s[i] >= 0x80) return true;
     return false;
 }

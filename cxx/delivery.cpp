@@ -1,0 +1,107 @@
+// delivery.cpp -- delivery reports, recorded compactly and built on dispatch.
+#include "delivery.h"
+
+#include "util.h"
+
+#include <cstring>
+
+namespace kafkatcl {
+
+namespace {
+constexpr int kPlainLength = 8; // topic T partition P offset O error {}
+}
+
+DeliveryReports::DeliveryReports()
+    : topicKey_(Tcl_NewStringObj("topic", -1)), partitionKey_(Tcl_NewStringObj("partition", -1)),
+      offsetKey_(Tcl_NewStringObj("offset", -1)), errorKey_(Tcl_NewStringObj("error", -1)),
+      messageKey_(Tcl_NewStringObj("message", -1)), keyKey_(Tcl_NewStringObj("key", -1)),
+      opaqueKey_(Tcl_NewStringObj("opaque", -1)), empty_(Tcl_NewObj()) {}
+
+Tcl_Obj *DeliveryReports::TopicObj(const char *name) {
+    if (!lastTopicObj_ || lastTopic_ != name) {
+        lastTopic_ = name;
+        lastTopicObj_ = ObjRef(Tcl_NewStringObj(name, -1));
+    }
+    return lastTopicObj_.get();
+}
+
+Tcl_Obj *DeliveryReports::PartitionObj(int32_t partition) {
+    if (partition < 0 || partition >= kCachedPartitions) return Tcl_NewIntObj(partition);
+    if ((size_t)partition >= partitionObjs_.size()) partitionObjs_.resize((size_t)partition + 1);
+    ObjRef &obj = partitionObjs_[(size_t)partition];
+    if (!obj) obj = ObjRef(Tcl_NewIntObj(partition));
+    return obj.get();
+}
+
+void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText) {
+    Tcl_Obj *topic = TopicObj(rd_kafka_topic_name(msg->rkt));
+    if (!msg->err && !msg->key && !userOpaque) {
+        pending_.push_back(Pending{ObjRef(), ObjRef(topic), msg->partition, msg->offset});
+        return;
+    }
+    Tcl_Obj *words[14];
+    int n = 0;
+    words[n++] = topicKey_.get();
+    words[n++] = topic;
+    words[n++] = partitionKey_.get();
+    words[n++] = PartitionObj(msg->partition);
+    words[n++] = offsetKey_.get();
+    words[n++] = Tcl_NewWideIntObj(msg->offset);
+    words[n++] = errorKey_.get();
+    words[n++] = msg->err ? Tcl_NewStringObj(rd_kafka_err2name(msg->err), -1) : empty_.get();
+    if (msg->err) {
+        words[n++] = messageKey_.get();
+        words[n++] = Tcl_NewStringObj(rd_kafka_err2str(msg->err), -1);
+    }
+    if (msg->key) {
+        words[n++] = keyKey_.get();
+        words[n++] = NewBytesObj(msg->key, msg->key_len, decodeText);
+    }
+    if (userOpaque) {
+        words[n++] = opaqueKey_.get();
+        words[n++] = userOpaque.get();
+    }
+    pending_.push_back(Pending{ObjRef(Tcl_NewListObj(n, words)), ObjRef(), 0, 0});
+}
+
+// Makes `list`, a plain report nobody else holds, say `p` instead; false when
+// it is not one (the callback turned it into a dict, say).
+bool DeliveryReports::Rewrite(Tcl_Obj *list, const Pending &p) {
+    static const Tcl_ObjType *listType = Tcl_GetObjType("list");
+    int n;
+    Tcl_Obj **el;
+    if (Tcl_IsShared(list) || list->typePtr != listType || Tcl_ListObjGetElements(NULL, list, &n, &el) != TCL_OK ||
+        n != kPlainLength || el[0] != topicKey_.get() || el[2] != partitionKey_.get() || el[4] != offsetKey_.get() ||
+        el[6] != errorKey_.get() || el[7] != empty_.get())
+        return false;
+    // Tcl_ListObjReplace copies the elements first if another list shares them.
+    if (el[1] != p.topic.get()) {
+        Tcl_Obj *topic = p.topic.get();
+        Tcl_ListObjReplace(NULL, list, 1, 1, 1, &topic);
+        Tcl_ListObjGetElements(NULL, list, &n, &el);
+    }
+    Tcl_Obj *partition = PartitionObj(p.partition);
+    if (el[3] != partition) Tcl_ListObjReplace(NULL, list, 3, 1, 1, &partition);
+    // A new offset object rather than Tcl_SetWideIntObj on the old one: a
+    // copy of this list (Tcl_DuplicateObj) may share its elements.
+    Tcl_Obj *offset = Tcl_NewWideIntObj(p.offset);
+    Tcl_ListObjReplace(NULL, list, 5, 1, 1, &offset);
+    return true;
+}
+
+ObjRef DeliveryReports::Next() {
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    if (p.full) return std::move(p.full);
+    ObjRef spare = std::move(spare_);
+    if (spare && Rewrite(spare.get(), p)) return spare;
+    Tcl_Obj *words[kPlainLength] = {topicKey_.get(),  p.topic.get(),   partitionKey_.get(), PartitionObj(p.partition),
+                                    offsetKey_.get(), Tcl_NewWideIntObj(p.offset), errorKey_.get(), empty_.get()};
+    return ObjRef(Tcl_NewListObj(kPlainLength, words));
+}
+
+void DeliveryReports::Recycle(ObjRef report) {
+    if (!Tcl_IsShared(report.get())) spare_ = std::move(report);
+}
+
+} // namespace kafkatcl
