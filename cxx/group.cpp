@@ -98,14 +98,14 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
                        &messages, "consume_batch") != TCL_OK)
             return TCL_ERROR;
         ServeEvents();
-        return RunBatchBody(interp_, this, messages, objv[4], objv[5], DecodeText());
+        return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
     }
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
-    if (form == CONSUME) return StoreConsumed(interp_, msg, objv[3], DecodeText());
+    if (form == CONSUME) return StoreConsumed(interp_, msg, objv[3], Format());
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
     if (!none && msg->err) return MessageError(interp_, msg.get());
-    Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), DecodeText()));
+    Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), Format()));
     return TCL_OK;
 }
 

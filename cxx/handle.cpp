@@ -285,6 +285,7 @@ void Handle::DispatchOne(HandleEvent &e) {
 }
 
 bool Handle::DecodeText() const { return master_->DecodeText(); }
+MessageFormat Handle::Format() const { return master_->Format(); }
 
 // Method tables: the methods every handle has come first, in the same order
 // in both tables, then the producer's or the consumer's own.

@@ -61,6 +61,7 @@ class Handle : public Object {
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     bool DecodeText() const;
+    MessageFormat Format() const;
     // Partitions of this handle's topics started with consume_start(_queue):
     // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.
     void CountStarted(int delta) { startedPartitions_ += delta; }

@@ -17,6 +17,7 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           "create_consumer",
                                           "consumer_creator",
                                           "decode",
+                                          "headers",
                                           "set_delivery_report_callback",
                                           "set_error_callback",
                                           "set_statistics_callback",
@@ -27,7 +28,7 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           "delete",
                                           NULL};
     enum {
-        CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE,
+        CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, HEADERS,
         SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, LOGGER, DELIVERY_REPORT, PARTITIONER, DELETE
     };
     int m;
@@ -45,6 +46,8 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return CreateHandle(RD_KAFKA_CONSUMER, objc, objv);
     case DECODE:
         return DecodeMethod(objc, objv);
+    case HEADERS:
+        return HeadersMethod(objc, objv);
     case SET_DR_CB:
         return SetCallback(callbacks_.delivery, objc, objv);
     case SET_ERROR_CB:
@@ -89,6 +92,23 @@ int Master::DecodeMethod(int objc, Tcl_Obj *const objv[]) {
         decodeText_ = (mode == 1);
     }
     Tcl_SetObjResult(interp_, Tcl_NewStringObj(modes[decodeText_ ? 1 : 0], -1));
+    return TCL_OK;
+}
+
+// headers ?on|off?: whether consumed messages carry their headers. Off saves
+// librdkafka 2.0.2's header parse, which allocates and frees a buffer for
+// every message, headers or not (about 90 ns, a sixth of a consume_batch
+// loop's time per message). kcat and confluent-kafka-python parse headers
+// only when asked for them.
+int Master::HeadersMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc > 3) return WrongArgs(interp_, 2, objv, "?on|off?");
+    if (objc == 3) {
+        int on;
+        if (Tcl_GetBooleanFromObj(NULL, objv[2], &on) != TCL_OK)
+            return ArgError(interp_, std::string("expected on or off but got \"") + Tcl_GetString(objv[2]) + "\"");
+        consumeHeaders_ = on != 0;
+    }
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(consumeHeaders_ ? "on" : "off", -1));
     return TCL_OK;
 }
 

@@ -16,11 +16,15 @@ class Master : public Object {
     rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
     // Whether consumed payloads and keys are decoded as UTF-8 text (else byte arrays).
     bool DecodeText() const { return decodeText_; }
+    // How consumed messages become Tcl values (read each time: the methods
+    // decode and headers change it for existing handles too).
+    MessageFormat Format() const { return MessageFormat{decodeText_, consumeHeaders_}; }
     MasterCallbacks &Callbacks() { return callbacks_; }
 
   private:
     int CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]);
     int DecodeMethod(int objc, Tcl_Obj *const objv[]);
+    int HeadersMethod(int objc, Tcl_Obj *const objv[]);
     int SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]);
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
@@ -29,6 +33,7 @@ class Master : public Object {
     ConfPtr conf_;
     TopicConfPtr topicConf_;
     bool decodeText_ = false;
+    bool consumeHeaders_ = true;
     MasterCallbacks callbacks_;
 };
 

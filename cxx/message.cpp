@@ -17,6 +17,8 @@ struct ElementNames {
     Tcl_Obj *tsCreate, *tsLogAppend, *tsNone; // the timestamp_type values
     std::string lastTopic;                      // the last topic name and its Tcl_Obj
     Tcl_Obj *lastTopicObj = nullptr;
+    std::vector<Tcl_Obj *> partitions;          // shared objects for partitions 0..kCachedPartitions-1
+    static constexpr int32_t kCachedPartitions = 1024;
     ElementNames() {
         Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key, &headers, &timestampType,
                            &tsCreate, &tsLogAppend, &tsNone};
@@ -33,6 +35,15 @@ struct ElementNames {
         for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key, headers, timestampType, tsCreate, tsLogAppend, tsNone})
             Tcl_DecrRefCount(o);
         if (lastTopicObj) Tcl_DecrRefCount(lastTopicObj);
+        for (Tcl_Obj *o : partitions)
+            if (o) Tcl_DecrRefCount(o);
+    }
+    Tcl_Obj *PartitionObj(int32_t partition) {
+        if (partition < 0 || partition >= kCachedPartitions) return Tcl_NewIntObj(partition);
+        if ((size_t)partition >= partitions.size()) partitions.resize((size_t)partition + 1, nullptr);
+        Tcl_Obj *&obj = partitions[(size_t)partition];
+        if (!obj) Tcl_IncrRefCount(obj = Tcl_NewIntObj(partition));
+        return obj;
     }
     Tcl_Obj *TopicObj(const char *name) {
         if (!lastTopicObj || lastTopic != name) {
@@ -66,6 +77,70 @@ static Tcl_Obj *TimestampTypeObj(rd_kafka_timestamp_type_t t) {
     return t == RD_KAFKA_TIMESTAMP_CREATE_TIME ? n.tsCreate : t == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? n.tsLogAppend : n.tsNone;
 }
 
+// Consecutive messages of a batch nearly always share topic, partition and
+// timestamp type, and setting an array element costs a variable lookup and
+// more (a sixth of a consume_batch loop). So RunBatchBody leaves those three
+// elements alone while they still hold the value it set, which a write/unset
+// trace on each tells it: a body that changes or unsets one (or the whole
+// array) gets it set again for the next message. The traces live only for
+// the batch.
+class StickyElements {
+  public:
+    enum { PARTITION, TOPIC, TIMESTAMP_TYPE, COUNT };
+    StickyElements(Tcl_Interp *interp, Tcl_Obj *arrayName) : interp_(interp), arrayName_(arrayName) {
+        for (Slot &slot : slots_) slot.self = this;
+    }
+    ~StickyElements() {
+        for (Slot &slot : slots_) {
+            if (slot.traced)
+                Tcl_UntraceVar2(interp_, Tcl_GetString(arrayName_), Tcl_GetString(slot.name), kTraceFlags, OnTrace, &slot);
+        }
+    }
+    StickyElements(const StickyElements &) = delete;
+    StickyElements &operator=(const StickyElements &) = delete;
+
+    // Sets element `which` (named `name`) to `value` unless it holds it already.
+    bool Set(int which, Tcl_Obj *name, Tcl_Obj *value) {
+        Slot &slot = slots_[which];
+        if (slot.holds == value) return true;
+        writing_ = true;
+        bool ok = Tcl_ObjSetVar2(interp_, arrayName_, name, value, TCL_LEAVE_ERR_MSG) != nullptr;
+        writing_ = false;
+        slot.holds = nullptr;
+        if (!ok) return false;
+        if (!slot.traced) {
+            slot.name = name;
+            slot.traced = Tcl_TraceVar2(interp_, Tcl_GetString(arrayName_), Tcl_GetString(name), kTraceFlags, OnTrace,
+                                        &slot) == TCL_OK;
+        }
+        if (slot.traced) slot.holds = value; // still there unless the trace says otherwise
+        return true;
+    }
+
+  private:
+    static constexpr int kTraceFlags = TCL_TRACE_WRITES | TCL_TRACE_UNSETS;
+    struct Slot {
+        StickyElements *self = nullptr;
+        Tcl_Obj *name = nullptr;  // element name (one of ElementNames', alive all along)
+        Tcl_Obj *holds = nullptr; // the value the element holds for sure, or nullptr
+        bool traced = false;
+    };
+    static char *OnTrace(ClientData cd, Tcl_Interp *, const char *, const char *, int flags) {
+        Slot *slot = static_cast<Slot *>(cd);
+        if (flags & TCL_TRACE_UNSETS) {
+            slot->traced = false; // Tcl removes a variable's traces when it is unset
+            slot->holds = nullptr;
+        } else if (!slot->self->writing_) {
+            slot->holds = nullptr;
+        }
+        return nullptr;
+    }
+    Tcl_Interp *interp_;
+    Tcl_Obj *arrayName_;
+    Slot slots_[COUNT];
+    bool writing_ = false; // our own Tcl_ObjSetVar2 is running: its trace is not news
+};
+
 // The message's headers as a list {name value ...}, or nullptr when it has none.
 static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     rd_kafka_headers_t *hdrs;
@@ -81,7 +156,7 @@ static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     return list;
 }
 
-int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText,
+int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format,
                         ArrayFill *fill) {
     ElementNames &n = Names();
     ArrayFill unknown;
@@ -89,15 +164,19 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
     rd_kafka_timestamp_type_t tsType;
     int64_t ts = rd_kafka_message_timestamp(msg, &tsType);
     const int flags = TCL_LEAVE_ERR_MSG;
-    if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, asText), flags) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.partition, Tcl_NewIntObj(msg->partition), flags) ||
+    StickyElements *sticky = fill->sticky;
+    auto set = [&](int which, Tcl_Obj *name, Tcl_Obj *value) {
+        return sticky ? sticky->Set(which, name, value) : Tcl_ObjSetVar2(interp, arrayName, name, value, flags) != nullptr;
+    };
+    if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, format.asText), flags) ||
+        !set(StickyElements::PARTITION, n.partition, n.PartitionObj(msg->partition)) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.topic, n.TopicObj(rd_kafka_topic_name(msg->rkt)), flags) ||
+        !set(StickyElements::TOPIC, n.topic, n.TopicObj(rd_kafka_topic_name(msg->rkt))) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.timestampType, TimestampTypeObj(tsType), flags)) {
+        !set(StickyElements::TIMESTAMP_TYPE, n.timestampType, TimestampTypeObj(tsType))) {
         return RelabelError(interp);
     }
-    if (Tcl_Obj *headers = HeadersObj(msg, asText)) {
+    if (Tcl_Obj *headers = format.headers ? HeadersObj(msg, format.asText) : nullptr) {
         if (!Tcl_ObjSetVar2(interp, arrayName, n.headers, headers, flags)) return RelabelError(interp);
         fill->headersSet = true;
     } else if (fill->headersSet) {
@@ -105,7 +184,7 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
         fill->headersSet = false;
     }
     if (msg->key) {
-        if (!Tcl_ObjSetVar2(interp, arrayName, n.key, NewBytesObj(msg->key, msg->key_len, asText), flags))
+        if (!Tcl_ObjSetVar2(interp, arrayName, n.key, NewBytesObj(msg->key, msg->key_len, format.asText), flags))
             return RelabelError(interp);
         fill->keySet = true;
     } else if (fill->keySet) {
@@ -115,13 +194,13 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
     return TCL_OK;
 }
 
-int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, bool asText) {
+int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, MessageFormat format) {
     if (!msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         Tcl_SetObjResult(interp, Tcl_NewIntObj(0));
         return TCL_OK;
     }
     if (msg->err) return MessageError(interp, msg.get());
-    if (StoreMessageInArray(interp, arrayName, msg.get(), asText) != TCL_OK) return TCL_ERROR;
+    if (StoreMessageInArray(interp, arrayName, msg.get(), format) != TCL_OK) return TCL_ERROR;
     Tcl_SetObjResult(interp, Tcl_NewIntObj(1));
     return TCL_OK;
 }
@@ -162,7 +241,8 @@ void PutBack(std::vector<MessagePtr> &messages, size_t from) {
     }
 }
 
-Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText) {
+Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
+    const bool asText = format.asText;
     ElementNames &n = Names();
     Tcl_Obj *d = Tcl_NewDictObj();
     if (msg->err) {
@@ -174,13 +254,13 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText) {
     }
     rd_kafka_timestamp_type_t tsType;
     Tcl_DictObjPut(NULL, d, n.payload, NewBytesObj(msg->payload, msg->len, asText));
-    Tcl_DictObjPut(NULL, d, n.partition, Tcl_NewIntObj(msg->partition));
+    Tcl_DictObjPut(NULL, d, n.partition, n.PartitionObj(msg->partition));
     Tcl_DictObjPut(NULL, d, n.offset, Tcl_NewWideIntObj(msg->offset));
     Tcl_DictObjPut(NULL, d, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1));
     Tcl_DictObjPut(NULL, d, n.timestamp, Tcl_NewWideIntObj(rd_kafka_message_timestamp(msg, &tsType)));
     Tcl_DictObjPut(NULL, d, n.timestampType, TimestampTypeObj(tsType));
     if (msg->key) Tcl_DictObjPut(NULL, d, n.key, NewBytesObj(msg->key, msg->key_len, asText));
-    if (Tcl_Obj *headers = HeadersObj(msg, asText)) Tcl_DictObjPut(NULL, d, n.headers, headers);
+    if (Tcl_Obj *headers = format.headers ? HeadersObj(msg, asText) : nullptr) Tcl_DictObjPut(NULL, d, n.headers, headers);
     return d;
 }
 
@@ -211,13 +291,15 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
 }
 
 int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
-                 Tcl_Obj *body, bool asText) {
+                 Tcl_Obj *body, MessageFormat format) {
+    StickyElements sticky(interp, arrayName);
     ArrayFill fill; // the body may unset elements itself: then Tcl_UnsetVar2 just finds nothing
+    fill.sticky = &sticky;
     return RunBatch(
         interp, owner, messages,
         [&](const rd_kafka_message_t *m) {
             if (m->err) return MessageError(interp, m);
-            if (StoreMessageInArray(interp, arrayName, m, asText, &fill) != TCL_OK) return TCL_ERROR;
+            if (StoreMessageInArray(interp, arrayName, m, format, &fill) != TCL_OK) return TCL_ERROR;
             return Tcl_EvalObjEx(interp, body, 0);
         },
         "\"consume_batch\" body");

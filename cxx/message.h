@@ -12,22 +12,26 @@ namespace kafkatcl {
 
 class Object;
 
+class StickyElements;
+
 // What the previous fill of an array left in it, so that a batch removes a
-// stale key/headers element only when there can be one.
+// stale key/headers element only when there can be one, and (with `sticky`)
+// leaves alone the elements that already hold the right value.
 struct ArrayFill {
     bool keySet = true, headersSet = true; // unknown at first: remove if absent
+    StickyElements *sticky = nullptr;
 };
 
 // Fills array `arrayName` with payload, partition, offset, topic, timestamp,
 // timestamp_type, headers and key (key and headers are removed when the
-// message has none).
-int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, bool asText,
+// message has none, headers also when `format` leaves them out).
+int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format,
                         ArrayFill *fill = nullptr);
 
 // The result of a single-message consume: 0 when `msg` is null (nothing in
 // time) or an end-of-partition notice, else the message goes into
 // arrayName and the result is 1. A message carrying an error raises it.
-int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, bool asText);
+int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, MessageFormat format);
 
 // Takes up to `count` messages from `fetch` (a librdkafka batch call) into
 // `messages`, which then owns them; on failure raises a KAFKA error naming `what`.
@@ -39,7 +43,7 @@ int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
 
 // A message as a dict: payload partition offset topic timestamp ?key?; for a
 // message carrying an error: error ERRNAME message TEXT topic T partition P.
-Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, bool asText);
+Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
 
 // Seeks each partition of messages[from..] back to its first message there,
 // so the next consume returns them again.
@@ -59,6 +63,6 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
 // Partition-EOF messages are skipped. Sets the result to the number of
 // messages the body ran for.
 int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
-                 Tcl_Obj *body, bool asText);
+                 Tcl_Obj *body, MessageFormat format);
 
 } // namespace kafkatcl

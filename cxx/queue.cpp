@@ -44,7 +44,7 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
     int timeout;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
-    if (StoreConsumed(interp_, msg, objv[3], handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    if (StoreConsumed(interp_, msg, objv[3], handle_->Format()) != TCL_OK) return TCL_ERROR;
     handle_->ServeEvents();
     return TCL_OK;
 }
@@ -62,7 +62,7 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
                    &messages, "consume_batch") != TCL_OK)
         return TCL_ERROR;
     handle_->ServeEvents();
-    return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->DecodeText());
+    return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->Format());
 }
 
 // consume_callback timeoutMs command  (synchronous: returns the count)

@@ -37,14 +37,14 @@ void Stream::OnWake() {
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
     Tcl_Interp *interp = owner_->Interp();
-    bool asText = handle_->DecodeText();
+    MessageFormat format = handle_->Format();
     for (size_t i = 0; i < messages.size(); i++) {
         if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
         if (cancelled_ || owner_->Deleted()) {
             if (!owner_->Deleted()) PutBack(messages, i);
             return;
         }
-        InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), asText), "kafka consume_callback");
+        InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
     }
     if (!cancelled_ && !owner_->Deleted() && (size_t)got == kBatch) wakeup_->Again();
 }
@@ -57,14 +57,14 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
                    "consume_callback") != TCL_OK)
         return TCL_ERROR;
     handle->ServeEvents();
-    bool asText = handle->DecodeText();
+    MessageFormat format = handle->Format();
     ObjRef cmd(command);
     return RunBatch(
         interp, owner, messages,
         [&](const rd_kafka_message_t *m) {
             Tcl_Obj *script = Tcl_DuplicateObj(cmd.get());
             Tcl_IncrRefCount(script);
-            Tcl_ListObjAppendElement(NULL, script, MessageToDict(m, asText));
+            Tcl_ListObjAppendElement(NULL, script, MessageToDict(m, format));
             int code = Tcl_EvalObjEx(interp, script, TCL_EVAL_GLOBAL);
             Tcl_DecrRefCount(script);
             return code;

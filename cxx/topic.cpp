@@ -261,10 +261,10 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
     if (!msg) { // a timeout is a 0 result (StoreConsumed); anything else an error
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            return StoreConsumed(interp_, msg, objv[4], false);
+            return StoreConsumed(interp_, msg, objv[4], handle_->Format());
         return KafkaError(interp_, err, std::string("consume failed: ") + rd_kafka_err2str(err));
     }
-    if (StoreConsumed(interp_, msg, objv[4], handle_->DecodeText()) != TCL_OK) return TCL_ERROR;
+    if (StoreConsumed(interp_, msg, objv[4], handle_->Format()) != TCL_OK) return TCL_ERROR;
     handle_->ServeEvents();
     return TCL_OK;
 }
@@ -287,7 +287,7 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
                    &messages, "consume_batch") != TCL_OK)
         return TCL_ERROR;
     handle_->ServeEvents();
-    return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->DecodeText());
+    return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->Format());
 }
 
 // librdkafka 2.0.2 answers a consume_start on a partition whose leader it

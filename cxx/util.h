@@ -85,6 +85,13 @@ class OutBytes {
     Tcl_DString ds_;
 };
 
+// How consumed messages become Tcl values: payloads and keys as byte arrays
+// or (asText) UTF-8 decoded strings; with or without their headers.
+struct MessageFormat {
+    bool asText = false;
+    bool headers = true;
+};
+
 // Incoming: a pure byte array, or (asText) the bytes decoded as UTF-8.
 Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText);
 
