@@ -124,6 +124,7 @@ proc workload {name count size partitions} {
         set t [newTopic $partitions]
         record $name python produce [run /usr/bin/python3 $pybench produce $brokers $t $count $size $partitions] $size
         record $name python consume [run /usr/bin/python3 $pybench consume $brokers $t $count $partitions] $size
+        record $name python-tuned consume [run /usr/bin/python3 $pybench consume-tuned $brokers $t $count $partitions] $size
     } else {
         puts "  python: skipped (python3-confluent-kafka is not installed)"
     }
@@ -165,7 +166,7 @@ puts "== ratios (KafkaTcl msg/s over the other client's msg/s, same run)"
 foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB-6p"] {
     foreach {mine op} {kafkatcl-loop produce kafkatcl-loop-nocb produce kafkatcl-bulk produce kafkatcl-consume_batch consume kafkatcl-group consume} {
         set line [format "  %-24s %-22s %s" $w $mine $op]
-        foreach other {raw-c++ kcat python} {
+        foreach other {raw-c++ kcat python python-tuned} {
             set a [find $w $mine $op]
             set b [find $w $other $op]
             if {$a ne "" && $b ne ""} { append line [format "  vs %s %.2fx" $other [expr {$a / $b}]] }

@@ -3,13 +3,20 @@
 
   pybench.py produce BROKERS TOPIC COUNT SIZE PARTITIONS
   pybench.py consume BROKERS TOPIC COUNT PARTITIONS
+  pybench.py consume-tuned BROKERS TOPIC COUNT PARTITIONS
+
+consume is what a python user writes (subscribe, librdkafka's defaults);
+consume-tuned starts the way KafkaTcl's consume_start does: the topic's
+metadata first, partitions assigned at the beginning, and KafkaTcl's
+queued.min.messages (librdkafka 2.0.2's default stalls a reader that falls
+behind the fetcher for up to a second per 100,000 messages).
 
 Prints "<messages> <seconds>", like the other bench programs.
 """
 import sys
 import time
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 mode, brokers, topic, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 if mode == "produce":
@@ -33,11 +40,19 @@ if mode == "produce":
     p.flush(120)
     print(count, "%.6f" % (time.monotonic() - t0))
 else:
-    c = Consumer({"bootstrap.servers": brokers, "group.id": "pybench-%d" % time.time_ns(),
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([topic])
-    got = 0
+    partitions = int(sys.argv[5])
+    conf = {"bootstrap.servers": brokers, "group.id": "pybench-%d" % time.time_ns(),
+            "auto.offset.reset": "earliest", "enable.auto.commit": False}
+    if mode == "consume-tuned":
+        conf["queued.min.messages"] = 1000000
+    c = Consumer(conf)
     t0 = time.monotonic()
+    if mode == "consume-tuned":
+        c.list_topics(topic, timeout=10)
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
+    else:
+        c.subscribe([topic])
+    got = 0
     while got < count and time.monotonic() - t0 < 120:
         for m in c.consume(num_messages=10000, timeout=1):
             if m.error() is None:
