@@ -17,24 +17,8 @@ DeliveryReports::DeliveryReports()
       messageKey_(Tcl_NewStringObj("message", -1)), keyKey_(Tcl_NewStringObj("key", -1)),
       opaqueKey_(Tcl_NewStringObj("opaque", -1)), empty_(Tcl_NewObj()) {}
 
-Tcl_Obj *DeliveryReports::TopicObj(const char *name) {
-    if (!lastTopicObj_ || lastTopic_ != name) {
-        lastTopic_ = name;
-        lastTopicObj_ = ObjRef(Tcl_NewStringObj(name, -1));
-    }
-    return lastTopicObj_.get();
-}
-
-Tcl_Obj *DeliveryReports::PartitionObj(int32_t partition) {
-    if (partition < 0 || partition >= kCachedPartitions) return Tcl_NewIntObj(partition);
-    if ((size_t)partition >= partitionObjs_.size()) partitionObjs_.resize((size_t)partition + 1);
-    ObjRef &obj = partitionObjs_[(size_t)partition];
-    if (!obj) obj = ObjRef(Tcl_NewIntObj(partition));
-    return obj.get();
-}
-
 void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText) {
-    Tcl_Obj *topic = TopicObj(rd_kafka_topic_name(msg->rkt));
+    Tcl_Obj *topic = topicName_.Get(rd_kafka_topic_name(msg->rkt));
     if (!msg->err && !msg->key && !userOpaque) {
         pending_.push_back(Pending{ObjRef(), ObjRef(topic), msg->partition, msg->offset});
         return;
@@ -44,7 +28,7 @@ void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, b
     words[n++] = topicKey_.get();
     words[n++] = topic;
     words[n++] = partitionKey_.get();
-    words[n++] = PartitionObj(msg->partition);
+    words[n++] = partitionObjs_.Get(msg->partition);
     words[n++] = offsetKey_.get();
     words[n++] = Tcl_NewWideIntObj(msg->offset);
     words[n++] = errorKey_.get();
@@ -80,7 +64,7 @@ bool DeliveryReports::Rewrite(Tcl_Obj *list, const Pending &p) {
         Tcl_ListObjReplace(NULL, list, 1, 1, 1, &topic);
         Tcl_ListObjGetElements(NULL, list, &n, &el);
     }
-    Tcl_Obj *partition = PartitionObj(p.partition);
+    Tcl_Obj *partition = partitionObjs_.Get(p.partition);
     if (el[3] != partition) Tcl_ListObjReplace(NULL, list, 3, 1, 1, &partition);
     // A new offset object rather than Tcl_SetWideIntObj on the old one: a
     // copy of this list (Tcl_DuplicateObj) may share its elements.
@@ -95,7 +79,7 @@ ObjRef DeliveryReports::Next() {
     if (p.full) return std::move(p.full);
     ObjRef spare = std::move(spare_);
     if (spare && Rewrite(spare.get(), p)) return spare;
-    Tcl_Obj *words[kPlainLength] = {topicKey_.get(),  p.topic.get(),   partitionKey_.get(), PartitionObj(p.partition),
+    Tcl_Obj *words[kPlainLength] = {topicKey_.get(),  p.topic.get(),   partitionKey_.get(), partitionObjs_.Get(p.partition),
                                     offsetKey_.get(), Tcl_NewWideIntObj(p.offset), errorKey_.get(), empty_.get()};
     return ObjRef(Tcl_NewListObj(kPlainLength, words));
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "callbacks.h"
+#include "objcache.h"
 
 #include <deque>
 #include <string>
@@ -35,17 +36,13 @@ class DeliveryReports {
         int32_t partition;
         int64_t offset;
     };
-    Tcl_Obj *TopicObj(const char *name);
-    Tcl_Obj *PartitionObj(int32_t partition);
     bool Rewrite(Tcl_Obj *list, const Pending &p);
 
     std::deque<Pending> pending_;
     ObjRef topicKey_, partitionKey_, offsetKey_, errorKey_, messageKey_, keyKey_, opaqueKey_, empty_;
-    std::string lastTopic_;
-    ObjRef lastTopicObj_;
-    std::vector<ObjRef> partitionObjs_; // shared Tcl_Objs for partitions 0..kCachedPartitions-1
-    ObjRef spare_;                      // the last plain report, free for rewriting
-    static constexpr int32_t kCachedPartitions = 1024;
+    TopicNameObj topicName_;
+    PartitionObjs partitionObjs_;
+    ObjRef spare_; // the last plain report, free for rewriting
 };
 
 } // namespace kafkatcl

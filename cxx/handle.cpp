@@ -143,7 +143,7 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
         if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) return;
     }
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
-    self->deliveries_.Record(msg, std::move(userOpaque), self->DecodeText());
+    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText);
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -284,7 +284,6 @@ void Handle::DispatchOne(HandleEvent &e) {
     Tcl_DecrRefCount(arg);
 }
 
-bool Handle::DecodeText() const { return master_->DecodeText(); }
 MessageFormat Handle::Format() const { return master_->Format(); }
 
 // Method tables: the methods every handle has come first, in the same order

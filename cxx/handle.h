@@ -20,9 +20,6 @@ namespace kafkatcl {
 struct HandleEvent {
     enum Kind { Error, Statistics, Log, Rebalance } kind; // delivery reports: see DeliveryReports
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    std::string topic;
-    int32_t partition = -1;
-    int64_t offset = -1;
     std::string text;     // error string, stats JSON or log message
     bool fatal = false;   // error: librdkafka says the instance is unusable
     int level = 0;        // log
@@ -60,7 +57,6 @@ class Handle : public Object {
     void DropPending(class AdminPending *pending);
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
-    bool DecodeText() const;
     MessageFormat Format() const;
     // Partitions of this handle's topics started with consume_start(_queue):
     // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.

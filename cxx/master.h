@@ -14,10 +14,9 @@ class Master : public Object {
 
     rd_kafka_conf_t *Conf() const { return conf_.get(); }
     rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
-    // Whether consumed payloads and keys are decoded as UTF-8 text (else byte arrays).
-    bool DecodeText() const { return decodeText_; }
-    // How consumed messages become Tcl values (read each time: the methods
-    // decode and headers change it for existing handles too).
+    // How consumed messages become Tcl values: payloads and keys as UTF-8
+    // text or byte arrays, with or without headers (read each time: the
+    // methods decode and headers change it for existing handles too).
     MessageFormat Format() const { return MessageFormat{decodeText_, consumeHeaders_}; }
     MasterCallbacks &Callbacks() { return callbacks_; }
 

@@ -2,6 +2,7 @@
 #include "message.h"
 
 #include "object.h"
+#include "objcache.h"
 
 #include <cstring>
 #include <map>
@@ -15,10 +16,8 @@ namespace {
 struct ElementNames {
     Tcl_Obj *payload, *partition, *offset, *topic, *timestamp, *key, *headers, *timestampType;
     Tcl_Obj *tsCreate, *tsLogAppend, *tsNone; // the timestamp_type values
-    std::string lastTopic;                      // the last topic name and its Tcl_Obj
-    Tcl_Obj *lastTopicObj = nullptr;
-    std::vector<Tcl_Obj *> partitions;          // shared objects for partitions 0..kCachedPartitions-1
-    static constexpr int32_t kCachedPartitions = 1024;
+    TopicNameObj topicName;                     // values shared by consecutive messages
+    PartitionObjs partitionObjs;
     ElementNames() {
         Tcl_Obj **all[] = {&payload, &partition, &offset, &topic, &timestamp, &key, &headers, &timestampType,
                            &tsCreate, &tsLogAppend, &tsNone};
@@ -34,25 +33,6 @@ struct ElementNames {
     ~ElementNames() {
         for (Tcl_Obj *o : {payload, partition, offset, topic, timestamp, key, headers, timestampType, tsCreate, tsLogAppend, tsNone})
             Tcl_DecrRefCount(o);
-        if (lastTopicObj) Tcl_DecrRefCount(lastTopicObj);
-        for (Tcl_Obj *o : partitions)
-            if (o) Tcl_DecrRefCount(o);
-    }
-    Tcl_Obj *PartitionObj(int32_t partition) {
-        if (partition < 0 || partition >= kCachedPartitions) return Tcl_NewIntObj(partition);
-        if ((size_t)partition >= partitions.size()) partitions.resize((size_t)partition + 1, nullptr);
-        Tcl_Obj *&obj = partitions[(size_t)partition];
-        if (!obj) Tcl_IncrRefCount(obj = Tcl_NewIntObj(partition));
-        return obj;
-    }
-    Tcl_Obj *TopicObj(const char *name) {
-        if (!lastTopicObj || lastTopic != name) {
-            if (lastTopicObj) Tcl_DecrRefCount(lastTopicObj);
-            lastTopic = name;
-            lastTopicObj = Tcl_NewStringObj(name, -1);
-            Tcl_IncrRefCount(lastTopicObj);
-        }
-        return lastTopicObj;
     }
 };
 thread_local ElementNames *tlsNames = nullptr;
@@ -169,9 +149,9 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
         return sticky ? sticky->Set(which, name, value) : Tcl_ObjSetVar2(interp, arrayName, name, value, flags) != nullptr;
     };
     if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, format.asText), flags) ||
-        !set(StickyElements::PARTITION, n.partition, n.PartitionObj(msg->partition)) ||
+        !set(StickyElements::PARTITION, n.partition, n.partitionObjs.Get(msg->partition)) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
-        !set(StickyElements::TOPIC, n.topic, n.TopicObj(rd_kafka_topic_name(msg->rkt))) ||
+        !set(StickyElements::TOPIC, n.topic, n.topicName.Get(rd_kafka_topic_name(msg->rkt))) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags) ||
         !set(StickyElements::TIMESTAMP_TYPE, n.timestampType, TimestampTypeObj(tsType))) {
         return RelabelError(interp);
@@ -254,7 +234,7 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     }
     rd_kafka_timestamp_type_t tsType;
     Tcl_DictObjPut(NULL, d, n.payload, NewBytesObj(msg->payload, msg->len, asText));
-    Tcl_DictObjPut(NULL, d, n.partition, n.PartitionObj(msg->partition));
+    Tcl_DictObjPut(NULL, d, n.partition, n.partitionObjs.Get(msg->partition));
     Tcl_DictObjPut(NULL, d, n.offset, Tcl_NewWideIntObj(msg->offset));
     Tcl_DictObjPut(NULL, d, n.topic, Tcl_NewStringObj(rd_kafka_topic_name(msg->rkt), -1));
     Tcl_DictObjPut(NULL, d, n.timestamp, Tcl_NewWideIntObj(rd_kafka_message_timestamp(msg, &tsType)));

@@ -138,10 +138,12 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_headers_t *headers = nullptr;
     if (headersObj && HeadersFromList(interp_, headersObj, &headers) != TCL_OK) return TCL_ERROR;
 
+    // The opaque value is handed back in the delivery report, which releases
+    // this reference; a failed produce releases it here.
+    if (opaqueObj) Tcl_IncrRefCount(opaqueObj);
     if (!headers && !timestamp) {
         // The usual message: rd_kafka_produce, measurably cheaper per
         // message than rd_kafka_produceva's typed argument list.
-        if (opaqueObj) Tcl_IncrRefCount(opaqueObj); // released by the delivery report
         if (rd_kafka_produce(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
                              key ? key->data() : nullptr, key ? key->size() : 0, opaqueObj) == -1) {
             if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
@@ -159,11 +161,7 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     if (key) { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = (void *)key->data(); vus[n++].u.mem.size = key->size(); }
     if (headers) { vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n++].u.headers = headers; }
     if (timestamp) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = timestamp; }
-    if (opaqueObj) {
-        // Handed back in the delivery report, which releases this reference.
-        Tcl_IncrRefCount(opaqueObj);
-        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = opaqueObj;
-    }
+    if (opaqueObj) { vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = opaqueObj; }
     rd_kafka_error_t *error = rd_kafka_produceva(handle_->Kafka(), vus, n);
     if (error) {
         if (headers) rd_kafka_headers_destroy(headers); // not taken on failure
