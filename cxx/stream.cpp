@@ -33,9 +33,12 @@ void Stream::OnWake() {
     Preserve keepOwner(owner_);
     std::vector<rd_kafka_message_t *> raw(kBatch);
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
-    if (got <= 0) return;
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    // A group consumer's rebalance runs inside that fetch: its callback (and
+    // any other handle event) goes before the messages it assigned.
+    handle_->ServeEvents();
+    if (messages.empty()) return;
     Tcl_Interp *interp = owner_->Interp();
     MessageFormat format = handle_->Format();
     for (size_t i = 0; i < messages.size(); i++) {
