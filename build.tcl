@@ -23,7 +23,8 @@ set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread}
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
 
-proc missingPackages {} {
+# withBroker: also what a real broker started by the tests needs (Java, Maven).
+proc missingPackages {{withBroker 1}} {
     global requirements programs
     set missing {}
     foreach pkg $requirements {
@@ -31,7 +32,7 @@ proc missingPackages {} {
             lappend missing $pkg
         }
     }
-    foreach {program pkg} $programs {
+    foreach {program pkg} [expr {$withBroker ? $programs : {}}] {
         if {[auto_execok $program] eq ""} { lappend missing $pkg }
     }
     return $missing
@@ -52,16 +53,17 @@ proc aptInstall {packages {optional 0}} {
     exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {*}$packages >@ stdout 2>@ stderr
 }
 
-# Installs what the project needs (as root on Debian) or names it and stops.
-proc setup {} {
-    aptInstall [missingPackages]
+# Installs what the project needs (as root on Debian) or names it and stops;
+# Java and Maven only when a real broker will be started here.
+proc setup {{withBroker 1}} {
+    aptInstall [missingPackages $withBroker]
 }
 
 # Builds the package into $buildDir (or DIR) with critcl; quiet when up to date.
 # SANITIZE (e.g. address,undefined) builds an instrumented package, see kafka.tcl.
 proc build {{libdir {}} {sanitize {}}} {
     global here buildDir env
-    setup
+    setup 0
     if {$libdir eq ""} {set libdir $buildDir}
     file mkdir $libdir
     set sources [list [file join $here kafka.tcl] {*}[glob [file join $here cxx *]] {*}[glob [file join $here tcl *.tcl]]]
@@ -120,7 +122,7 @@ proc defaultLibdir {} {
 # names the saved input. Installs clang and the libFuzzer runtime as root.
 proc fuzz {argv} {
     global here
-    setup
+    setup 0
     set seconds 60
     set extra {}
     set files {}
@@ -241,6 +243,8 @@ switch -- $cmd {
             set libdir $buildDir
             build
         }
+        # The tests start a broker unless in the quick tier or given one.
+        if {"-quick" ni $rest && ![info exists env(KAFKA_BROKERS)]} { setup }
         if {$checker eq "valgrind" && [auto_execok valgrind] eq ""} { aptInstall valgrind }
         if {$checker ne ""} {
             set env(KAFKATEST_CHECKER) $checker
@@ -258,6 +262,8 @@ switch -- $cmd {
     }
     bench {
         build
+        set i [lsearch -exact $rest -broker]
+        if {($i < 0 || [lindex $rest $i+1] ne "mock") && ![info exists env(KAFKA_BROKERS)]} { setup }
         # The other clients; without root, the bench skips those missing.
         set missing {}
         foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time} {
@@ -269,7 +275,7 @@ switch -- $cmd {
         exit $rc
     }
     doc {
-        setup
+        setup 0
         set out [file join $here build doc]
         file mkdir $out
         exec dtplite -o [file join $out kafka.html] html [file join $here doc kafka.man] >@ stdout 2>@ stderr
