@@ -330,6 +330,9 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
     }
     if (rc == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
+        if (offset == RD_KAFKA_OFFSET_STORED && err == RD_KAFKA_RESP_ERR__INVALID_ARG)
+            return KafkaError(interp_, err, "consume_start failed: offset \"stored\" needs a group.id in the "
+                                            "master's config (offsets are stored per group)");
         return KafkaError(interp_, err, std::string("consume_start failed: ") + rd_kafka_err2str(err));
     }
     started_.insert(partition);
