@@ -267,8 +267,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
             return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
                               "close is for the group consumer: stop the partitions started with consume_start "
                               "(consume_stop) or delete the handle");
-        if (groupStream_) groupStream_->Cancel();
-        groupStream_.reset();
+        StopStream(&groupStream_);
         {
             rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
             groupInUse_ = false; // nothing assigned any more

@@ -83,7 +83,7 @@ Handle::~Handle() {
     // through OnDelete: its exit handler must not outlive it.
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
-    groupStream_.reset();
+    StopStream(&groupStream_); // before consumerQueue_ goes
     consumerQueue_.reset();
     if (rk_) {
         if (IsProducer()) {

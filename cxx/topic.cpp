@@ -15,6 +15,7 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
     : Object(interp, handle), handle_(handle), rkt_(rkt) {}
 
 Topic::~Topic() {
+    for (auto &s : streams_) s.second->Stop(); // a running OnWake may still hold one
     streams_.clear();
     for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
     handle_->CountStarted(-(int)started_.size());
@@ -344,7 +345,11 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     started_.erase(partition);
     handle_->CountStarted(-1);
-    streams_.erase(partition);
+    auto stream = streams_.find(partition);
+    if (stream != streams_.end()) {
+        stream->second->Stop();
+        streams_.erase(stream);
+    }
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
@@ -370,7 +375,7 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     }
     auto old = streams_.find(partition);
     if (old != streams_.end()) {
-        old->second->Cancel();
+        old->second->Stop();
         streams_.erase(old);
     }
     ObjRef command = CallbackArg(objv[3]);
