@@ -66,11 +66,11 @@ void Stream::OnWake() {
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
                         const std::function<ssize_t(int, rd_kafka_message_t **, size_t)> &fetch) {
     std::vector<MessagePtr> messages;
-    if (FetchBatch(interp, Stream::kBatch,
-                   [&](rd_kafka_message_t **buf, size_t n) { return fetch(timeoutMs, buf, n); }, &messages,
-                   "consume_callback") != TCL_OK)
-        return TCL_ERROR;
-    handle->ServeEvents();
+    int rc = FetchBatch(interp, Stream::kBatch,
+                        [&](rd_kafka_message_t **buf, size_t n) { return fetch(timeoutMs, buf, n); }, &messages,
+                        "consume_callback");
+    handle->ServeEvents(); // on every path
+    if (rc != TCL_OK) return TCL_ERROR;
     MessageFormat format = handle->Format();
     ObjRef cmd(command);
     return RunBatch(
