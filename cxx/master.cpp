@@ -135,10 +135,10 @@ int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// delivery_report every N | delivery_report sample
+// delivery_report every ?N? | sample | counts
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"every", "sample", NULL};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample");
+    static const char *const subs[] = {"every", "sample", "counts", NULL};
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample | counts");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     if (sub == 0) {
@@ -153,10 +153,15 @@ int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     }
     if (objc != 3) return WrongArgs(interp_, 3, objv, "");
+    if (sub == 1) { // one more successful report is delivered, whatever `every` says
+        Tcl_SetObjResult(interp_, Tcl_NewWideIntObj(++callbacks_.samplesWanted));
+        return TCL_OK;
+    }
     Tcl_Obj *d = Tcl_NewDictObj();
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("delivered", -1), Tcl_NewWideIntObj(callbacks_.delivered));
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("failed", -1), Tcl_NewWideIntObj(callbacks_.failed));
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("every", -1), Tcl_NewIntObj(callbacks_.deliveryEvery));
+    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("sampled", -1), Tcl_NewWideIntObj(callbacks_.samplesWanted));
     Tcl_SetObjResult(interp_, d);
     return TCL_OK;
 }
