@@ -50,7 +50,8 @@ struct MasterCallbacks {
     ObjRef delivery, error, statistics, log;
     std::atomic<LogMode> logMode{LogMode::Stderr}; // read by librdkafka threads
     int deliveryEvery = 1;                           // report every Nth success (0: failures only)
-    // Delivery counters for `delivery_report sample`.
+    Tcl_WideInt samplesWanted = 0; // `delivery_report sample`: report this many next successes too
+    // Delivery counters for `delivery_report counts`.
     Tcl_WideInt delivered = 0, failed = 0;
 };
 

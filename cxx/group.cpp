@@ -91,13 +91,13 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
         rd_kafka_queue_t *queue = ConsumerQueue();
         if (!queue) return TCL_ERROR;
         std::vector<MessagePtr> messages;
-        if (FetchBatch(interp_, (size_t)count,
-                       [queue, timeout](rd_kafka_message_t **buf, size_t n) {
-                           return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
-                       },
-                       &messages, "consume_batch") != TCL_OK)
-            return TCL_ERROR;
-        ServeEvents();
+        int rc = FetchBatch(interp_, (size_t)count,
+                            [queue, timeout](rd_kafka_message_t **buf, size_t n) {
+                                return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
+                            },
+                            &messages, "consume_batch");
+        ServeEvents(); // on every path
+        if (rc != TCL_OK) return TCL_ERROR;
         return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
     }
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
@@ -267,8 +267,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
             return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
                               "close is for the group consumer: stop the partitions started with consume_start "
                               "(consume_stop) or delete the handle");
-        if (groupStream_) groupStream_->Cancel();
-        groupStream_.reset();
+        StopStream(&groupStream_);
         {
             rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
             groupInUse_ = false; // nothing assigned any more

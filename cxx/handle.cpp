@@ -83,7 +83,7 @@ Handle::~Handle() {
     // through OnDelete: its exit handler must not outlive it.
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
-    groupStream_.reset();
+    StopStream(&groupStream_); // before consumerQueue_ goes
     consumerQueue_.reset();
     if (rk_) {
         if (IsProducer()) {
@@ -138,9 +138,12 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
     MasterCallbacks &cb = self->master_->Callbacks();
     if (msg->err) cb.failed++; else cb.delivered++;
     if (!cb.delivery || self->Deleted()) return;
-    if (!msg->err) { // sampling: every Nth success, all failures
+    if (!msg->err) { // sampling: every Nth success and the ones asked for by `sample`; all failures
         unsigned long n = ++self->deliverySeq_;
-        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) return;
+        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) {
+            if (cb.samplesWanted == 0) return;
+            cb.samplesWanted--;
+        }
     }
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
     self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText);

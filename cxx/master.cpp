@@ -35,8 +35,10 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
     case CONFIG:
+        if (CheckConfigChange(objc, objv, false) != TCL_OK) return TCL_ERROR;
         return ConfigMethod(interp_, conf_.get(), objc, objv);
     case TOPIC_CONFIG:
+        if (CheckConfigChange(objc, objv, true) != TCL_OK) return TCL_ERROR;
         return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
     case CREATE_PRODUCER:
     case PRODUCER_CREATOR:
@@ -53,6 +55,14 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     case SET_ERROR_CB:
         return SetCallback(callbacks_.error, objc, objv);
     case SET_STATS_CB:
+        // librdkafka produces statistics only for handles created with a
+        // non-zero statistics.interval.ms.
+        if (objc == 3 && Tcl_GetCharLength(objv[2]) > 0 && !Children().empty() &&
+            ConfString("statistics.interval.ms", false) == "0")
+            return RefuseWithHandles("statistics.interval.ms was 0 when they were created, so librdkafka makes no "
+                                     "statistics for them",
+                                     "set statistics.interval.ms in the master's config, and the callback, "
+                                     "before creating handles");
         return SetCallback(callbacks_.statistics, objc, objv);
     case SET_SOCKET_CB:
         // librdkafka owns its sockets and threads; a Tcl-level socket callback
@@ -73,6 +83,43 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     }
     return TCL_ERROR;
+}
+
+std::string Master::ConfString(const char *key, bool topic) const {
+    char value[512];
+    size_t size = sizeof value;
+    rd_kafka_conf_res_t res = topic ? rd_kafka_topic_conf_get(topicConf_.get(), key, value, &size)
+                                    : rd_kafka_conf_get(conf_.get(), key, value, &size);
+    return res == RD_KAFKA_CONF_OK ? std::string(value) : std::string();
+}
+
+int Master::RefuseWithHandles(const std::string &what, const std::string &advice) {
+    std::string names;
+    for (Object *child : Children()) {
+        ObjRef name(child->NameObj());
+        names += (names.empty() ? "" : ", ") + std::string(Tcl_GetString(name.get()));
+    }
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                      "the master has handles (" + names + "): " + what + "; " + advice);
+}
+
+// config/topic_config key value ...: a change of statistics.interval.ms or
+// partitioner while handles exist is refused before anything is set.
+int Master::CheckConfigChange(int objc, Tcl_Obj *const objv[], bool topic) {
+    if (objc < 4 || objc % 2 != 0 || Children().empty()) return TCL_OK;
+    for (int i = 2; i + 1 < objc; i += 2) {
+        std::string key = Tcl_GetString(objv[i]);
+        bool stats = !topic && key == "statistics.interval.ms";
+        if (!stats && key != "partitioner" && key != "topic.partitioner") continue;
+        std::string current = stats ? ConfString("statistics.interval.ms", false) : ConfString("partitioner", true);
+        std::string wanted = Tcl_GetString(objv[i + 1]);
+        int a;
+        if (wanted == current || (stats && Tcl_GetIntFromObj(NULL, objv[i + 1], &a) == TCL_OK && std::to_string(a) == current))
+            continue;
+        return RefuseWithHandles(key + " is fixed when a handle is created and would not change for them",
+                                 "set it before creating handles, or use another master");
+    }
+    return TCL_OK;
 }
 
 int Master::CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]) {
@@ -135,10 +182,10 @@ int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// delivery_report every N | delivery_report sample
+// delivery_report every ?N? | sample | counts
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"every", "sample", NULL};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample");
+    static const char *const subs[] = {"every", "sample", "counts", NULL};
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample | counts");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     if (sub == 0) {
@@ -153,10 +200,15 @@ int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     }
     if (objc != 3) return WrongArgs(interp_, 3, objv, "");
+    if (sub == 1) { // one more successful report is delivered, whatever `every` says
+        Tcl_SetObjResult(interp_, Tcl_NewWideIntObj(++callbacks_.samplesWanted));
+        return TCL_OK;
+    }
     Tcl_Obj *d = Tcl_NewDictObj();
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("delivered", -1), Tcl_NewWideIntObj(callbacks_.delivered));
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("failed", -1), Tcl_NewWideIntObj(callbacks_.failed));
     Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("every", -1), Tcl_NewIntObj(callbacks_.deliveryEvery));
+    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("sampled", -1), Tcl_NewWideIntObj(callbacks_.samplesWanted));
     Tcl_SetObjResult(interp_, d);
     return TCL_OK;
 }
@@ -170,6 +222,10 @@ int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
         int n;
         char errstr[256];
         if (GetIndex(interp_, objv[2], names, "partitioner", &n) != TCL_OK) return TCL_ERROR;
+        if (!Children().empty() && ConfString("partitioner", true) != names[n])
+            return RefuseWithHandles("the partitioner is fixed when a handle is created and would not change for "
+                                     "them",
+                                     "set it before creating handles, or use another master");
         if (rd_kafka_topic_conf_set(topicConf_.get(), "partitioner", names[n], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
             return ArgError(interp_, errstr);
     }

@@ -28,6 +28,13 @@ class Master : public Object {
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
     int PartitionerMethod(int objc, Tcl_Obj *const objv[]);
+    // Settings librdkafka fixes when a handle is made (statistics interval,
+    // partitioner) cannot reach existing handles: changing them while handles
+    // exist is a _STATE error saying so, instead of silently applying only to
+    // later handles.
+    int RefuseWithHandles(const std::string &what, const std::string &advice);
+    int CheckConfigChange(int objc, Tcl_Obj *const objv[], bool topic);
+    std::string ConfString(const char *key, bool topic) const;
 
     ConfPtr conf_;
     TopicConfPtr topicConf_;

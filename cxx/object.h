@@ -48,6 +48,9 @@ class Object {
     // The KafkaTcl object behind a command name, or nullptr.
     static Object *FromCommand(Tcl_Interp *interp, Tcl_Obj *name);
 
+    // The live (not deleted) children, e.g. a master's handles.
+    const std::vector<Object *> &Children() const { return children_; }
+
     // Removes this object from its parent's list of children.
     void Unlink();
 

@@ -12,7 +12,7 @@ namespace kafkatcl {
 Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
     : Object(interp, handle), handle_(handle), queue_(queue) {}
 
-Queue::~Queue() { stream_.reset(); }
+Queue::~Queue() { StopStream(&stream_); } // before queue_ goes
 
 int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
     static const char *const methods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
@@ -44,9 +44,8 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
     int timeout;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
-    if (StoreConsumed(interp_, msg, objv[3], handle_->Format()) != TCL_OK) return TCL_ERROR;
-    handle_->ServeEvents();
-    return TCL_OK;
+    handle_->ServeEvents(); // on every path, timeouts too
+    return StoreConsumed(interp_, msg, objv[3], handle_->Format());
 }
 
 // consume_batch timeout count array body -> messages processed
@@ -57,11 +56,11 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     std::vector<MessagePtr> messages;
     rd_kafka_queue_t *q = queue_.get();
-    if (FetchBatch(interp_, (size_t)count,
-                   [q, timeout](rd_kafka_message_t **buf, size_t n) { return rd_kafka_consume_batch_queue(q, timeout, buf, n); },
-                   &messages, "consume_batch") != TCL_OK)
-        return TCL_ERROR;
-    handle_->ServeEvents();
+    int rc = FetchBatch(interp_, (size_t)count,
+                        [q, timeout](rd_kafka_message_t **buf, size_t n) { return rd_kafka_consume_batch_queue(q, timeout, buf, n); },
+                        &messages, "consume_batch");
+    handle_->ServeEvents(); // on every path
+    if (rc != TCL_OK) return TCL_ERROR;
     return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->Format());
 }
 

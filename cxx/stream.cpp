@@ -21,16 +21,27 @@ Stream::Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool owns
     wakeup_.reset(new Wakeup([this] { OnWake(); }));
 }
 
-Stream::~Stream() {
+Stream::~Stream() { Stop(); }
+
+void Stream::Stop() {
+    cancelled_ = true;
+    if (!queue_) return;
     wakeup_->Unwatch(queue_.get());
     if (!ownsQueue_) queue_.release();
     queue_.reset();
 }
 
+void StopStream(std::shared_ptr<Stream> *stream) {
+    if (*stream) (*stream)->Stop();
+    stream->reset();
+}
+
 void Stream::OnWake() {
     if (cancelled_ || owner_->Deleted()) return;
-    std::shared_ptr<Stream> keep = shared_from_this(); // Cancel() from the command must not free us here
+    // The owner is released after the stream (reverse declaration order); its
+    // destructor Stop()s the stream in any case before the queue goes.
     Preserve keepOwner(owner_);
+    std::shared_ptr<Stream> keep = shared_from_this(); // a stop from the command must not free us here
     std::vector<rd_kafka_message_t *> raw(kBatch);
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
@@ -55,11 +66,11 @@ void Stream::OnWake() {
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
                         const std::function<ssize_t(int, rd_kafka_message_t **, size_t)> &fetch) {
     std::vector<MessagePtr> messages;
-    if (FetchBatch(interp, Stream::kBatch,
-                   [&](rd_kafka_message_t **buf, size_t n) { return fetch(timeoutMs, buf, n); }, &messages,
-                   "consume_callback") != TCL_OK)
-        return TCL_ERROR;
-    handle->ServeEvents();
+    int rc = FetchBatch(interp, Stream::kBatch,
+                        [&](rd_kafka_message_t **buf, size_t n) { return fetch(timeoutMs, buf, n); }, &messages,
+                        "consume_callback");
+    handle->ServeEvents(); // on every path
+    if (rc != TCL_OK) return TCL_ERROR;
     MessageFormat format = handle->Format();
     ObjRef cmd(command);
     return RunBatch(
@@ -85,8 +96,7 @@ int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_k
                                        return rd_kafka_consume_batch_queue(queue, t, buf, n);
                                    });
     }
-    if (*stream) (*stream)->Cancel();
-    stream->reset();
+    StopStream(stream);
     ObjRef command = CallbackArg(objv[2]);
     if (command) *stream = Stream::Start(owner, handle, queue, false, command.get());
     return TCL_OK;

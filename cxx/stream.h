@@ -19,11 +19,16 @@ class Stream : public std::enable_shared_from_this<Stream> {
   public:
     static constexpr size_t kBatch = 500;
 
-    // Destroys `queue` at the end when ownsQueue (else it belongs to a Queue object).
+    // Destroys `queue` at Stop() when ownsQueue (else it belongs to a Queue
+// object or the handle, which call Stop() before they free it).
     static std::shared_ptr<Stream> Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue,
                                          Tcl_Obj *command);
     ~Stream();
-    void Cancel() { cancelled_ = true; }
+    // Stops the stream for good: no more commands, the queue unwatched and
+    // let go (destroyed when the stream owns it). Owners call it before they
+    // free the queue or the handle: a running OnWake may keep the Stream
+    // itself alive a little longer, but never its use of the queue.
+    void Stop();
 
   private:
     Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command);
@@ -47,7 +52,9 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
 // objv is "obj consume_callback ?timeoutMs? command" (arity checked by the
 // caller). With a timeout: the synchronous form; without: (re)starts or, for
 // an empty command, stops the asynchronous stream held in *stream.
+// StopStream stops and drops *stream (owners call it before freeing the queue).
 int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
                          std::shared_ptr<Stream> *stream, int objc, Tcl_Obj *const objv[]);
+void StopStream(std::shared_ptr<Stream> *stream);
 
 } // namespace kafkatcl

@@ -15,6 +15,7 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
     : Object(interp, handle), handle_(handle), rkt_(rkt) {}
 
 Topic::~Topic() {
+    for (auto &s : streams_) s.second->Stop(); // a running OnWake may still hold one
     streams_.clear();
     for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
     handle_->CountStarted(-(int)started_.size());
@@ -256,15 +257,16 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     }
     MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
-    if (!msg) { // a timeout is a 0 result (StoreConsumed); anything else an error
-        rd_kafka_resp_err_t err = rd_kafka_last_error();
-        if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            return StoreConsumed(interp_, msg, objv[4], handle_->Format());
-        return KafkaError(interp_, err, std::string("consume failed: ") + rd_kafka_err2str(err));
-    }
-    if (StoreConsumed(interp_, msg, objv[4], handle_->Format()) != TCL_OK) return TCL_ERROR;
+    rd_kafka_resp_err_t err = msg ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error();
+    // Whatever came of it (a message, a timeout, an error), the handle's
+    // callbacks are served: a script without an event loop that loops on
+    // consume gets its statistics, logs and errors. (They save and restore
+    // the interp's result.)
     handle_->ServeEvents();
-    return TCL_OK;
+    if (!msg && err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return KafkaError(interp_, err, std::string("consume failed: ") + rd_kafka_err2str(err));
+    // a timeout is a 0 result (StoreConsumed)
+    return StoreConsumed(interp_, msg, objv[4], handle_->Format());
 }
 
 // consume_batch partition timeout count array body -> messages processed
@@ -278,13 +280,13 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     }
     std::vector<MessagePtr> messages;
     rd_kafka_topic_t *rkt = rkt_.get();
-    if (FetchBatch(interp_, (size_t)count,
-                   [rkt, partition, timeout](rd_kafka_message_t **buf, size_t n) {
-                       return rd_kafka_consume_batch(rkt, partition, timeout, buf, n);
-                   },
-                   &messages, "consume_batch") != TCL_OK)
-        return TCL_ERROR;
-    handle_->ServeEvents();
+    int rc = FetchBatch(interp_, (size_t)count,
+                        [rkt, partition, timeout](rd_kafka_message_t **buf, size_t n) {
+                            return rd_kafka_consume_batch(rkt, partition, timeout, buf, n);
+                        },
+                        &messages, "consume_batch");
+    handle_->ServeEvents(); // on every path, as consume
+    if (rc != TCL_OK) return TCL_ERROR;
     return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->Format());
 }
 
@@ -347,7 +349,11 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     started_.erase(partition);
     handle_->CountStarted(-1);
-    streams_.erase(partition);
+    auto stream = streams_.find(partition);
+    if (stream != streams_.end()) {
+        stream->second->Stop();
+        streams_.erase(stream);
+    }
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
@@ -373,7 +379,7 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     }
     auto old = streams_.find(partition);
     if (old != streams_.end()) {
-        old->second->Cancel();
+        old->second->Stop();
         streams_.erase(old);
     }
     ObjRef command = CallbackArg(objv[3]);
