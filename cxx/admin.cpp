@@ -359,8 +359,22 @@ rd_kafka_AclBinding_t *AclFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool filter)
 // ---- sync/async completion --------------------------------------------------------------
 
 int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminConverter convert, Tcl_Obj **result) {
-    rd_kafka_resp_err_t err = rd_kafka_event_error(const_cast<rd_kafka_event_t *>(event));
-    if (err) return KafkaError(interp, err, rd_kafka_event_error_string(const_cast<rd_kafka_event_t *>(event)));
+    rd_kafka_event_t *ev = const_cast<rd_kafka_event_t *>(event);
+    rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+    if (err) return KafkaError(interp, err, rd_kafka_event_error_string(ev));
+    if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT) {
+        // ListConsumerGroups asks every broker: its errors are per broker, not
+        // in the event. With no group listed at all, they are the answer.
+        const rd_kafka_ListConsumerGroups_result_t *lg = rd_kafka_event_ListConsumerGroups_result(ev);
+        size_t nvalid, nerrors;
+        rd_kafka_ListConsumerGroups_result_valid(lg, &nvalid);
+        const rd_kafka_error_t **errors = rd_kafka_ListConsumerGroups_result_errors(lg, &nerrors);
+        if (nerrors && !nvalid) {
+            std::string message = "list_groups failed: ";
+            for (size_t i = 0; i < nerrors; i++) message += (i ? "; " : "") + std::string(rd_kafka_error_string(errors[i]));
+            return KafkaError(interp, rd_kafka_error_code(errors[0]), message);
+        }
+    }
     *result = convert(event);
     return TCL_OK;
 }
@@ -401,11 +415,18 @@ void AdminPending::OnWake() {
         Put(arg, "error", Str(""));
         Put(arg, "result", result);
     } else {
-        Tcl_Obj *code = Tcl_GetObjResult(interp);
-        Tcl_Obj *name;
-        Tcl_ListObjIndex(NULL, Tcl_GetVar2Ex(interp, "errorCode", NULL, TCL_GLOBAL_ONLY), 1, &name);
+        // The error code is in the return options (::errorCode is only set
+        // once an error reaches a script).
+        Tcl_Obj *options = Tcl_GetReturnOptions(interp, TCL_ERROR);
+        Tcl_IncrRefCount(options);
+        Tcl_Obj *key = Str("-errorcode"), *errorCode = nullptr, *name = nullptr;
+        Tcl_IncrRefCount(key);
+        Tcl_DictObjGet(NULL, options, key, &errorCode);
+        if (errorCode) Tcl_ListObjIndex(NULL, errorCode, 1, &name);
         Put(arg, "error", name ? name : Str("_FAIL"));
-        Put(arg, "message", code);
+        Put(arg, "message", Tcl_GetObjResult(interp));
+        Tcl_DecrRefCount(key);
+        Tcl_DecrRefCount(options);
         Tcl_ResetResult(interp);
     }
     rd_kafka_event_destroy(event);
