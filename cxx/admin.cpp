@@ -15,11 +15,13 @@ namespace kafkatcl {
 const char *const kAdminMethods[] = {"create_topics",      "delete_topics",       "create_partitions",
                                      "describe_configs",   "alter_configs",       "delete_records",
                                      "list_groups",        "describe_groups",     "delete_groups",
-                                     "list_group_offsets", "alter_group_offsets", "create_acls",
-                                     "describe_acls",      "delete_acls",         NULL};
+                                     "list_group_offsets", "alter_group_offsets", "delete_group_offsets",
+                                     "create_acls",        "describe_acls",       "delete_acls",
+                                     NULL};
 enum {
     CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS, DESCRIBE_CONFIGS, ALTER_CONFIGS, DELETE_RECORDS, LIST_GROUPS,
-    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, CREATE_ACLS, DESCRIBE_ACLS, DELETE_ACLS
+    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, DELETE_GROUP_OFFSETS, CREATE_ACLS,
+    DESCRIBE_ACLS, DELETE_ACLS
 };
 
 namespace {
@@ -186,6 +188,12 @@ Tcl_Obj *ListGroupOffsetsResult(const rd_kafka_event_t *ev) {
 Tcl_Obj *AlterGroupOffsetsResult(const rd_kafka_event_t *ev) {
     size_t n;
     auto r = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return GroupResults(r, n, true);
+}
+Tcl_Obj *DeleteGroupOffsetsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
     return GroupResults(r, n, true);
 }
 
@@ -488,19 +496,21 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         "groupList ?-timeout ms? ?-command cmd?",
         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?",
         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
+        "group {{topic partition} ...} ?-timeout ms? ?-command cmd?",
         "{acl ...} ?-timeout ms? ?-command cmd?",
         "aclFilter ?-timeout ms? ?-command cmd?",
         "{aclFilter ...} ?-timeout ms? ?-command cmd?",
     };
     size_t want = which == LIST_GROUPS ? 0 : 1;
     bool optionalSecond = which == LIST_GROUP_OFFSETS;
-    if (which == ALTER_GROUP_OFFSETS) want = 2;
+    if (which == ALTER_GROUP_OFFSETS || which == DELETE_GROUP_OFFSETS) want = 2;
     if (args.positional.size() != want && !(optionalSecond && args.positional.size() == 2))
         return WrongArgs(interp, 2, objv, usages[which]);
     static const char *const listNames[] = {"topics", "topicList", "topics", "resources", "resources", "offsets", "",
-                                            "groupList", "groupList", "", "", "aclList", "", "filterList"};
+                                            "groupList", "groupList", "", "", "", "aclList", "", "filterList"};
     std::vector<Tcl_Obj *> items;
-    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DESCRIBE_ACLS &&
+    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DELETE_GROUP_OFFSETS &&
+        which != DESCRIBE_ACLS &&
         ListElements(interp, args.positional[0], listNames[which], &items) != TCL_OK)
         return TCL_ERROR;
 
@@ -620,6 +630,15 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get()));
         return RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_AlterConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
+        });
+    }
+    case DELETE_GROUP_OFFSETS: {
+        PartitionListPtr parts(PartitionsFromObj(interp, args.positional[1], false));
+        if (!parts) return TCL_ERROR;
+        RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array> req;
+        req.push_back(rd_kafka_DeleteConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
+        return RunAdmin(handle, args, DeleteGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
         });
     }
     case CREATE_ACLS:
