@@ -269,9 +269,12 @@ struct AdminArgs {
     std::vector<Tcl_Obj *> positional;
 };
 
-// Splits objv[2..] into positional words and -timeout/-validate/-command.
-int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    static const char *const options[] = {"-timeout", "-validate", "-command", NULL};
+// Splits objv[2..] into positional words and the options: -timeout and
+// -command, and -validate for the calls that take it; "--" ends the options.
+int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
+    static const char *const withValidate[] = {"-timeout", "-validate", "-command", "--", NULL};
+    static const char *const withoutValidate[] = {"-timeout", "-command", "--", NULL};
+    enum { TIMEOUT, VALIDATE, COMMAND, END };
     for (int i = 2; i < objc; i++) {
         const char *w = Tcl_GetString(objv[i]);
         if (w[0] != '-' || (w[1] >= '0' && w[1] <= '9')) {
@@ -279,17 +282,22 @@ int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArg
             continue;
         }
         int o;
-        if (GetIndex(interp, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-        if (o == 1) {
+        if (GetIndex(interp, objv[i], validate ? withValidate : withoutValidate, "option", &o) != TCL_OK) return TCL_ERROR;
+        if (!validate && o >= VALIDATE) o++;
+        if (o == END) {
+            args->positional.insert(args->positional.end(), objv + i + 1, objv + objc);
+            break;
+        }
+        if (o == VALIDATE) {
             args->validate = true;
             continue;
         }
         if (i + 1 >= objc) return ArgError(interp, std::string("option ") + w + " needs a value");
-        if (o == 0 && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
+        if (o == TIMEOUT && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
         // librdkafka's range for admin timeouts; outside it, it silently kept its default.
-        if (o == 0 && (args->timeout < 0 || args->timeout > 3600000))
+        if (o == TIMEOUT && (args->timeout < 0 || args->timeout > 3600000))
             return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
-        if (o == 2) args->command = CallbackArg(objv[++i]);
+        if (o == COMMAND) args->command = CallbackArg(objv[++i]);
     }
     return TCL_OK;
 }
@@ -483,7 +491,8 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
     Tcl_Interp *interp = handle->Interp();
     rd_kafka_t *rk = handle->Kafka();
     AdminArgs args;
-    if (ParseAdminArgs(interp, objc, objv, &args) != TCL_OK) return TCL_ERROR;
+    bool validate = which == CREATE_TOPICS || which == CREATE_PARTITIONS || which == ALTER_CONFIGS;
+    if (ParseAdminArgs(interp, validate, objc, objv, &args) != TCL_OK) return TCL_ERROR;
     static const char *const usages[] = {
         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?",
         "topicList ?-timeout ms? ?-command cmd?",
