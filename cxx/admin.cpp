@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <functional>
+#include <set>
 #include <strings.h>
 #include <vector>
 
@@ -583,10 +584,22 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
     case DESCRIBE_CONFIGS:
     case ALTER_CONFIGS: {
         RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
+        std::set<std::pair<int, std::string>> seen;
         for (Tcl_Obj *item : items) {
             rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, which == ALTER_CONFIGS);
             if (!r) return TCL_ERROR;
             res.push_back(r);
+            // librdkafka 2.0.2 sends a resource twice as asked: the broker's
+            // answer then fails to parse (DescribeConfigs) or never completes
+            // and stalls the handle's later admin calls (AlterConfigs).
+            rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r);
+            std::string name = rd_kafka_ConfigResource_name(r);
+            int id;
+            if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
+            if (!seen.insert({type, name}).second) {
+                return ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
+                                            rd_kafka_ConfigResource_name(r) + "\": each resource may be given once");
+            }
         }
         return RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
                         [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
