@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <functional>
+#include <set>
 #include <strings.h>
 #include <vector>
 
@@ -15,11 +16,13 @@ namespace kafkatcl {
 const char *const kAdminMethods[] = {"create_topics",      "delete_topics",       "create_partitions",
                                      "describe_configs",   "alter_configs",       "delete_records",
                                      "list_groups",        "describe_groups",     "delete_groups",
-                                     "list_group_offsets", "alter_group_offsets", "create_acls",
-                                     "describe_acls",      "delete_acls",         NULL};
+                                     "list_group_offsets", "alter_group_offsets", "delete_group_offsets",
+                                     "create_acls",        "describe_acls",       "delete_acls",
+                                     NULL};
 enum {
     CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS, DESCRIBE_CONFIGS, ALTER_CONFIGS, DELETE_RECORDS, LIST_GROUPS,
-    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, CREATE_ACLS, DESCRIBE_ACLS, DELETE_ACLS
+    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, DELETE_GROUP_OFFSETS, CREATE_ACLS,
+    DESCRIBE_ACLS, DELETE_ACLS
 };
 
 namespace {
@@ -188,6 +191,12 @@ Tcl_Obj *AlterGroupOffsetsResult(const rd_kafka_event_t *ev) {
     auto r = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
     return GroupResults(r, n, true);
 }
+Tcl_Obj *DeleteGroupOffsetsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+        rd_kafka_event_DeleteConsumerGroupOffsets_result(const_cast<rd_kafka_event_t *>(ev)), &n);
+    return GroupResults(r, n, true);
+}
 
 // An ACL binding as a dict.
 Tcl_Obj *AclObj(const rd_kafka_AclBinding_t *acl) {
@@ -261,9 +270,12 @@ struct AdminArgs {
     std::vector<Tcl_Obj *> positional;
 };
 
-// Splits objv[2..] into positional words and -timeout/-validate/-command.
-int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    static const char *const options[] = {"-timeout", "-validate", "-command", NULL};
+// Splits objv[2..] into positional words and the options: -timeout and
+// -command, and -validate for the calls that take it; "--" ends the options.
+int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
+    static const char *const withValidate[] = {"-timeout", "-validate", "-command", "--", NULL};
+    static const char *const withoutValidate[] = {"-timeout", "-command", "--", NULL};
+    enum { TIMEOUT, VALIDATE, COMMAND, END };
     for (int i = 2; i < objc; i++) {
         const char *w = Tcl_GetString(objv[i]);
         if (w[0] != '-' || (w[1] >= '0' && w[1] <= '9')) {
@@ -271,17 +283,22 @@ int ParseAdminArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], AdminArg
             continue;
         }
         int o;
-        if (GetIndex(interp, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-        if (o == 1) {
+        if (GetIndex(interp, objv[i], validate ? withValidate : withoutValidate, "option", &o) != TCL_OK) return TCL_ERROR;
+        if (!validate && o >= VALIDATE) o++;
+        if (o == END) {
+            args->positional.insert(args->positional.end(), objv + i + 1, objv + objc);
+            break;
+        }
+        if (o == VALIDATE) {
             args->validate = true;
             continue;
         }
         if (i + 1 >= objc) return ArgError(interp, std::string("option ") + w + " needs a value");
-        if (o == 0 && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
+        if (o == TIMEOUT && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
         // librdkafka's range for admin timeouts; outside it, it silently kept its default.
-        if (o == 0 && (args->timeout < 0 || args->timeout > 3600000))
+        if (o == TIMEOUT && (args->timeout < 0 || args->timeout > 3600000))
             return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
-        if (o == 2) args->command = CallbackArg(objv[++i]);
+        if (o == COMMAND) args->command = CallbackArg(objv[++i]);
     }
     return TCL_OK;
 }
@@ -359,8 +376,22 @@ rd_kafka_AclBinding_t *AclFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool filter)
 // ---- sync/async completion --------------------------------------------------------------
 
 int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminConverter convert, Tcl_Obj **result) {
-    rd_kafka_resp_err_t err = rd_kafka_event_error(const_cast<rd_kafka_event_t *>(event));
-    if (err) return KafkaError(interp, err, rd_kafka_event_error_string(const_cast<rd_kafka_event_t *>(event)));
+    rd_kafka_event_t *ev = const_cast<rd_kafka_event_t *>(event);
+    rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+    if (err) return KafkaError(interp, err, rd_kafka_event_error_string(ev));
+    if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT) {
+        // ListConsumerGroups asks every broker: its errors are per broker, not
+        // in the event. With no group listed at all, they are the answer.
+        const rd_kafka_ListConsumerGroups_result_t *lg = rd_kafka_event_ListConsumerGroups_result(ev);
+        size_t nvalid, nerrors;
+        rd_kafka_ListConsumerGroups_result_valid(lg, &nvalid);
+        const rd_kafka_error_t **errors = rd_kafka_ListConsumerGroups_result_errors(lg, &nerrors);
+        if (nerrors && !nvalid) {
+            std::string message = "list_groups failed: ";
+            for (size_t i = 0; i < nerrors; i++) message += (i ? "; " : "") + std::string(rd_kafka_error_string(errors[i]));
+            return KafkaError(interp, rd_kafka_error_code(errors[0]), message);
+        }
+    }
     *result = convert(event);
     return TCL_OK;
 }
@@ -401,11 +432,18 @@ void AdminPending::OnWake() {
         Put(arg, "error", Str(""));
         Put(arg, "result", result);
     } else {
-        Tcl_Obj *code = Tcl_GetObjResult(interp);
-        Tcl_Obj *name;
-        Tcl_ListObjIndex(NULL, Tcl_GetVar2Ex(interp, "errorCode", NULL, TCL_GLOBAL_ONLY), 1, &name);
+        // The error code is in the return options (::errorCode is only set
+        // once an error reaches a script).
+        Tcl_Obj *options = Tcl_GetReturnOptions(interp, TCL_ERROR);
+        Tcl_IncrRefCount(options);
+        Tcl_Obj *key = Str("-errorcode"), *errorCode = nullptr, *name = nullptr;
+        Tcl_IncrRefCount(key);
+        Tcl_DictObjGet(NULL, options, key, &errorCode);
+        if (errorCode) Tcl_ListObjIndex(NULL, errorCode, 1, &name);
         Put(arg, "error", name ? name : Str("_FAIL"));
-        Put(arg, "message", code);
+        Put(arg, "message", Tcl_GetObjResult(interp));
+        Tcl_DecrRefCount(key);
+        Tcl_DecrRefCount(options);
         Tcl_ResetResult(interp);
     }
     rd_kafka_event_destroy(event);
@@ -454,7 +492,8 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
     Tcl_Interp *interp = handle->Interp();
     rd_kafka_t *rk = handle->Kafka();
     AdminArgs args;
-    if (ParseAdminArgs(interp, objc, objv, &args) != TCL_OK) return TCL_ERROR;
+    bool validate = which == CREATE_TOPICS || which == CREATE_PARTITIONS || which == ALTER_CONFIGS;
+    if (ParseAdminArgs(interp, validate, objc, objv, &args) != TCL_OK) return TCL_ERROR;
     static const char *const usages[] = {
         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?",
         "topicList ?-timeout ms? ?-command cmd?",
@@ -467,19 +506,21 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         "groupList ?-timeout ms? ?-command cmd?",
         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?",
         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
+        "group {{topic partition} ...} ?-timeout ms? ?-command cmd?",
         "{acl ...} ?-timeout ms? ?-command cmd?",
         "aclFilter ?-timeout ms? ?-command cmd?",
         "{aclFilter ...} ?-timeout ms? ?-command cmd?",
     };
     size_t want = which == LIST_GROUPS ? 0 : 1;
     bool optionalSecond = which == LIST_GROUP_OFFSETS;
-    if (which == ALTER_GROUP_OFFSETS) want = 2;
+    if (which == ALTER_GROUP_OFFSETS || which == DELETE_GROUP_OFFSETS) want = 2;
     if (args.positional.size() != want && !(optionalSecond && args.positional.size() == 2))
         return WrongArgs(interp, 2, objv, usages[which]);
     static const char *const listNames[] = {"topics", "topicList", "topics", "resources", "resources", "offsets", "",
-                                            "groupList", "groupList", "", "", "aclList", "", "filterList"};
+                                            "groupList", "groupList", "", "", "", "aclList", "", "filterList"};
     std::vector<Tcl_Obj *> items;
-    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DESCRIBE_ACLS &&
+    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DELETE_GROUP_OFFSETS &&
+        which != DESCRIBE_ACLS &&
         ListElements(interp, args.positional[0], listNames[which], &items) != TCL_OK)
         return TCL_ERROR;
 
@@ -543,10 +584,22 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
     case DESCRIBE_CONFIGS:
     case ALTER_CONFIGS: {
         RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
+        std::set<std::pair<int, std::string>> seen;
         for (Tcl_Obj *item : items) {
             rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, which == ALTER_CONFIGS);
             if (!r) return TCL_ERROR;
             res.push_back(r);
+            // librdkafka 2.0.2 sends a resource twice as asked: the broker's
+            // answer then fails to parse (DescribeConfigs) or never completes
+            // and stalls the handle's later admin calls (AlterConfigs).
+            rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r);
+            std::string name = rd_kafka_ConfigResource_name(r);
+            int id;
+            if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
+            if (!seen.insert({type, name}).second) {
+                return ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
+                                            rd_kafka_ConfigResource_name(r) + "\": each resource may be given once");
+            }
         }
         return RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
                         [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
@@ -599,6 +652,15 @@ int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
         req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get()));
         return RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
             rd_kafka_AlterConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
+        });
+    }
+    case DELETE_GROUP_OFFSETS: {
+        PartitionListPtr parts(PartitionsFromObj(interp, args.positional[1], false));
+        if (!parts) return TCL_ERROR;
+        RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array> req;
+        req.push_back(rd_kafka_DeleteConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
+        return RunAdmin(handle, args, DeleteGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+            rd_kafka_DeleteConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
         });
     }
     case CREATE_ACLS:

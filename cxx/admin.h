@@ -1,7 +1,8 @@
 // admin.h -- the admin client: handle methods create_topics, delete_topics,
 // create_partitions, describe_configs, alter_configs, delete_records,
 // list_groups, describe_groups, delete_groups, list_group_offsets,
-// alter_group_offsets, create_acls, describe_acls, delete_acls.
+// alter_group_offsets, delete_group_offsets, create_acls, describe_acls,
+// delete_acls.
 //
 // Every call takes -timeout ms and, with -command cmd, runs asynchronously:
 // cmd gets {error "" result R} or {error ERRNAME message M} through the event

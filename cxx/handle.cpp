@@ -297,7 +297,7 @@ MessageFormat Handle::Format() const { return master_->Format(); }
         /* admin.cpp, in kAdminMethods order */                                                 \
         "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs", \
         "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets", \
-        "alter_group_offsets", "create_acls", "describe_acls", "delete_acls"
+        "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
 static const char *const producerMethods[] = {KAFKATCL_COMMON_METHODS, "purge", "init_transactions",
                                               "begin_transaction", "send_offsets_to_transaction",
                                               "commit_transaction", "abort_transaction", NULL};
@@ -307,7 +307,7 @@ static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscrib
                                               "committed", "position", "seek", "pause", "resume", "store_offsets",
                                               "rebalance_callback", "close", NULL};
 enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
-       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, ADMIN_FIRST, ADMIN_COUNT = 14, COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
+       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, ADMIN_FIRST, ADMIN_COUNT = 15, COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     int m;

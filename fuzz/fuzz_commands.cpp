@@ -34,8 +34,8 @@
 // commands or touch files are rewritten (kSafeGlobalKeys/kSafeTopicKeys),
 // add_brokers only gets 127.0.0.1 addresses. Timeouts are clamped to a few
 // milliseconds and the admin calls that hang librdkafka 2.0.2's mock cluster
-// (describe_groups, delete_groups, list_group_offsets, alter_group_offsets)
-// go to a handle whose broker is a closed loopback port.
+// (describe_groups, delete_groups, list_group_offsets, alter_group_offsets,
+// delete_group_offsets) go to a handle whose broker is a closed loopback port.
 //
 // LIBRDKAFKA 2.0.2 limits worked around here (each also noted where it is
 // done): its mock cluster's group coordinator asserts when a SyncGroup is
@@ -157,7 +157,7 @@ const char *const kMasterMethods[] = {"config", "topic_config", "create_producer
                "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "delete",               \
                "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs",             \
                "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets",              \
-               "alter_group_offsets", "create_acls", "describe_acls", "delete_acls"
+               "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
 const char *const kProducerMethods[] = {COMMON, "purge", "init_transactions", "begin_transaction",
                                         "send_offsets_to_transaction", "commit_transaction", "abort_transaction", NULL};
 const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "subscription", "assign", "incremental_assign",
@@ -711,7 +711,8 @@ bool Prepare(Call &c) {
             c.script = true;
         }
         admin = InList(kafkatcl::kAdminMethods, m.c_str());
-        if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets")) {
+        if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets" ||
+                      m == "delete_group_offsets")) {
             // librdkafka 2.0.2's mock cluster never answers these, and then
             // cannot destroy the handle: ask a handle with no reachable broker.
             c.name = "::fz_offline";
