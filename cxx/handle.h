@@ -102,6 +102,7 @@ class Handle : public Object {
     int ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]);
     int GroupConsume(int objc, Tcl_Obj *const objv[], int form);
     rd_kafka_queue_t *ConsumerQueue();
+    rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
 
     Master *master_;
