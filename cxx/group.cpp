@@ -109,6 +109,37 @@ int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
     return TCL_OK;
 }
 
+// commit -message: the message dict's (as poll gives it, or [array get]
+// of consume's array) topic and partition with its offset + 1, the next
+// message to read. nullptr and an error when it is not such a dict.
+rd_kafka_topic_partition_list_t *Handle::MessageOffset(Tcl_Obj *message) {
+    static const char *const keys[] = {"topic", "partition", "offset"};
+    Tcl_Obj *values[3];
+    for (int k = 0; k < 3; k++) {
+        Tcl_Obj *key = Tcl_NewStringObj(keys[k], -1);
+        Tcl_IncrRefCount(key);
+        int ok = Tcl_DictObjGet(NULL, message, key, &values[k]);
+        Tcl_DecrRefCount(key);
+        if (ok != TCL_OK || !values[k]) {
+            ArgError(interp_, std::string("bad message \"") + Tcl_GetString(message) +
+                                  "\": must be a dict with topic, partition and offset, as poll returns");
+            return nullptr;
+        }
+    }
+    int32_t partition;
+    Tcl_WideInt offset;
+    if (GetPartition(interp_, values[1], false, &partition) != TCL_OK ||
+        GetWideInt(interp_, values[2], "offset", &offset) != TCL_OK)
+        return nullptr;
+    if (offset < 0) {
+        ArgError(interp_, "the message's offset must be >= 0");
+        return nullptr;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, Tcl_GetString(values[0]), partition)->offset = offset + 1;
+    return list;
+}
+
 // subscribe/assign on a group consumer whose handle also has partitions
 // started with consume_start: an error, see GroupInUse. (Without group.id
 // librdkafka refuses the call itself, with _UNKNOWN_GROUP.)
@@ -191,15 +222,34 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
     }
     case COMMIT: {
-        // commit ?-async? ?offsets?
-        bool async = objc >= 3 && !strcmp(Tcl_GetString(objv[2]), "-async");
-        int first = async ? 3 : 2;
-        if (objc > first + 1) return WrongArgs(interp_, 2, objv, "?-async? ?{{topic partition offset} ...}?");
-        // One word starting with "-" cannot be a partition list: an unknown option.
-        if (objc == first + 1 && Tcl_GetString(objv[first])[0] == '-' && !strpbrk(Tcl_GetString(objv[first]), " \t\n{"))
-            return ArgError(interp_, std::string("bad option \"") + Tcl_GetString(objv[first]) + "\": must be -async");
-        PartitionListPtr list(objc == first + 1 ? PartitionsFromObj(interp_, objv[first], true) : nullptr);
-        if (objc == first + 1 && !list) return TCL_ERROR;
+        // commit ?-async? ?offsets? | commit ?-async? -message msg
+        static const char *const usage = "?-async? ?-message msg | {{topic partition offset} ...}?";
+        bool async = false;
+        Tcl_Obj *message = nullptr;
+        int i = 2;
+        // Option words: one word starting with "-" cannot be a partition list.
+        while (i < objc && Tcl_GetString(objv[i])[0] == '-' && !strpbrk(Tcl_GetString(objv[i]), " \t\n{")) {
+            const char *word = Tcl_GetString(objv[i]);
+            if (!strcmp(word, "-async")) {
+                async = true;
+                i++;
+            } else if (!strcmp(word, "-message")) {
+                if (i + 1 >= objc) return WrongArgs(interp_, 2, objv, usage);
+                message = objv[i + 1];
+                i += 2;
+            } else {
+                return ArgError(interp_, std::string("bad option \"") + word + "\": must be -async or -message");
+            }
+        }
+        if (objc > i + 1 || (message && objc > i)) return WrongArgs(interp_, 2, objv, usage);
+        PartitionListPtr list;
+        if (message) {
+            list.reset(MessageOffset(message));
+            if (!list) return TCL_ERROR;
+        } else if (i < objc) {
+            list.reset(PartitionsFromObj(interp_, objv[i], true));
+            if (!list) return TCL_ERROR;
+        }
         rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
         if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
         if (ErrResult(interp_, err, "commit") != TCL_OK) return TCL_ERROR;

@@ -66,6 +66,11 @@ class Handle : public Object {
     // (consume_start): librdkafka 2.0.2 aborts the process (assert in
     // rd_kafka_toppar_fetch_start) when one partition is consumed both ways.
     bool GroupInUse() const { return groupInUse_; }
+    // A failed produce or produce_batch (producer.cpp): a KAFKA error whose
+    // errorCode, on an idempotent or transactional producer, has the fourth
+    // element of the transaction methods' errors: {fatal} once librdkafka
+    // raised a fatal error (e.g. the producer was fenced), else empty.
+    int ProduceError(rd_kafka_resp_err_t err, const std::string &message);
 
   protected:
     void OnDelete() override;
@@ -97,6 +102,7 @@ class Handle : public Object {
     int ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]);
     int GroupConsume(int objc, Tcl_Obj *const objv[], int form);
     rd_kafka_queue_t *ConsumerQueue();
+    rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
 
     Master *master_;

@@ -1,6 +1,7 @@
 // producer.cpp -- producer-handle methods beyond produce: purge and the
-// transactional API. Errors carry librdkafka's error classes in errorCode
-// (see RdError): {KAFKA ERRNAME message {retriable abortable fatal}}.
+// transactional API, and the errors of produce. Errors carry librdkafka's
+// error classes in errorCode (see RdError and ProduceError):
+// {KAFKA ERRNAME message {retriable abortable fatal}}.
 #include "handle.h"
 
 #include "partitions.h"
@@ -11,6 +12,22 @@ namespace kafkatcl {
 
 namespace {
 enum { PURGE, INIT_TRANSACTIONS, BEGIN_TRANSACTION, SEND_OFFSETS, COMMIT_TRANSACTION, ABORT_TRANSACTION };
+}
+
+int Handle::ProduceError(rd_kafka_resp_err_t err, const std::string &message) {
+    KafkaError(interp_, err, message);
+    char value[512];
+    size_t size = sizeof value;
+    const rd_kafka_conf_t *conf = rd_kafka_conf(rk_.get());
+    bool idempotent = rd_kafka_conf_get(conf, "enable.idempotence", value, &size) == RD_KAFKA_CONF_OK && !strcmp(value, "true");
+    size = sizeof value;
+    if (!idempotent && !(rd_kafka_conf_get(conf, "transactional.id", value, &size) == RD_KAFKA_CONF_OK && value[0]))
+        return TCL_ERROR;
+    Tcl_Obj *code[4] = {Tcl_NewStringObj("KAFKA", -1), Tcl_NewStringObj(rd_kafka_err2name(err), -1),
+                        Tcl_NewStringObj(message.c_str(), -1),
+                        rd_kafka_fatal_error(rk_.get(), NULL, 0) ? Tcl_NewStringObj("fatal", -1) : Tcl_NewObj()};
+    Tcl_SetObjErrorCode(interp_, Tcl_NewListObj(4, code));
+    return TCL_ERROR;
 }
 
 int Handle::ProducerMethod(int m, int objc, Tcl_Obj *const objv[]) {

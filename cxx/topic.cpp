@@ -149,7 +149,7 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
                              key ? key->data() : nullptr, key ? key->size() : 0, opaqueObj) == -1) {
             if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
             rd_kafka_resp_err_t err = rd_kafka_last_error();
-            return KafkaError(interp_, err, std::string("produce failed: ") + rd_kafka_err2str(err));
+            return handle_->ProduceError(err, std::string("produce failed: ") + rd_kafka_err2str(err));
         }
         return TCL_OK;
     }
@@ -170,7 +170,7 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
         rd_kafka_resp_err_t err = rd_kafka_error_code(error);
         std::string text = std::string("produce failed: ") + rd_kafka_error_string(error);
         rd_kafka_error_destroy(error);
-        return KafkaError(interp_, err, text);
+        return handle_->ProduceError(err, text);
     }
     return TCL_OK;
 }
@@ -214,7 +214,7 @@ int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
         for (const rd_kafka_message_t &m : msgs) {
             if (!m.err) continue;
             if (m.err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                return KafkaError(interp_, m.err,
+                return handle_->ProduceError(m.err,
                                   std::to_string(queued) + " of " + std::to_string(n) + " messages queued; a message failed: " +
                                       rd_kafka_err2str(m.err));
             }

@@ -4,9 +4,12 @@
 # point either loses the whole transaction (and the input is read again) or
 # commits output and input position together.
 #
-#	tclsh examples/exactly-once.tcl ?-brokers host:port? ?-count N?
+#	tclsh examples/exactly-once.tcl ?-brokers host:port? ?-count N? ?-in topic? ?-out topic?
 #
-# Without -brokers it uses the embedded mock cluster.
+# Without -brokers it uses the embedded mock cluster. Errors are handled as
+# kafka.man's Transactions section says: abortable -> abort_transaction and
+# read the input again from the committed offsets; fatal (e.g. fenced by a
+# newer instance with the same transactional.id) -> no abort, a new producer.
 
 if {[info exists env(KAFKATCL_LIBDIR)]} {
     set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)]
@@ -35,12 +38,21 @@ cmaster config bootstrap.servers $opt(-brokers) group.id invoicer \
 cmaster create_consumer consumer
 consumer subscribe [list $opt(-in)]
 
-# The transactional producer.
+# The transactional producer. init_transactions also fences off any older
+# instance with the same transactional.id and aborts what it left open.
 ::kafka::kafka create pmaster
 pmaster config bootstrap.servers $opt(-brokers) transactional.id invoicer-1
-pmaster create_producer producer
-producer new_topic invoices $opt(-out)
-producer init_transactions 30000
+proc newProducer {} {
+    pmaster create_producer producer
+    producer new_topic invoices $::opt(-out)
+    producer init_transactions 30000
+}
+newProducer
+
+# After a failed transaction: read the input again from the committed offsets.
+proc rewind {} {
+    foreach tpo [consumer committed] { consumer seek {*}[lrange $tpo 0 1] [expr {max(0, [lindex $tpo 2])}] }
+}
 
 set done 0
 set deadline [expr {[clock milliseconds] + 30000}]
@@ -48,18 +60,27 @@ while {$done < $opt(-count) && [clock milliseconds] < $deadline} {
     set batch {}
     consumer consume_batch 1000 100 msg { lappend batch $msg(payload) }
     if {![llength $batch]} continue
-    producer begin_transaction
     try {
+        producer begin_transaction
         foreach order $batch { invoices produce 0 "invoice for $order" }
         producer send_offsets_to_transaction consumer
         producer commit_transaction 30000
         incr done [llength $batch]
         puts "committed a transaction of [llength $batch] invoices"
     } trap {KAFKA} {message options} {
-        # Abortable errors: abort, rewind the consumer to what was committed, retry.
-        puts "aborting: $message ([lindex [dict get $options -errorcode] 3])"
-        producer abort_transaction 30000
-        foreach tpo [consumer committed] { consumer seek {*}[lrange $tpo 0 1] [expr {max(0, [lindex $tpo 2])}] }
+        set classes [lindex [dict get $options -errorcode] 3]
+        if {"fatal" in $classes} {
+            # Fenced by a newer instance, or otherwise unusable: no abort is
+            # possible. Start a new producer (it aborts the open transaction).
+            puts "fatal: $message"
+            producer delete
+            newProducer
+        } else {
+            # Abortable (or a refused produce in a failed transaction): abort, retry.
+            puts "aborting: $message ($classes)"
+            producer abort_transaction 30000
+        }
+        rewind
     }
 }
 puts "processed $done of $opt(-count) orders exactly once"
