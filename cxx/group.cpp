@@ -319,6 +319,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
                               "(consume_stop) or delete the handle");
         StopStream(&groupStream_);
         {
+            rd_kafka_unsubscribe(rk); // see ~Handle: close alone leaves a re-subscription behind
             rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
             groupInUse_ = false; // nothing assigned any more
             ServeEvents(SIZE_MAX); // the final revoke

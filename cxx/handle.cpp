@@ -85,6 +85,9 @@ Handle::~Handle() {
     adminPending_.clear();
     StopStream(&groupStream_); // before consumerQueue_ goes
     consumerQueue_.reset();
+    // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
+    // that subscribed again while assigned is destroyed subscribed.
+    if (rk_ && !IsProducer()) rd_kafka_unsubscribe(rk_.get());
     if (rk_) {
         if (IsProducer()) {
             rd_kafka_flush(rk_.get(), kCloseFlushMs);

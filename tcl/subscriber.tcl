@@ -71,10 +71,6 @@ proc ::kafka::subscriber {args} {
 }
 
 proc ::kafka::SubscriberGone {ns args} {
-    # librdkafka 2.0.2 aborts (rd_kafka_cgrp_destroy_final: assert
-    # !rkcg->rkcg_subscription) when a consumer that subscribed again while
-    # assigned is destroyed; unsubscribing first avoids it.
-    if {[llength [info commands ${ns}::handle]]} { catch {${ns}::handle unsubscribe} }
     catch {${ns}::master delete}
     namespace delete $ns
 }
@@ -132,11 +128,12 @@ proc ::kafka::SubscriberDo {ns method args} {
         }
         commit {
             set options {}
-            if {[lindex $args 0] eq "-async"} {
+            while {[llength $args] && [string match -* [lindex $args 0]] && [llength [lindex $args 0]] == 1} {
+                if {[lindex $args 0] ne "-async"} {
+                    ArgError "bad option \"[lindex $args 0]\": must be -async"
+                }
                 set options -async
                 set args [lrange $args 1 end]
-            } elseif {[llength $args] && [string match -* [lindex $args 0]] && [llength [lindex $args 0]] == 1} {
-                ArgError "bad option \"[lindex $args 0]\": must be -async"
             }
             if {![llength $args]} { return [[SubscriberHandle $ns] commit {*}$options] }
             return [[SubscriberHandle $ns] commit {*}$options [SubscriberTuples $args]]
