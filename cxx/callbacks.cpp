@@ -46,4 +46,19 @@ ObjRef CallbackArg(Tcl_Obj *obj) {
     return len ? ObjRef(obj) : ObjRef();
 }
 
+int LoggerSetting::Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+    static const char *const modes[] = {"stderr", "syslog", "callback", NULL};
+    if (objc < 3) return WrongArgs(interp, 2, objv, "stderr|syslog|callback ?command?");
+    int m;
+    if (GetIndex(interp, objv[2], modes, "logger", &m) != TCL_OK) return TCL_ERROR;
+    if ((m == 2) != (objc == 4)) return WrongArgs(interp, 2, objv, "stderr|syslog|callback ?command?");
+    if (m == 2) {
+        ObjRef cmd = CallbackArg(objv[3]);
+        if (!cmd) return ArgError(interp, "logger callback needs a command");
+        command = cmd;
+    }
+    mode = m == 0 ? LogMode::Stderr : m == 1 ? LogMode::Syslog : LogMode::Callback;
+    return TCL_OK;
+}
+
 } // namespace kafkatcl

@@ -46,9 +46,18 @@ ObjRef CallbackArg(Tcl_Obj *obj);
 
 enum class LogMode { Stderr, Syslog, Callback };
 
+// Where librdkafka's log lines go: the master's setting, or a handle's own
+// (`$handle logger ...`), which overrides the master's for that handle.
+struct LoggerSetting {
+    std::atomic<LogMode> mode{LogMode::Stderr}; // read by librdkafka threads
+    ObjRef command;                             // for LogMode::Callback
+    // logger stderr|syslog|callback command: objv[2] on, checked, set.
+    int Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+};
+
 struct MasterCallbacks {
-    ObjRef delivery, error, statistics, log;
-    std::atomic<LogMode> logMode{LogMode::Stderr}; // read by librdkafka threads
+    ObjRef delivery, error, statistics;
+    LoggerSetting logger;
     int deliveryEvery = 1;                           // report every Nth success (0: failures only)
     Tcl_WideInt samplesWanted = 0; // `delivery_report sample`: report this many next successes too
     // Delivery counters for `delivery_report counts`.

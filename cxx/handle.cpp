@@ -174,10 +174,12 @@ int Handle::OnStatistics(rd_kafka_t *, char *json, size_t len, void *opaque) {
     return 0; // librdkafka frees json
 }
 
+const LoggerSetting &Handle::Logger() const { return hasOwnLogger_ ? ownLogger_ : master_->Callbacks().logger; }
+
 void Handle::OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     Handle *self = static_cast<Handle *>(rd_kafka_opaque(rk));
     if (!self) return;
-    switch (self->master_->Callbacks().logMode.load()) {
+    switch (self->Logger().mode.load()) {
     case LogMode::Stderr:
         fprintf(stderr, "%%%d|%s|%s| %s\n", level, fac, rd_kafka_name(rk), buf);
         return;
@@ -277,7 +279,7 @@ void Handle::DispatchOne(HandleEvent &e) {
         break;
     }
     case HandleEvent::Log:
-        cmd = cb.logMode.load() == LogMode::Callback ? cb.log : ObjRef();
+        cmd = Logger().mode.load() == LogMode::Callback ? Logger().command : ObjRef();
         context = "kafka logger callback";
         arg = Tcl_NewDictObj();
         Put(arg, "level", Tcl_NewIntObj(e.level));
@@ -294,7 +296,7 @@ MessageFormat Handle::Format() const { return master_->Format(); }
 
 // Method tables: the methods every handle has come first, in the same order
 // in both tables, then the producer's or the consumer's own.
-#define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "add_brokers", "create_queue", \
+#define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", \
         "output_queue_length", "info", "config", "flush", "get_watermark_offsets",              \
         "query_watermark_offsets", "offsets_for_times", "delete",                               \
         /* admin.cpp, in kAdminMethods order */                                                 \
@@ -309,7 +311,7 @@ static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscrib
                                               "poll", "consume", "consume_batch", "consume_callback", "commit",
                                               "committed", "position", "seek", "pause", "resume", "store_offsets",
                                               "rebalance_callback", "close", NULL};
-enum { NAME, NEW_TOPIC, LOG_LEVEL, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
+enum { NAME, NEW_TOPIC, LOG_LEVEL, LOGGER, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
        QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, ADMIN_FIRST, ADMIN_COUNT = 15, COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
@@ -329,6 +331,15 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
         return NewTopic(objc, objv);
     case LOG_LEVEL:
         return LogLevel(objc, objv);
+    case LOGGER:
+        // logger master: follow the master's logger again
+        if (objc == 3 && !strcmp(Tcl_GetString(objv[2]), "master")) {
+            hasOwnLogger_ = false;
+            return TCL_OK;
+        }
+        if (ownLogger_.Set(interp_, objc, objv) != TCL_OK) return TCL_ERROR;
+        hasOwnLogger_ = true;
+        return TCL_OK;
     case ADD_BROKERS:
         return AddBrokers(objc, objv);
     case CREATE_QUEUE:

@@ -125,6 +125,10 @@ class Handle : public Object {
     unsigned long deliverySeq_ = 0; // for delivery_report every N
     int startedPartitions_ = 0;     // see CountStarted
     bool groupInUse_ = false;       // see GroupInUse
+    // `$handle logger ...`: this handle's own logger, else the master's.
+    LoggerSetting ownLogger_;
+    std::atomic<bool> hasOwnLogger_{false}; // read by librdkafka threads
+    const LoggerSetting &Logger() const;
     int RefuseGroupWhileStarted();  // group.cpp
 };
 

@@ -168,19 +168,7 @@ int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
 }
 
 // logger stderr|syslog|callback command
-int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const modes[] = {"stderr", "syslog", "callback", NULL};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "stderr|syslog|callback ?command?");
-    int mode;
-    if (GetIndex(interp_, objv[2], modes, "logger", &mode) != TCL_OK) return TCL_ERROR;
-    if ((mode == 2) != (objc == 4)) return WrongArgs(interp_, 2, objv, "stderr|syslog|callback ?command?");
-    if (mode == 2) {
-        callbacks_.log = CallbackArg(objv[3]);
-        if (!callbacks_.log) return ArgError(interp_, "logger callback needs a command");
-    }
-    callbacks_.logMode = mode == 0 ? LogMode::Stderr : mode == 1 ? LogMode::Syslog : LogMode::Callback;
-    return TCL_OK;
-}
+int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) { return callbacks_.logger.Set(interp_, objc, objv); }
 
 // delivery_report every ?N? | sample | counts
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {

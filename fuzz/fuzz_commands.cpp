@@ -153,7 +153,7 @@ const char *const kMasterMethods[] = {"config", "topic_config", "create_producer
                                       "consumer_creator", "decode", "set_delivery_report_callback", "set_error_callback",
                                       "set_statistics_callback", "set_socket_callback", "logger", "delivery_report",
                                       "partitioner", "delete", NULL};
-#define COMMON "name", "new_topic", "log_level", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
+#define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
                "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "delete",               \
                "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs",             \
                "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets",              \
