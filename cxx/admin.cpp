@@ -325,6 +325,10 @@ rd_kafka_ConfigResource_t *ResourceFromObj(Tcl_Interp *interp, Tcl_Obj *obj, boo
                                          &type) != TCL_OK)
         return nullptr;
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(type, Tcl_GetString(f[1]));
+    if (!res) { // librdkafka refuses an empty name
+        ArgError(interp, std::string("bad resource \"") + Tcl_GetString(obj) + "\": the name must not be empty");
+        return nullptr;
+    }
     if (withConfigs) {
         std::vector<Tcl_Obj *> kv;
         if (ListElements(interp, f[2], "configs", &kv) != TCL_OK || kv.size() % 2) {

@@ -46,12 +46,18 @@ ObjRef CallbackArg(Tcl_Obj *obj) {
     return len ? ObjRef(obj) : ObjRef();
 }
 
-int LoggerSetting::Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+int LoggerSetting::Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool *followMaster) {
     static const char *const modes[] = {"stderr", "syslog", "callback", NULL};
-    if (objc < 3) return WrongArgs(interp, 2, objv, "stderr|syslog|callback ?command?");
+    static const char *const handleModes[] = {"stderr", "syslog", "callback", "master", NULL};
+    const char *usage = followMaster ? "stderr|syslog|callback ?command?|master" : "stderr|syslog|callback ?command?";
+    if (objc < 3) return WrongArgs(interp, 2, objv, usage);
     int m;
-    if (GetIndex(interp, objv[2], modes, "logger", &m) != TCL_OK) return TCL_ERROR;
-    if ((m == 2) != (objc == 4)) return WrongArgs(interp, 2, objv, "stderr|syslog|callback ?command?");
+    if (GetIndex(interp, objv[2], followMaster ? handleModes : modes, "logger", &m) != TCL_OK) return TCL_ERROR;
+    if ((m == 2) != (objc == 4)) return WrongArgs(interp, 2, objv, usage);
+    if (m == 3) {
+        *followMaster = true;
+        return TCL_OK;
+    }
     if (m == 2) {
         ObjRef cmd = CallbackArg(objv[3]);
         if (!cmd) return ArgError(interp, "logger callback needs a command");

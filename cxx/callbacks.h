@@ -52,7 +52,9 @@ struct LoggerSetting {
     std::atomic<LogMode> mode{LogMode::Stderr}; // read by librdkafka threads
     ObjRef command;                             // for LogMode::Callback
     // logger stderr|syslog|callback command: objv[2] on, checked, set.
-    int Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+    // With followMaster (a handle's logger), "master" is a fourth word: it
+    // sets *followMaster and leaves the setting alone.
+    int Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool *followMaster = nullptr);
 };
 
 struct MasterCallbacks {

@@ -331,15 +331,12 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
         return NewTopic(objc, objv);
     case LOG_LEVEL:
         return LogLevel(objc, objv);
-    case LOGGER:
-        // logger master: follow the master's logger again
-        if (objc == 3 && !strcmp(Tcl_GetString(objv[2]), "master")) {
-            hasOwnLogger_ = false;
-            return TCL_OK;
-        }
-        if (ownLogger_.Set(interp_, objc, objv) != TCL_OK) return TCL_ERROR;
-        hasOwnLogger_ = true;
+    case LOGGER: {
+        bool followMaster = false;
+        if (ownLogger_.Set(interp_, objc, objv, &followMaster) != TCL_OK) return TCL_ERROR;
+        hasOwnLogger_ = !followMaster;
         return TCL_OK;
+    }
     case ADD_BROKERS:
         return AddBrokers(objc, objv);
     case CREATE_QUEUE:
