@@ -36,7 +36,16 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     switch (m) {
     case CONFIG:
         if (CheckConfigChange(objc, objv, false) != TCL_OK) return TCL_ERROR;
-        return ConfigMethod(interp_, conf_.get(), objc, objv);
+        if (ConfigMethod(interp_, conf_.get(), objc, objv) != TCL_OK) return TCL_ERROR;
+        // librdkafka keeps a topic property given here in the global conf's
+        // default topic conf, which topics made with their own conf (every
+        // new_topic) never see: it goes to the master's topic_config too.
+        for (int i = 2; objc >= 4 && i + 1 < objc; i += 2) {
+            char errstr[256];
+            rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), Tcl_GetString(objv[i + 1]), errstr,
+                                    sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
+        }
+        return TCL_OK;
     case TOPIC_CONFIG:
         if (CheckConfigChange(objc, objv, true) != TCL_OK) return TCL_ERROR;
         return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
