@@ -158,7 +158,11 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
     int timeout = 5000;
     switch (m) {
     case SUBSCRIBE: {
-        if (objc != 3) return WrongArgs(interp_, 2, objv, "topicList");
+        // subscribe topicList ?-command cmd?: -command also starts the
+        // asynchronous consume_callback (the consumer callback mode).
+        if (objc != 3 && objc != 5) return WrongArgs(interp_, 2, objv, "topicList ?-command cmd?");
+        if (objc == 5 && strcmp(Tcl_GetString(objv[3]), "-command"))
+            return ArgError(interp_, std::string("bad option \"") + Tcl_GetString(objv[3]) + "\": must be -command");
         int n;
         Tcl_Obj **topics;
         if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
@@ -168,7 +172,9 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
         rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, list.get());
         if (!err) groupInUse_ = true;
-        return ErrResult(interp_, err, "subscribe");
+        if (ErrResult(interp_, err, "subscribe") != TCL_OK || objc == 3) return err ? TCL_ERROR : TCL_OK;
+        Tcl_Obj *stream[3] = {objv[0], objv[1], objv[4]}; // as "consumer consume_callback cmd"
+        return QueueConsumeCallback(interp_, this, this, ConsumerQueue(), &groupStream_, 3, stream);
     }
     case UNSUBSCRIBE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
