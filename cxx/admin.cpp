@@ -430,6 +430,7 @@ void AdminPending::OnWake() {
     }
     Preserve keepHandle(handle_);
     Tcl_Interp *interp = handle_->Interp();
+    PreserveInterp keepInterp(interp);
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {

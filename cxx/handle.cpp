@@ -199,6 +199,7 @@ void Handle::OnLog(const rd_kafka_t *rk, int level, const char *fac, const char 
 void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
+    PreserveInterp keepInterp(interp_); // released first: may delete this handle
     rd_kafka_poll(rk_.get(), 0);
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.

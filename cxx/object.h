@@ -37,7 +37,9 @@ class Object {
     // Runs one method; objv[0] is the command name, objv[1] the method.
     virtual int Invoke(int objc, Tcl_Obj *const objv[]) = 0;
 
-    bool Deleted() const { return deleted_; }
+    // Also true once its interp is being deleted (a callback may run
+    // `interp delete` on its own interp): nothing more may run there.
+    bool Deleted() const { return deleted_ || Tcl_InterpDeleted(interp_); }
     Tcl_Interp *Interp() const { return interp_; }
     Object *Parent() const { return parent_; }
     Tcl_Obj *NameObj() const; // fully-qualified command name (new object)
@@ -89,6 +91,20 @@ class Preserve {
 
   private:
     Object *o_;
+};
+
+// Keeps an interpreter's memory alive while callbacks run from the event loop:
+// one may delete the interp itself, which Tcl then frees at the release (as
+// its own `after` and `fileevent` handlers do).
+class PreserveInterp {
+  public:
+    explicit PreserveInterp(Tcl_Interp *interp) : interp_(interp) { Tcl_Preserve(interp_); }
+    ~PreserveInterp() { Tcl_Release(interp_); }
+    PreserveInterp(const PreserveInterp &) = delete;
+    PreserveInterp &operator=(const PreserveInterp &) = delete;
+
+  private:
+    Tcl_Interp *interp_;
 };
 
 // Finds the KafkaTcl object behind a command name of the given C++ type.

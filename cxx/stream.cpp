@@ -42,6 +42,7 @@ void Stream::OnWake() {
     // destructor Stop()s the stream in any case before the queue goes.
     Preserve keepOwner(owner_);
     std::shared_ptr<Stream> keep = shared_from_this(); // a stop from the command must not free us here
+    PreserveInterp keepInterp(owner_->Interp());       // released first: may delete the owner
     std::vector<rd_kafka_message_t *> raw(kBatch);
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
