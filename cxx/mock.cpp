@@ -2,9 +2,44 @@
 #include "mock.h"
 
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <sstream>
 #include <vector>
 
 namespace kafkatcl {
+
+// Broker addresses of the live mock clusters (all threads).
+static std::mutex mockAddressesMutex;
+static std::multiset<std::string> mockAddresses;
+
+static std::vector<std::string> SplitAddresses(const std::string &servers) {
+    std::vector<std::string> out;
+    std::stringstream in(servers);
+    std::string one;
+    while (std::getline(in, one, ',')) {
+        one.erase(0, one.find_first_not_of(" \t"));
+        one.erase(one.find_last_not_of(" \t") + 1);
+        if (!one.empty()) out.push_back(one);
+    }
+    return out;
+}
+
+bool MockCluster::ServesOnly(rd_kafka_t *rk) {
+    const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
+    char value[1024];
+    size_t size = sizeof value;
+    if (rd_kafka_conf_get(conf, "test.mock.num.brokers", value, &size) == RD_KAFKA_CONF_OK && strcmp(value, "0") &&
+        *value)
+        return true;
+    size = sizeof value;
+    if (rd_kafka_conf_get(conf, "bootstrap.servers", value, &size) != RD_KAFKA_CONF_OK) return false;
+    std::vector<std::string> servers = SplitAddresses(value);
+    std::lock_guard<std::mutex> lock(mockAddressesMutex);
+    for (const std::string &s : servers)
+        if (!mockAddresses.count(s)) return false;
+    return !servers.empty();
+}
 
 MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *error) {
     ConfPtr conf(rd_kafka_conf_new());
@@ -28,9 +63,17 @@ MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *e
 }
 
 MockCluster::MockCluster(Tcl_Interp *interp, rd_kafka_t *rk, rd_kafka_mock_cluster_t *mcluster)
-    : Object(interp, nullptr), rk_(rk), mcluster_(mcluster) {}
+    : Object(interp, nullptr), rk_(rk), mcluster_(mcluster) {
+    std::lock_guard<std::mutex> lock(mockAddressesMutex);
+    for (const std::string &s : SplitAddresses(rd_kafka_mock_cluster_bootstraps(mcluster_))) mockAddresses.insert(s);
+}
 
 MockCluster::~MockCluster() {
+    {
+        std::lock_guard<std::mutex> lock(mockAddressesMutex);
+        for (const std::string &s : SplitAddresses(rd_kafka_mock_cluster_bootstraps(mcluster_)))
+            mockAddresses.erase(mockAddresses.find(s));
+    }
     // Clients still connected just see their connections drop.
     rd_kafka_mock_cluster_destroy(mcluster_);
 }

@@ -14,6 +14,11 @@ class MockCluster : public Object {
     ~MockCluster() override;
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
+    // Whether the client rk bootstraps only from mock clusters of this
+    // process (or librdkafka's own, test.mock.num.brokers): admin calls its
+    // mock does not implement would hang or abort librdkafka 2.0.2.
+    static bool ServesOnly(rd_kafka_t *rk);
+
   private:
     MockCluster(Tcl_Interp *interp, rd_kafka_t *rk, rd_kafka_mock_cluster_t *mcluster);
     int CreateTopic(int objc, Tcl_Obj *const objv[]);
