@@ -403,7 +403,7 @@ int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminCon
 
 AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command)
     : handle_(handle), convert_(convert), command_(command), queue_(queue) {
-    wakeup_.reset(new Wakeup([this] { OnWake(); }));
+    wakeup_.reset(new Wakeup(handle->Interp(), [this] { OnWake(); }));
 }
 
 AdminPending::~AdminPending() {
@@ -431,7 +431,6 @@ void AdminPending::OnWake() {
     }
     Preserve keepHandle(handle_);
     Tcl_Interp *interp = handle_->Interp();
-    PreserveInterp keepInterp(interp);
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {

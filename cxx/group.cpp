@@ -172,9 +172,12 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
         if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
         rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, list.get());
         if (!err) groupInUse_ = true;
-        if (ErrResult(interp_, err, "subscribe") != TCL_OK || objc == 3) return err ? TCL_ERROR : TCL_OK;
+        if (err) return ErrResult(interp_, err, "subscribe");
+        if (objc == 3) return TCL_OK;
+        rd_kafka_queue_t *q = ConsumerQueue();
+        if (!q) return TCL_ERROR;
         Tcl_Obj *stream[3] = {objv[0], objv[1], objv[4]}; // as "consumer consume_callback cmd"
-        return QueueConsumeCallback(interp_, this, this, ConsumerQueue(), &groupStream_, 3, stream);
+        return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
     }
     case UNSUBSCRIBE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");

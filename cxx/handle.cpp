@@ -31,7 +31,7 @@ Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type)
 
 // Makes the rd_kafka_t with our callbacks, and hooks its main queue to the event loop.
 bool Handle::Open(std::string *error) {
-    wakeup_.reset(new Wakeup([this] { ServeEvents(); }));
+    wakeup_.reset(new Wakeup(interp_, [this] { ServeEvents(); }));
     if (!wakeup_->Ok()) {
         *error = "cannot create the event-loop pipe";
         return false;
@@ -87,7 +87,7 @@ Handle::~Handle() {
     consumerQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
-    if (rk_ && !IsProducer()) rd_kafka_unsubscribe(rk_.get());
+    if (rk_ && groupInUse_) rd_kafka_unsubscribe(rk_.get());
     if (rk_) {
         if (IsProducer()) {
             rd_kafka_flush(rk_.get(), kCloseFlushMs);
@@ -199,7 +199,6 @@ void Handle::OnLog(const rd_kafka_t *rk, int level, const char *fac, const char 
 void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
-    PreserveInterp keepInterp(interp_); // released first: may delete this handle
     rd_kafka_poll(rk_.get(), 0);
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.

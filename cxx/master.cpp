@@ -36,14 +36,18 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     switch (m) {
     case CONFIG:
         if (CheckConfigChange(objc, objv, false) != TCL_OK) return TCL_ERROR;
-        if (ConfigMethod(interp_, conf_.get(), objc, objv) != TCL_OK) return TCL_ERROR;
-        // librdkafka keeps a topic property given here in the global conf's
-        // default topic conf, which topics made with their own conf (every
-        // new_topic) never see: it goes to the master's topic_config too.
-        for (int i = 2; objc >= 4 && i + 1 < objc; i += 2) {
+        if (objc < 4 || objc % 2) return ConfigMethod(interp_, conf_.get(), objc, objv);
+        // Pair by pair: librdkafka keeps a topic property given here in the
+        // global conf's default topic conf, which topics made with their own
+        // conf (every new_topic) never see, so each one accepted also goes
+        // to the master's topic_config.
+        for (int i = 2; i + 1 < objc; i += 2) {
+            Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
+            if (ConfigMethod(interp_, conf_.get(), 4, pair) != TCL_OK) return TCL_ERROR;
             char errstr[256];
-            rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), Tcl_GetString(objv[i + 1]), errstr,
-                                    sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
+            OutBytes value(objv[i + 1]); // as Configure reads it
+            rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(),
+                                    errstr, sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
         }
         return TCL_OK;
     case TOPIC_CONFIG:

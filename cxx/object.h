@@ -93,20 +93,6 @@ class Preserve {
     Object *o_;
 };
 
-// Keeps an interpreter's memory alive while callbacks run from the event loop:
-// one may delete the interp itself, which Tcl then frees at the release (as
-// its own `after` and `fileevent` handlers do).
-class PreserveInterp {
-  public:
-    explicit PreserveInterp(Tcl_Interp *interp) : interp_(interp) { Tcl_Preserve(interp_); }
-    ~PreserveInterp() { Tcl_Release(interp_); }
-    PreserveInterp(const PreserveInterp &) = delete;
-    PreserveInterp &operator=(const PreserveInterp &) = delete;
-
-  private:
-    Tcl_Interp *interp_;
-};
-
 // Finds the KafkaTcl object behind a command name of the given C++ type.
 template <typename T>
 T *LookupObject(Tcl_Interp *interp, Tcl_Obj *name, const char *kind);

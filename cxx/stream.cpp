@@ -18,7 +18,7 @@ std::shared_ptr<Stream> Stream::Start(Object *owner, Handle *handle, rd_kafka_qu
 
 Stream::Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command)
     : owner_(owner), handle_(handle), command_(command), queue_(queue), ownsQueue_(ownsQueue) {
-    wakeup_.reset(new Wakeup([this] { OnWake(); }));
+    wakeup_.reset(new Wakeup(owner->Interp(), [this] { OnWake(); }));
 }
 
 Stream::~Stream() { Stop(); }
@@ -42,14 +42,13 @@ void Stream::OnWake() {
     // destructor Stop()s the stream in any case before the queue goes.
     Preserve keepOwner(owner_);
     std::shared_ptr<Stream> keep = shared_from_this(); // a stop from the command must not free us here
-    PreserveInterp keepInterp(owner_->Interp());       // released first: may delete the owner
     std::vector<rd_kafka_message_t *> raw(kBatch);
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
     // A group consumer's rebalance runs inside that fetch: its callback (and
     // any other handle event) goes before the messages it assigned.
-    handle_->ServeEvents();
+    if (owner_ == handle_) handle_->ServeEvents();
     if (messages.empty()) return;
     Tcl_Interp *interp = owner_->Interp();
     MessageFormat format = handle_->Format();

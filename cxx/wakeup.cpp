@@ -6,7 +6,7 @@
 
 namespace kafkatcl {
 
-Wakeup::Wakeup(std::function<void()> onWake) : onWake_(std::move(onWake)) {
+Wakeup::Wakeup(Tcl_Interp *interp, std::function<void()> onWake) : interp_(interp), onWake_(std::move(onWake)) {
     int fds[2];
     if (pipe(fds) != 0) return;
     for (int fd : fds) {
@@ -55,13 +55,22 @@ void Wakeup::OnReadable(ClientData cd, int) {
     // Events arriving from here on write again; those that came before are
     // seen by onWake_, which reads the queues after this.
     self->signalled_.store(false);
-    self->onWake_();
+    Run(self);
 }
 
 void Wakeup::OnTimer(ClientData cd) {
     Wakeup *self = static_cast<Wakeup *>(cd);
     self->timer_ = nullptr;
+    Run(self);
+}
+
+// onWake_ may delete the interp, and with it (at the release) the owner of
+// this wakeup: nothing of *self is touched after the call.
+void Wakeup::Run(Wakeup *self) {
+    Tcl_Interp *interp = self->interp_;
+    Tcl_Preserve(interp);
     self->onWake_();
+    Tcl_Release(interp);
 }
 
 } // namespace kafkatcl

@@ -9,6 +9,10 @@
 // `Again()` asks for another `onWake` from the event loop soon (a zero-delay
 // timer): callers handle a bounded batch per wake and come back for the
 // rest, so a burst never starves the event loop.
+//
+// `interp` (the owner's) is preserved while `onWake` runs, as Tcl's own
+// `after` and `fileevent` handlers do: a callback may delete it, and Tcl
+// then frees it once `onWake` has returned.
 #pragma once
 
 #include "util.h"
@@ -20,7 +24,7 @@ namespace kafkatcl {
 
 class Wakeup {
   public:
-    explicit Wakeup(std::function<void()> onWake);
+    Wakeup(Tcl_Interp *interp, std::function<void()> onWake);
     ~Wakeup();
     Wakeup(const Wakeup &) = delete;
     Wakeup &operator=(const Wakeup &) = delete;
@@ -35,7 +39,9 @@ class Wakeup {
     static void OnEvent(rd_kafka_t *rk, void *opaque); // librdkafka's threads
     static void OnReadable(ClientData cd, int mask);
     static void OnTimer(ClientData cd);
+    static void Run(Wakeup *self); // onWake_ with the interp preserved
 
+    Tcl_Interp *interp_;
     std::function<void()> onWake_;
     int readFd_ = -1, writeFd_ = -1;
     std::atomic<bool> signalled_{false}; // a byte is in the pipe, not yet read
