@@ -326,7 +326,7 @@ int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
             return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
                               "close is for the group consumer: stop the partitions started with consume_start "
                               "(consume_stop) or delete the handle");
-        StopStream(&groupStream_);
+        groupStream_.Reset();
         {
             rd_kafka_unsubscribe(rk); // see ~Handle: close alone leaves a re-subscription behind
             rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);

@@ -83,7 +83,7 @@ Handle::~Handle() {
     // through OnDelete: its exit handler must not outlive it.
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
-    StopStream(&groupStream_); // before consumerQueue_ goes
+    groupStream_.Reset(); // before consumerQueue_ goes
     consumerQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.

@@ -5,6 +5,7 @@
 #include "callbacks.h"
 #include "delivery.h"
 #include "object.h"
+#include "stream.h"
 #include "wakeup.h"
 
 #include <deque>
@@ -117,7 +118,7 @@ class Handle : public Object {
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
-    std::shared_ptr<class Stream> groupStream_; // asynchronous group consume_callback
+    StreamSlot groupStream_; // asynchronous group consume_callback
     ObjRef rebalanceCommand_;
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic

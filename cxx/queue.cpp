@@ -12,7 +12,7 @@ namespace kafkatcl {
 Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
     : Object(interp, handle), handle_(handle), queue_(queue) {}
 
-Queue::~Queue() { StopStream(&stream_); } // before queue_ goes
+Queue::~Queue() { stream_.Reset(); } // before queue_ goes
 
 int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
     static const char *const methods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};

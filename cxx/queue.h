@@ -3,13 +3,13 @@
 #pragma once
 
 #include "object.h"
+#include "stream.h"
 
 #include <memory>
 
 namespace kafkatcl {
 
 class Handle;
-class Stream;
 
 class Queue : public Object {
   public:
@@ -26,7 +26,7 @@ class Queue : public Object {
 
     Handle *handle_;
     QueuePtr queue_;
-    std::shared_ptr<Stream> stream_; // asynchronous consume_callback
+    StreamSlot stream_; // asynchronous consume_callback
 };
 
 } // namespace kafkatcl

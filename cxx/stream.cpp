@@ -31,9 +31,9 @@ void Stream::Stop() {
     queue_.reset();
 }
 
-void StopStream(std::shared_ptr<Stream> *stream) {
-    if (*stream) (*stream)->Stop();
-    stream->reset();
+void StreamSlot::Reset(std::shared_ptr<Stream> next) {
+    if (stream_) stream_->Stop();
+    stream_ = std::move(next);
 }
 
 void Stream::OnWake() {
@@ -87,7 +87,7 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
 }
 
 int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
-                         std::shared_ptr<Stream> *stream, int objc, Tcl_Obj *const objv[]) {
+                         StreamSlot *stream, int objc, Tcl_Obj *const objv[]) {
     if (objc == 4) {
         int timeout;
         if (GetTimeout(interp, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
@@ -96,9 +96,9 @@ int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_k
                                        return rd_kafka_consume_batch_queue(queue, t, buf, n);
                                    });
     }
-    StopStream(stream);
+    stream->Reset();
     ObjRef command = CallbackArg(objv[2]);
-    if (command) *stream = Stream::Start(owner, handle, queue, false, command.get());
+    if (command) stream->Reset(Stream::Start(owner, handle, queue, false, command.get()));
     return TCL_OK;
 }
 

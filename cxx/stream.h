@@ -20,7 +20,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
     static constexpr size_t kBatch = 500;
 
     // Destroys `queue` at Stop() when ownsQueue (else it belongs to a Queue
-// object or the handle, which call Stop() before they free it).
+    // object or the handle, whose StreamSlot stops it before they free it).
     static std::shared_ptr<Stream> Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue,
                                          Tcl_Obj *command);
     ~Stream();
@@ -43,6 +43,22 @@ class Stream : public std::enable_shared_from_this<Stream> {
     bool cancelled_ = false;
 };
 
+// An owner's hold on its asynchronous stream. Replacing or dropping it (Reset,
+// erase from a map, destruction) stops the stream first, so the owner may
+// free the queue right after, even while a running OnWake still keeps the
+// Stream itself alive.
+class StreamSlot {
+  public:
+    StreamSlot() = default;
+    ~StreamSlot() { Reset(); }
+    StreamSlot(const StreamSlot &) = delete;
+    StreamSlot &operator=(const StreamSlot &) = delete;
+    void Reset(std::shared_ptr<Stream> next = nullptr);
+
+  private:
+    std::shared_ptr<Stream> stream_;
+};
+
 // The synchronous form: takes what arrives within timeoutMs and invokes
 // command per message (dict), with loop semantics; result: the count.
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
@@ -52,9 +68,7 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
 // objv is "obj consume_callback ?timeoutMs? command" (arity checked by the
 // caller). With a timeout: the synchronous form; without: (re)starts or, for
 // an empty command, stops the asynchronous stream held in *stream.
-// StopStream stops and drops *stream (owners call it before freeing the queue).
 int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
-                         std::shared_ptr<Stream> *stream, int objc, Tcl_Obj *const objv[]);
-void StopStream(std::shared_ptr<Stream> *stream);
+                         StreamSlot *stream, int objc, Tcl_Obj *const objv[]);
 
 } // namespace kafkatcl

@@ -15,8 +15,7 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
     : Object(interp, handle), handle_(handle), rkt_(rkt) {}
 
 Topic::~Topic() {
-    for (auto &s : streams_) s.second->Stop(); // a running OnWake may still hold one
-    streams_.clear();
+    streams_.clear(); // stops them: a running OnWake may still hold one
     for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
     handle_->CountStarted(-(int)started_.size());
 }
@@ -349,11 +348,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     started_.erase(partition);
     handle_->CountStarted(-1);
-    auto stream = streams_.find(partition);
-    if (stream != streams_.end()) {
-        stream->second->Stop();
-        streams_.erase(stream);
-    }
+    streams_.erase(partition);
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
@@ -377,16 +372,12 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
                                        return rd_kafka_consume_batch(rkt, partition, t, buf, n);
                                    });
     }
-    auto old = streams_.find(partition);
-    if (old != streams_.end()) {
-        old->second->Stop();
-        streams_.erase(old);
-    }
+    streams_.erase(partition);
     ObjRef command = CallbackArg(objv[3]);
     if (!command) return TCL_OK;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
     if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
-    streams_[partition] = Stream::Start(this, handle_, queue, true, command.get());
+    streams_[partition].Reset(Stream::Start(this, handle_, queue, true, command.get()));
     return TCL_OK;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "object.h"
+#include "stream.h"
 
 #include <map>
 #include <memory>
@@ -11,7 +12,6 @@
 namespace kafkatcl {
 
 class Handle;
-class Stream;
 
 class Topic : public Object {
   public:
@@ -39,7 +39,7 @@ class Topic : public Object {
     TopicPtr rkt_;
     std::set<int32_t> started_; // partitions with consume_start in effect
     bool leadersKnown_ = false;  // AwaitLeaders got this topic's metadata
-    std::map<int32_t, std::shared_ptr<Stream>> streams_; // asynchronous consume_callback per partition
+    std::map<int32_t, StreamSlot> streams_; // asynchronous consume_callback per partition
 };
 
 } // namespace kafkatcl
