@@ -1,16 +1,28 @@
 # easy.tcl --
 #
 #	The "easy interface" of the later KafkaTcl: one shared master, producer
-#	handle and consumer handle per interpreter, created on first use.
+#	handle and consumer handle per interpreter, with fixed names so scripts
+#	can configure them directly, each created on first use:
 #
-#	kafka::brokers LIST                  set the brokers used by the shared handles
-#	kafka::topic_producer NAME TOPIC     create topic producer command NAME
-#	kafka::topic_consumer NAME TOPIC     create topic consumer command NAME
+#	::kafka::master      made by kafka::setup
+#	::kafka::producer    made by kafka::setup_producer (a producer handle)
+#	::kafka::consumer    made by kafka::setup_consumer (a consumer handle)
+#
+#	kafka::setup ?-brokers LIST?         create ::kafka::master if missing
+#	kafka::setup_producer ?-brokers LIST?  ... and ::kafka::producer
+#	kafka::setup_consumer ?-brokers LIST?  ... and ::kafka::consumer
+#	kafka::brokers ?LIST?                set (creating the master) or return
+#	                                     the broker list, default 127.0.0.1
+#	kafka::topic_producer NAME TOPIC     topic producer NAME on ::kafka::producer
+#	kafka::topic_consumer NAME TOPIC     topic consumer NAME on ::kafka::consumer
+#
+#	Each setup command may be called again: what exists is kept.  A shared
+#	object that was deleted is made again on the next call.
 
 namespace eval ::kafka {
-    namespace export brokers topic_producer topic_consumer
-    # Names of the shared objects once created.
-    variable easy [dict create brokers {} master {} producer {} consumer {}]
+    namespace export brokers setup setup_producer setup_consumer topic_producer topic_consumer
+    # The broker list of the shared objects (the later KafkaTcl's default).
+    variable brokers 127.0.0.1
 }
 
 # Raises a KAFKA _INVALID_ARG error (errorCode {KAFKA _INVALID_ARG message})
@@ -19,52 +31,91 @@ proc ::kafka::ArgError {message} {
     return -level 2 -code error -errorcode [list KAFKA _INVALID_ARG $message] $message
 }
 
-# kafka::brokers ?LIST? -- set (or, with no argument, return) the broker list.
-# Handles already created are given the new brokers too.
+# Checks that `list` is a Tcl list (of host or host:port addresses).
+proc ::kafka::CheckBrokerList {list} {
+    if {![string is list $list]} {
+        return -level 2 -code error -errorcode [list KAFKA _INVALID_ARG "brokerList must be a list of host:port addresses"] \
+            "brokerList must be a list of host:port addresses"
+    }
+}
+
+# The options every setup command takes: -brokers LIST (as kafka::brokers).
+proc ::kafka::SetupOptions {command words} {
+    if {[llength $words] % 2} {
+        ArgError "wrong # args: should be \"$command ?-brokers brokerList?\""
+    }
+    foreach {option value} $words {
+        if {$option ne "-brokers"} {
+            ArgError "bad option \"$option\": must be -brokers"
+        }
+        CheckBrokerList $value
+    }
+    foreach {option value} $words { brokers $value }
+}
+
+# kafka::setup ?-brokers LIST? -- create the shared master ::kafka::master
+# (its bootstrap.servers from the broker list) unless it exists.
+proc ::kafka::setup {args} {
+    variable brokers
+    SetupOptions kafka::setup $args
+    if {![llength [info commands ::kafka::master]]} {
+        ::kafka::kafka create ::kafka::master
+        if {[llength $brokers]} {
+            ::kafka::master config bootstrap.servers [join $brokers ,]
+        }
+    }
+    return ::kafka::master
+}
+
+# kafka::setup_producer / setup_consumer ?-brokers LIST? -- the shared master
+# and the shared handle of that kind.
+proc ::kafka::setup_producer {args} {
+    SetupOptions kafka::setup_producer $args
+    return [SetupHandle producer]
+}
+
+proc ::kafka::setup_consumer {args} {
+    SetupOptions kafka::setup_consumer $args
+    return [SetupHandle consumer]
+}
+
+proc ::kafka::SetupHandle {kind} {
+    variable brokers
+    setup
+    set handle ::kafka::$kind
+    if {![llength [info commands $handle]]} {
+        ::kafka::master create_$kind $handle
+    }
+    return $handle
+}
+
+# kafka::brokers ?LIST? -- set the broker list (creating the shared master, as
+# the later KafkaTcl does, and passing the list to the shared objects that
+# exist), or with no argument return it.
 proc ::kafka::brokers {args} {
-    variable easy
+    variable brokers
     if {[llength $args] > 1} {
         ArgError "wrong # args: should be \"kafka::brokers ?brokerList?\""
     }
     if {[llength $args] == 0} {
-        return [dict get $easy brokers]
+        return $brokers
     }
     set list [lindex $args 0]
-    if {![string is list $list]} {
-        ArgError "brokerList must be a list of host:port addresses"
-    }
-    dict set easy brokers $list
-    if {[dict get $easy master] ne ""} {
-        [dict get $easy master] config bootstrap.servers [join $list ,]
+    CheckBrokerList $list
+    set brokers $list
+    if {[llength [info commands ::kafka::master]]} {
+        if {[llength $list]} {
+            ::kafka::master config bootstrap.servers [join $list ,]
+        }
+    } else {
+        setup
     }
     foreach kind {producer consumer} {
-        set handle [dict get $easy $kind]
-        if {$handle ne "" && [llength $list] && [llength [info commands $handle]]} {
-            $handle add_brokers $list
+        if {[llength $list] && [llength [info commands ::kafka::$kind]]} {
+            ::kafka::$kind add_brokers $list
         }
     }
     return $list
-}
-
-# The shared handle of one kind, created (with its master) on demand.
-proc ::kafka::EasyHandle {kind} {
-    variable easy
-    set master [dict get $easy master]
-    if {$master eq "" || ![llength [info commands $master]]} {
-        set master ::[::kafka::kafka create #auto]
-        if {[llength [dict get $easy brokers]]} {
-            $master config bootstrap.servers [join [dict get $easy brokers] ,]
-        }
-        dict set easy master $master
-        dict set easy producer {}
-        dict set easy consumer {}
-    }
-    set handle [dict get $easy $kind]
-    if {$handle eq "" || ![llength [info commands $handle]]} {
-        set handle ::[$master create_$kind #auto]
-        dict set easy $kind $handle
-    }
-    return $handle
 }
 
 # Arity checked here, not by proc, so that the error is a KAFKA one.
@@ -72,12 +123,12 @@ proc ::kafka::topic_producer {args} {
     if {[llength $args] != 2} {
         ArgError "wrong # args: should be \"kafka::topic_producer cmdName topic\""
     }
-    return [[EasyHandle producer] new_topic {*}$args]
+    return [[SetupHandle producer] new_topic {*}$args]
 }
 
 proc ::kafka::topic_consumer {args} {
     if {[llength $args] != 2} {
         ArgError "wrong # args: should be \"kafka::topic_consumer cmdName topic\""
     }
-    return [[EasyHandle consumer] new_topic {*}$args]
+    return [[SetupHandle consumer] new_topic {*}$args]
 }
