@@ -362,7 +362,7 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     case INFO:
         return Info(objc, objv);
     case CONFIG:
-        return ConfigMethod(objc, objv);
+        return TopicConfig(objc, objv);
     case FLUSH:
         return Flush(objc, objv);
     case GET_WATERMARKS:
@@ -385,7 +385,7 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
 // config ?key? ?value key value ...?: the handle's topic configuration.
 // librdkafka warns of deprecated properties only in rd_kafka_new, for the
 // master's settings; those set here get the same warning from us.
-int Handle::ConfigMethod(int objc, Tcl_Obj *const objv[]) {
+int Handle::TopicConfig(int objc, Tcl_Obj *const objv[]) {
     if (TopicConfigMethod(interp_, topicConf_.get(), objc, objv) != TCL_OK) return TCL_ERROR;
     for (int i = 2; objc >= 4 && i + 1 < objc; i += 2) {
         PropertyInfo info = LookUpProperty(Tcl_GetString(objv[i]), true);

@@ -97,7 +97,7 @@ class Handle : public Object {
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]); // info.cpp
     int RefreshMetadata(int timeout);
-    int ConfigMethod(int objc, Tcl_Obj *const objv[]);
+    int TopicConfig(int objc, Tcl_Obj *const objv[]); // `config`
     // Logs a line of our own through this handle's logger, as librdkafka's are.
     void LogLine(int level, const char *facility, const std::string &text);
     int Flush(int objc, Tcl_Obj *const objv[]);
