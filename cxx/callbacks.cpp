@@ -47,23 +47,26 @@ ObjRef CallbackArg(Tcl_Obj *obj) {
 }
 
 int LoggerSetting::Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool *followMaster) {
-    static const char *const modes[] = {"stderr", "syslog", "callback", NULL};
-    static const char *const handleModes[] = {"stderr", "syslog", "callback", "master", NULL};
-    const char *usage = followMaster ? "stderr|syslog|callback ?command?|master" : "stderr|syslog|callback ?command?";
+    // "none" (drop every log line) is the original KafkaTcl's; "master" only a handle's.
+    static const char *const modes[] = {"stderr", "syslog", "callback", "none", NULL};
+    static const char *const handleModes[] = {"stderr", "syslog", "callback", "none", "master", NULL};
+    static const LogMode modeOf[] = {LogMode::Stderr, LogMode::Syslog, LogMode::Callback, LogMode::None};
+    enum { CALLBACK = 2, MASTER = 4 };
+    const char *usage = followMaster ? "stderr|syslog|callback ?command?|none|master" : "stderr|syslog|callback ?command?|none";
     if (objc < 3) return WrongArgs(interp, 2, objv, usage);
     int m;
     if (GetIndex(interp, objv[2], followMaster ? handleModes : modes, "logger", &m) != TCL_OK) return TCL_ERROR;
-    if ((m == 2) != (objc == 4)) return WrongArgs(interp, 2, objv, usage);
-    if (m == 3) {
+    if ((m == CALLBACK) != (objc == 4)) return WrongArgs(interp, 2, objv, usage);
+    if (m == MASTER) {
         *followMaster = true;
         return TCL_OK;
     }
-    if (m == 2) {
+    if (m == CALLBACK) {
         ObjRef cmd = CallbackArg(objv[3]);
         if (!cmd) return ArgError(interp, "logger callback needs a command");
         command = cmd;
     }
-    mode = m == 0 ? LogMode::Stderr : m == 1 ? LogMode::Syslog : LogMode::Callback;
+    mode = modeOf[m];
     return TCL_OK;
 }
 

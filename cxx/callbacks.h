@@ -44,14 +44,14 @@ int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *c
 // Sets or clears (empty command) a callback; returns the current one.
 ObjRef CallbackArg(Tcl_Obj *obj);
 
-enum class LogMode { Stderr, Syslog, Callback };
+enum class LogMode { Stderr, Syslog, Callback, None };
 
 // Where librdkafka's log lines go: the master's setting, or a handle's own
 // (`$handle logger ...`), which overrides the master's for that handle.
 struct LoggerSetting {
     std::atomic<LogMode> mode{LogMode::Stderr}; // read by librdkafka threads
     ObjRef command;                             // for LogMode::Callback
-    // logger stderr|syslog|callback command: objv[2] on, checked, set.
+    // logger stderr|syslog|callback command|none: objv[2] on, checked, set.
     // With followMaster (a handle's logger), "master" is a fourth word: it
     // sets *followMaster and leaves the setting alone.
     int Set(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool *followMaster = nullptr);
@@ -61,6 +61,10 @@ struct MasterCallbacks {
     ObjRef delivery, error, statistics;
     LoggerSetting logger;
     int deliveryEvery = 1;                           // report every Nth success (0: failures only)
+    // Reports carry the message's payload: the callback was set with the
+    // later KafkaTcl's `delivery_report callback`, whose reports had it.
+    // Off for set_delivery_report_callback, keeping its compact fast path.
+    bool deliveryPayload = false;
     Tcl_WideInt samplesWanted = 0; // `delivery_report sample`: report this many next successes too
     // Delivery counters for `delivery_report counts`.
     Tcl_WideInt delivered = 0, failed = 0;

@@ -2,8 +2,11 @@
 // librdkafka configuration object.
 #include "config.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 
 namespace kafkatcl {
 
@@ -100,6 +103,82 @@ int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc,
                 [conf](const char *k, char *v, size_t *s) { return rd_kafka_topic_conf_get(conf, k, v, s); },
                 [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); }};
     return Configure(interp, ops, objc, objv);
+}
+
+namespace {
+
+// librdkafka has no API for a property's flags, but rd_kafka_conf_properties_show
+// prints its table (CONFIGURATION.md's rows, "name | C/P | range | default |
+// importance | description"), deprecated ones marked "**DEPRECATED**".
+struct PropertyTable {
+    std::map<std::string, PropertyInfo> global, topic;
+    PropertyTable();
+};
+
+std::string Trim(const std::string &s) {
+    size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+PropertyTable::PropertyTable() {
+    char *text = nullptr;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (!out) return;
+    rd_kafka_conf_properties_show(out);
+    fclose(out);
+    std::map<std::string, PropertyInfo> *section = nullptr;
+    const char *marker = "**DEPRECATED** ";
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        std::string row(line, end ? end - line : strlen(line));
+        line = end ? end + 1 : nullptr;
+        if (row.rfind("## Global", 0) == 0) section = &global;
+        else if (row.rfind("## Topic", 0) == 0) section = &topic;
+        size_t bar = row.find('|');
+        if (!section || bar == std::string::npos || row.find("---") == 0) continue;
+        PropertyInfo info;
+        info.known = true;
+        size_t at = row.find(marker);
+        if (at != std::string::npos) {
+            info.deprecated = true;
+            std::string rest = row.substr(at + strlen(marker));
+            info.description = rest.substr(0, rest.find(" <br>"));
+        }
+        std::string name = Trim(row.substr(0, bar));
+        if (!name.empty() && name != "Property") (*section)[name] = info;
+    }
+    free(text);
+}
+
+} // namespace
+
+PropertyInfo LookUpProperty(const std::string &key, bool topic) {
+    static const PropertyTable table; // read once, the first time it is needed
+    const auto &section = topic ? table.topic : table.global;
+    auto it = section.find(key);
+    return it == section.end() ? PropertyInfo() : it->second;
+}
+
+const char *const kPartitionerNames[] = {"random", "consistent", "consistent_random", "murmur2",
+                                         "murmur2_random", "fnv1a", "fnv1a_random", NULL};
+
+int PartitionerMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[],
+                      const std::function<int(const char *name)> &beforeSet) {
+    if (objc > 3) return WrongArgs(interp, 2, objv, "?name?");
+    if (objc == 3) {
+        int n;
+        char errstr[256];
+        if (GetIndex(interp, objv[2], kPartitionerNames, "partitioner", &n) != TCL_OK) return TCL_ERROR;
+        if (beforeSet && beforeSet(kPartitionerNames[n]) != TCL_OK) return TCL_ERROR;
+        if (rd_kafka_topic_conf_set(conf, "partitioner", kPartitionerNames[n], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+            return ArgError(interp, errstr);
+    }
+    char value[64];
+    size_t size = sizeof value;
+    if (rd_kafka_topic_conf_get(conf, "partitioner", value, &size) != RD_KAFKA_CONF_OK) value[0] = 0;
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(value, -1));
+    return TCL_OK;
 }
 
 } // namespace kafkatcl

@@ -4,6 +4,8 @@
 
 #include "util.h"
 
+#include <functional>
+
 namespace kafkatcl {
 
 // Global (client) configuration: `config ?key? ?value key value ...?`.
@@ -18,5 +20,23 @@ void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf);
 
 // True for keys whose values must never be shown (passwords, secrets).
 bool IsSecretKey(const char *key);
+
+// What the linked librdkafka's own property table says of `key` as a global
+// (topic false) or topic property: whether it knows it, and when it
+// deprecates it, its description (what its CONFWARN warning quotes).
+struct PropertyInfo {
+    bool known = false;
+    bool deprecated = false;
+    std::string description;
+};
+PropertyInfo LookUpProperty(const std::string &key, bool topic);
+
+// The names `partitioner` accepts (librdkafka's topic "partitioner" values).
+extern const char *const kPartitionerNames[];
+// partitioner ?name? on a topic configuration: with a name, checks it (and
+// calls `beforeSet`, which may refuse with a Tcl error), then sets it;
+// returns the current name.
+int PartitionerMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[],
+                      const std::function<int(const char *name)> &beforeSet = nullptr);
 
 } // namespace kafkatcl

@@ -15,15 +15,15 @@ DeliveryReports::DeliveryReports()
     : topicKey_(Tcl_NewStringObj("topic", -1)), partitionKey_(Tcl_NewStringObj("partition", -1)),
       offsetKey_(Tcl_NewStringObj("offset", -1)), errorKey_(Tcl_NewStringObj("error", -1)),
       messageKey_(Tcl_NewStringObj("message", -1)), keyKey_(Tcl_NewStringObj("key", -1)),
-      opaqueKey_(Tcl_NewStringObj("opaque", -1)), empty_(Tcl_NewObj()) {}
+      payloadKey_(Tcl_NewStringObj("payload", -1)), opaqueKey_(Tcl_NewStringObj("opaque", -1)), empty_(Tcl_NewObj()) {}
 
-void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText) {
+void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText, bool withPayload) {
     Tcl_Obj *topic = topicName_.Get(rd_kafka_topic_name(msg->rkt));
-    if (!msg->err && !msg->key && !userOpaque) {
+    if (!msg->err && !msg->key && !userOpaque && !withPayload) {
         pending_.push_back(Pending{ObjRef(), ObjRef(topic), msg->partition, msg->offset});
         return;
     }
-    Tcl_Obj *words[14];
+    Tcl_Obj *words[16];
     int n = 0;
     words[n++] = topicKey_.get();
     words[n++] = topic;
@@ -40,6 +40,10 @@ void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, b
     if (msg->key) {
         words[n++] = keyKey_.get();
         words[n++] = NewBytesObj(msg->key, msg->key_len, decodeText);
+    }
+    if (withPayload) {
+        words[n++] = payloadKey_.get();
+        words[n++] = NewBytesObj(msg->payload, msg->payload ? msg->len : 0, decodeText);
     }
     if (userOpaque) {
         words[n++] = opaqueKey_.get();

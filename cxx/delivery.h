@@ -19,11 +19,12 @@ class DeliveryReports {
   public:
     DeliveryReports();
     // In rd_kafka_poll/flush, in the handle's thread: remembers `msg`'s report.
-    // `userOpaque` is the produce -opaque value (may be empty).
-    void Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText);
+    // `userOpaque` is the produce -opaque value (may be empty); withPayload:
+    // the report carries the message's payload (see deliveryPayload).
+    void Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText, bool withPayload);
     bool Empty() const { return pending_.empty(); }
     // The oldest report as the callback's argument:
-    // topic T partition P offset O error {} ?message M? ?key K? ?opaque V?
+    // topic T partition P offset O error {} ?message M? ?key K? ?payload D? ?opaque V?
     ObjRef Next();
     // Hands back an argument after its callback: kept for reuse when nobody
     // else holds it.
@@ -31,7 +32,7 @@ class DeliveryReports {
 
   private:
     struct Pending {
-        ObjRef full;  // a report with an error, a key or an opaque value: built at once
+        ObjRef full;  // a report with an error, a key, a payload or an opaque value: built at once
         ObjRef topic; // else: the plain report's topic, partition and offset
         int32_t partition;
         int64_t offset;
@@ -39,7 +40,7 @@ class DeliveryReports {
     bool Rewrite(Tcl_Obj *list, const Pending &p);
 
     std::deque<Pending> pending_;
-    ObjRef topicKey_, partitionKey_, offsetKey_, errorKey_, messageKey_, keyKey_, opaqueKey_, empty_;
+    ObjRef topicKey_, partitionKey_, offsetKey_, errorKey_, messageKey_, keyKey_, payloadKey_, opaqueKey_, empty_;
     TopicNameObj topicName_;
     PartitionObjs partitionObjs_;
     ObjRef spare_; // the last plain report, free for rewriting

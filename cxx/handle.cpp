@@ -59,6 +59,10 @@ bool Handle::Open(std::string *error) {
     }
     // Logs go through the main queue, so they reach Tcl in this thread.
     rd_kafka_conf_set(conf.get(), "log.queue", "true", errstr, sizeof errstr);
+    // Without a buffer: the value's size, NUL included; no value at all is _INVALID.
+    size_t brokersSize = 0;
+    brokersUnset_ = rd_kafka_conf_get(conf.get(), "bootstrap.servers", NULL, &brokersSize) != RD_KAFKA_CONF_OK ||
+                    brokersSize <= 1;
     rd_kafka_t *rk = rd_kafka_new(type_, conf.get(), errstr, sizeof errstr);
     if (!rk) {
         *error = errstr;
@@ -149,7 +153,7 @@ void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaqu
         }
     }
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
-    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText);
+    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText, cb.deliveryPayload);
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -176,10 +180,19 @@ int Handle::OnStatistics(rd_kafka_t *, char *json, size_t len, void *opaque) {
 
 const LoggerSetting &Handle::Logger() const { return hasOwnLogger_ ? ownLogger_ : master_->Callbacks().logger; }
 
+// The notice rd_kafka_new logs when a handle has no brokers yet: the
+// documented order of calls makes the handle first and adds brokers after.
+static bool IsNoBrokersNotice(const char *fac, const char *buf) {
+    return !strcmp(fac, "CONFWARN") && strstr(buf, "No `bootstrap.servers` configured");
+}
+
 void Handle::OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     Handle *self = static_cast<Handle *>(rd_kafka_opaque(rk));
     if (!self) return;
+    if (self->brokersUnset_ && IsNoBrokersNotice(fac, buf)) return;
     switch (self->Logger().mode.load()) {
+    case LogMode::None:
+        return;
     case LogMode::Stderr:
         fprintf(stderr, "%%%d|%s|%s| %s\n", level, fac, rd_kafka_name(rk), buf);
         return;
@@ -298,7 +311,7 @@ MessageFormat Handle::Format() const { return master_->Format(); }
 // in both tables, then the producer's or the consumer's own.
 #define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", \
         "output_queue_length", "info", "config", "flush", "get_watermark_offsets",              \
-        "query_watermark_offsets", "offsets_for_times", "delete",                               \
+        "query_watermark_offsets", "offsets_for_times", "meta", "partitioner", "delete",        \
         /* admin.cpp, in kAdminMethods order */                                                 \
         "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs", \
         "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets", \
@@ -312,7 +325,8 @@ static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscrib
                                               "committed", "position", "seek", "pause", "resume", "store_offsets",
                                               "rebalance_callback", "close", NULL};
 enum { NAME, NEW_TOPIC, LOG_LEVEL, LOGGER, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
-       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, DELETE, ADMIN_FIRST, ADMIN_COUNT = 15, COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
+       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, META, PARTITIONER, DELETE, ADMIN_FIRST, ADMIN_COUNT = 15,
+       COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     int m;
@@ -348,7 +362,7 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     case INFO:
         return Info(objc, objv);
     case CONFIG:
-        return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
+        return TopicConfig(objc, objv);
     case FLUSH:
         return Flush(objc, objv);
     case GET_WATERMARKS:
@@ -356,12 +370,35 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
         return Watermarks(m == QUERY_WATERMARKS, objc, objv);
     case OFFSETS_FOR_TIMES:
         return OffsetsForTimes(objc, objv);
+    case META:
+        return Meta(objc, objv);
+    case PARTITIONER: // the topic configuration's partitioner, for topics made later
+        return PartitionerMethod(interp_, topicConf_.get(), objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();
         return TCL_OK;
     }
     return TCL_ERROR;
+}
+
+// config ?key? ?value key value ...?: the handle's topic configuration.
+// librdkafka warns of deprecated properties only in rd_kafka_new, for the
+// master's settings; those set here get the same warning from us.
+int Handle::TopicConfig(int objc, Tcl_Obj *const objv[]) {
+    if (TopicConfigMethod(interp_, topicConf_.get(), objc, objv) != TCL_OK) return TCL_ERROR;
+    for (int i = 2; objc >= 4 && i + 1 < objc; i += 2) {
+        PropertyInfo info = LookUpProperty(Tcl_GetString(objv[i]), true);
+        if (info.deprecated)
+            LogLine(LOG_WARNING, "CONFWARN", std::string("Configuration property ") + Tcl_GetString(objv[i]) +
+                                                 " is deprecated: " + info.description);
+    }
+    return TCL_OK;
+}
+
+void Handle::LogLine(int level, const char *facility, const std::string &text) {
+    OnLog(rk_.get(), level, facility, text.c_str());
+    wakeup_->Again(); // a callback logger's line waits in events_ for ServeEvents
 }
 
 int Handle::NewTopic(int objc, Tcl_Obj *const objv[]) {

@@ -95,6 +95,11 @@ class Handle : public Object {
     int LogLevel(int objc, Tcl_Obj *const objv[]);
     int AddBrokers(int objc, Tcl_Obj *const objv[]);
     int Info(int objc, Tcl_Obj *const objv[]);
+    int Meta(int objc, Tcl_Obj *const objv[]); // info.cpp
+    int RefreshMetadata(int timeout);
+    int TopicConfig(int objc, Tcl_Obj *const objv[]); // `config`
+    // Logs a line of our own through this handle's logger, as librdkafka's are.
+    void LogLine(int level, const char *facility, const std::string &text);
     int Flush(int objc, Tcl_Obj *const objv[]);
     int Watermarks(bool query, int objc, Tcl_Obj *const objv[]);
     int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
@@ -122,6 +127,8 @@ class Handle : public Object {
     ObjRef rebalanceCommand_;
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
+    MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`
+    bool brokersUnset_ = false; // made without bootstrap.servers (see OnLog)
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N
     int startedPartitions_ = 0;     // see CountStarted

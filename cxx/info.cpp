@@ -8,6 +8,9 @@
 //	info topic TOPIC             per-partition leader, replicas, isr
 //	info cluster                 cluster id, controller id, brokers
 //	info watermarks TOPIC PART   {low high}
+//
+// and `$handle meta refresh|print`, the original KafkaTcl's: a copy of the
+// cluster metadata the handle keeps, and a readable dump of it on stdout.
 #include "handle.h"
 
 #include <cstring>
@@ -123,6 +126,69 @@ int Handle::Info(int objc, Tcl_Obj *const objv[]) {
     }
     }
     Tcl_SetObjResult(interp_, result);
+    return TCL_OK;
+}
+
+// ---------------------------------------------------------------------------
+// meta refresh|print ?-timeout ms?
+
+// The metadata as text: brokers, then topics with their partitions.
+static Tcl_Obj *DescribeMetadata(const rd_kafka_metadata_t *md) {
+    Tcl_Obj *out = Tcl_ObjPrintf("cluster metadata from broker %d (%s):\n", (int)md->orig_broker_id,
+                                 md->orig_broker_name ? md->orig_broker_name : "");
+    Tcl_AppendPrintfToObj(out, "  %d broker%s:\n", md->broker_cnt, md->broker_cnt == 1 ? "" : "s");
+    for (int i = 0; i < md->broker_cnt; i++)
+        Tcl_AppendPrintfToObj(out, "    broker %d at %s:%d\n", (int)md->brokers[i].id, md->brokers[i].host,
+                              md->brokers[i].port);
+    Tcl_AppendPrintfToObj(out, "  %d topic%s:\n", md->topic_cnt, md->topic_cnt == 1 ? "" : "s");
+    for (int i = 0; i < md->topic_cnt; i++) {
+        const rd_kafka_metadata_topic_t &t = md->topics[i];
+        Tcl_AppendPrintfToObj(out, "    topic \"%s\" with %d partition%s", t.topic, t.partition_cnt,
+                              t.partition_cnt == 1 ? "" : "s");
+        if (t.err) Tcl_AppendPrintfToObj(out, " (error %s: %s)", rd_kafka_err2name(t.err), rd_kafka_err2str(t.err));
+        Tcl_AppendToObj(out, "\n", 1);
+        for (int j = 0; j < t.partition_cnt; j++) {
+            const rd_kafka_metadata_partition_t &p = t.partitions[j];
+            Tcl_AppendPrintfToObj(out, "      partition %d: leader %d, replicas {", (int)p.id, (int)p.leader);
+            for (int k = 0; k < p.replica_cnt; k++) Tcl_AppendPrintfToObj(out, "%s%d", k ? " " : "", (int)p.replicas[k]);
+            Tcl_AppendToObj(out, "}, in-sync {", -1);
+            for (int k = 0; k < p.isr_cnt; k++) Tcl_AppendPrintfToObj(out, "%s%d", k ? " " : "", (int)p.isrs[k]);
+            Tcl_AppendToObj(out, "}", 1);
+            if (p.err) Tcl_AppendPrintfToObj(out, " (error %s: %s)", rd_kafka_err2name(p.err), rd_kafka_err2str(p.err));
+            Tcl_AppendToObj(out, "\n", 1);
+        }
+    }
+    return out;
+}
+
+// Asks the cluster for all topics' metadata, bounded by `timeout`, and keeps it.
+int Handle::RefreshMetadata(int timeout) {
+    const rd_kafka_metadata_t *raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), 1, NULL, &raw, timeout);
+    if (err) return KafkaError(interp_, err, std::string("cannot get the cluster metadata: ") + rd_kafka_err2str(err));
+    metadata_.reset(raw);
+    return TCL_OK;
+}
+
+int Handle::Meta(int objc, Tcl_Obj *const objv[]) {
+    static const char *const subs[] = {"refresh", "print", NULL};
+    enum { REFRESH, PRINT };
+    int timeout = 5000;
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "refresh|print ?-timeout ms?");
+    int sub;
+    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
+    if (TrailingTimeout(interp_, &objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc != 3) return WrongArgs(interp_, 3, objv, "?-timeout ms?");
+    // print shows the kept copy (fetched first if there is none), as the original did.
+    if ((sub == REFRESH || !metadata_) && RefreshMetadata(timeout) != TCL_OK) return TCL_ERROR;
+    if (sub == REFRESH) return TCL_OK;
+    // Through Tcl's stdout channel, not C stdio: a script can redirect or capture it.
+    Tcl_Channel out = Tcl_GetStdChannel(TCL_STDOUT);
+    if (!out) return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE, "meta print: there is no stdout channel");
+    ObjRef text(DescribeMetadata(metadata_.get()));
+    if (Tcl_WriteObj(out, text.get()) < 0 || Tcl_Flush(out) != TCL_OK)
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__FAIL, std::string("meta print: cannot write to stdout: ") +
+                                                                Tcl_ErrnoMsg(Tcl_GetErrno()));
     return TCL_OK;
 }
 

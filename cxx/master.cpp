@@ -22,6 +22,8 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           "set_error_callback",
                                           "set_statistics_callback",
                                           "set_socket_callback",
+                                          "error_callback",
+                                          "statistics_callback",
                                           "logger",
                                           "delivery_report",
                                           "partitioner",
@@ -29,7 +31,8 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           NULL};
     enum {
         CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, HEADERS,
-        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, LOGGER, DELIVERY_REPORT, PARTITIONER, DELETE
+        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, ERROR_CB, STATS_CB, LOGGER, DELIVERY_REPORT, PARTITIONER,
+        DELETE
     };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
@@ -44,6 +47,7 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         for (int i = 2; i + 1 < objc; i += 2) {
             Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
             if (ConfigMethod(interp_, conf_.get(), 4, pair) != TCL_OK) return TCL_ERROR;
+            if (GlobalShadowsDeprecatedTopicKey(Tcl_GetString(objv[i]))) continue;
             char errstr[256];
             OutBytes value(objv[i + 1]); // as Configure reads it
             rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(),
@@ -64,19 +68,15 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     case HEADERS:
         return HeadersMethod(objc, objv);
     case SET_DR_CB:
-        return SetCallback(callbacks_.delivery, objc, objv);
+        if (SetCallback(callbacks_.delivery, objc, objv) != TCL_OK) return TCL_ERROR;
+        if (objc == 3) callbacks_.deliveryPayload = false; // the seed form's reports: no payload
+        return TCL_OK;
     case SET_ERROR_CB:
+    case ERROR_CB: // the later KafkaTcl's name
         return SetCallback(callbacks_.error, objc, objv);
     case SET_STATS_CB:
-        // librdkafka produces statistics only for handles created with a
-        // non-zero statistics.interval.ms.
-        if (objc == 3 && Tcl_GetCharLength(objv[2]) > 0 && !Children().empty() &&
-            ConfString("statistics.interval.ms", false) == "0")
-            return RefuseWithHandles("statistics.interval.ms was 0 when they were created, so librdkafka makes no "
-                                     "statistics for them",
-                                     "set statistics.interval.ms in the master's config, and the callback, "
-                                     "before creating handles");
-        return SetCallback(callbacks_.statistics, objc, objv);
+    case STATS_CB: // the later KafkaTcl's name
+        return StatisticsCallbackMethod(objc, objv);
     case SET_SOCKET_CB:
         // librdkafka owns its sockets and threads; a Tcl-level socket callback
         // would run on librdkafka's threads. The event loop integration
@@ -96,6 +96,14 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return TCL_OK;
     }
     return TCL_ERROR;
+}
+
+// enable.auto.commit names a global property and, at topic level, a
+// deprecated alias librdkafka 2.0.2 never reads: copying it to topic_config
+// would only earn every handle a deprecation warning the user did not ask for.
+bool Master::GlobalShadowsDeprecatedTopicKey(const char *key) {
+    PropertyInfo global = LookUpProperty(key, false);
+    return global.known && !global.deprecated && LookUpProperty(key, true).deprecated;
 }
 
 std::string Master::ConfString(const char *key, bool topic) const {
@@ -172,6 +180,19 @@ int Master::HeadersMethod(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
+// set_statistics_callback|statistics_callback ?command?
+int Master::StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    // librdkafka produces statistics only for handles created with a
+    // non-zero statistics.interval.ms.
+    if (objc == 3 && Tcl_GetCharLength(objv[2]) > 0 && !Children().empty() &&
+        ConfString("statistics.interval.ms", false) == "0")
+        return RefuseWithHandles("statistics.interval.ms was 0 when they were created, so librdkafka makes no "
+                                 "statistics for them",
+                                 "set statistics.interval.ms in the master's config, and the callback, "
+                                 "before creating handles");
+    return SetCallback(callbacks_.statistics, objc, objv);
+}
+
 // set_*_callback ?command?: set (empty clears) and return the command.
 int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
     if (objc > 3) return WrongArgs(interp_, 2, objv, "?command?");
@@ -183,13 +204,14 @@ int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
 // logger stderr|syslog|callback command
 int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) { return callbacks_.logger.Set(interp_, objc, objv); }
 
-// delivery_report every ?N? | sample | counts
+// delivery_report every ?N? | sample | counts | callback ?command?
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"every", "sample", "counts", NULL};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample | counts");
+    static const char *const subs[] = {"every", "sample", "counts", "callback", NULL};
+    enum { EVERY, SAMPLE, COUNTS, CALLBACK };
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample | counts | callback ?command?");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    if (sub == 0) {
+    if (sub == EVERY) {
         if (objc > 4) return WrongArgs(interp_, 3, objv, "?N?");
         if (objc == 4) {
             int n;
@@ -200,8 +222,19 @@ int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
         Tcl_SetObjResult(interp_, Tcl_NewIntObj(callbacks_.deliveryEvery));
         return TCL_OK;
     }
+    if (sub == CALLBACK) {
+        // The callback slot of set_delivery_report_callback; set this way,
+        // its reports also carry the message's payload, as the original's did.
+        if (objc > 4) return WrongArgs(interp_, 3, objv, "?command?");
+        if (objc == 4) {
+            callbacks_.delivery = CallbackArg(objv[3]);
+            callbacks_.deliveryPayload = true;
+        }
+        Tcl_SetObjResult(interp_, callbacks_.delivery ? callbacks_.delivery.get() : Tcl_NewObj());
+        return TCL_OK;
+    }
     if (objc != 3) return WrongArgs(interp_, 3, objv, "");
-    if (sub == 1) { // one more successful report is delivered, whatever `every` says
+    if (sub == SAMPLE) { // one more successful report is delivered, whatever `every` says
         Tcl_SetObjResult(interp_, Tcl_NewWideIntObj(++callbacks_.samplesWanted));
         return TCL_OK;
     }
@@ -216,25 +249,11 @@ int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
 
 // partitioner ?name?: librdkafka's topic "partitioner" property for new handles.
 int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const names[] = {"random", "consistent", "consistent_random", "murmur2",
-                                        "murmur2_random", "fnv1a", "fnv1a_random", NULL};
-    if (objc > 3) return WrongArgs(interp_, 2, objv, "?name?");
-    if (objc == 3) {
-        int n;
-        char errstr[256];
-        if (GetIndex(interp_, objv[2], names, "partitioner", &n) != TCL_OK) return TCL_ERROR;
-        if (!Children().empty() && ConfString("partitioner", true) != names[n])
-            return RefuseWithHandles("the partitioner is fixed when a handle is created and would not change for "
-                                     "them",
-                                     "set it before creating handles, or use another master");
-        if (rd_kafka_topic_conf_set(topicConf_.get(), "partitioner", names[n], errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-            return ArgError(interp_, errstr);
-    }
-    char value[64];
-    size_t size = sizeof value;
-    rd_kafka_topic_conf_get(topicConf_.get(), "partitioner", value, &size);
-    Tcl_SetObjResult(interp_, Tcl_NewStringObj(value, -1));
-    return TCL_OK;
+    return kafkatcl::PartitionerMethod(interp_, topicConf_.get(), objc, objv, [this](const char *name) {
+        if (Children().empty() || ConfString("partitioner", true) == name) return TCL_OK;
+        return RefuseWithHandles("the partitioner is fixed when a handle is created and would not change for them",
+                                 "set it before creating handles, or use another master");
+    });
 }
 
 int KafkaCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {

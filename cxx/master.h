@@ -25,6 +25,7 @@ class Master : public Object {
     int DecodeMethod(int objc, Tcl_Obj *const objv[]);
     int HeadersMethod(int objc, Tcl_Obj *const objv[]);
     int SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]);
+    int StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
     int PartitionerMethod(int objc, Tcl_Obj *const objv[]);
@@ -35,6 +36,7 @@ class Master : public Object {
     int RefuseWithHandles(const std::string &what, const std::string &advice);
     int CheckConfigChange(int objc, Tcl_Obj *const objv[], bool topic);
     std::string ConfString(const char *key, bool topic) const;
+    static bool GlobalShadowsDeprecatedTopicKey(const char *key);
 
     ConfPtr conf_;
     TopicConfPtr topicConf_;

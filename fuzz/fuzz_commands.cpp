@@ -150,11 +150,13 @@ const char *const kLongLived[] = {"::fz_mock",   "::fz_master", "::fz_producer",
 const char *const kKafkaMethods[] = {"version", "create", NULL};
 const char *const kMockCmdMethods[] = {"create", NULL};
 const char *const kMasterMethods[] = {"config", "topic_config", "create_producer", "producer_creator", "create_consumer",
-                                      "consumer_creator", "decode", "set_delivery_report_callback", "set_error_callback",
-                                      "set_statistics_callback", "set_socket_callback", "logger", "delivery_report",
+                                      "consumer_creator", "decode", "headers", "set_delivery_report_callback",
+                                      "set_error_callback", "set_statistics_callback", "set_socket_callback",
+                                      "error_callback", "statistics_callback", "logger", "delivery_report",
                                       "partitioner", "delete", NULL};
 #define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
-               "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "delete",               \
+               "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "meta",                 \
+               "partitioner", "delete",                                                                                 \
                "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs",             \
                "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets",              \
                "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
@@ -672,8 +674,13 @@ bool Prepare(Call &c) {
         }
         if (m == "create_producer" || m == "producer_creator" || m == "create_consumer" || m == "consumer_creator")
             c.create = true;
-        if (m.rfind("set_", 0) == 0 && m != "set_socket_callback" && nargs >= 1) {
+        if (((m.rfind("set_", 0) == 0 && m != "set_socket_callback") || m == "error_callback" ||
+             m == "statistics_callback") && nargs >= 1) {
             set(0, Script(arg(0)));
+            c.script = true;
+        }
+        if (m == "delivery_report" && nargs >= 2 && IsPrefixOf(Tcl_GetString(arg(0)), "callback")) {
+            set(1, Script(arg(1)));
             c.script = true;
         }
         if (m == "logger" && nargs >= 2) {
@@ -726,7 +733,7 @@ bool Prepare(Call &c) {
         } else if (m == "offsets_for_times") { // partitions ?-timeout ms?
             if (nargs == 1) appendTimeout();
             else if (nargs == 3) set(2, ClampTimeout(arg(2)));
-        } else if (admin || m == "info" || m == "committed" || m == "seek" || m == "send_offsets_to_transaction") {
+        } else if (admin || m == "info" || m == "meta" || m == "committed" || m == "seek" || m == "send_offsets_to_transaction") {
             // Options anywhere (admin, the last one wins) or a trailing pair.
             for (size_t i = 0; i < nargs; i++) {
                 const char *w = Tcl_GetString(arg(i));
@@ -741,7 +748,7 @@ bool Prepare(Call &c) {
         }
         // What changes a long-lived handle's state beyond this input.
         if (c.name == "::fz_consumer" || c.name == "::fz_simple" || c.name == "::fz_producer" || c.name == "::fz_offline") {
-            static const char *const readOnly[] = {"name", "output_queue_length", "info", "flush", "get_watermark_offsets",
+            static const char *const readOnly[] = {"name", "output_queue_length", "info", "meta", "flush", "get_watermark_offsets",
                                                    "query_watermark_offsets", "offsets_for_times", "subscription",
                                                    "assignment", "committed", "position", "list_groups",
                                                    "describe_configs", "describe_acls", "poll", "consume", "new_topic",
