@@ -419,6 +419,11 @@ void AdminPending::Start() {
 void AdminPending::OnWake() {
     rd_kafka_event_t *event = rd_kafka_queue_poll(queue_.get(), 0);
     if (!event) return;
+    // Released in reverse order: this AdminPending, and with it its queue,
+    // before the handle, whose rd_kafka_t goes with it when the callback
+    // deleted the handle or its master (librdkafka wants its queues
+    // destroyed first). The handle is alive here: it still owns us.
+    Preserve keepHandle(handle_);
     std::shared_ptr<AdminPending> keep = shared_from_this();
     handle_->DropPending(this);
     if (handle_->Deleted()) {
@@ -429,7 +434,6 @@ void AdminPending::OnWake() {
         rd_kafka_event_destroy(event);
         return;
     }
-    Preserve keepHandle(handle_);
     Tcl_Interp *interp = handle_->Interp();
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();

@@ -36,38 +36,70 @@ rd_kafka_queue_t *Handle::ConsumerQueue() {
     return consumerQueue_.get();
 }
 
-// Applies the assignment librdkafka proposes (eager or cooperative), then
-// queues the event for the Tcl rebalance callback.
+namespace {
+// Why librdkafka refused a rebalance change (err 0: it was applied).
+struct RebalanceFailure {
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    std::string message; // "rebalance: <call> failed: <librdkafka's reason>"
+};
+
+std::string PartitionCount(const rd_kafka_topic_partition_list_t *parts) {
+    int n = parts ? parts->cnt : 0;
+    return std::to_string(n) + (n == 1 ? " partition" : " partitions");
+}
+
+// Applies the change librdkafka proposes: incremental with the cooperative
+// protocol; otherwise assign it, or drop the assignment (revoke, group error).
+RebalanceFailure ApplyRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                                bool cooperative) {
+    bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+    bool revoke = err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+    RebalanceFailure failure;
+    std::string call;
+    if (cooperative && (assign || revoke)) {
+        call = std::string(assign ? "incremental_assign" : "incremental_unassign") + " of " + PartitionCount(parts);
+        rd_kafka_error_t *error = assign ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+        if (error) {
+            failure.err = rd_kafka_error_code(error);
+            failure.message = rd_kafka_error_string(error);
+            rd_kafka_error_destroy(error);
+        }
+    } else {
+        call = assign ? "assign of " + PartitionCount(parts) : std::string("assign (dropping the assignment)");
+        failure.err = rd_kafka_assign(rk, assign ? parts : NULL); // only the code: librdkafka logs its reason
+        if (failure.err) failure.message = rd_kafka_err2str(failure.err);
+    }
+    if (failure.err) failure.message = "rebalance: " + call + " failed: " + failure.message;
+    return failure;
+}
+} // namespace
+
+// Applies the change librdkafka proposes, then queues the events for Tcl: a
+// refused change goes to the error callback, and the rebalance callback's
+// dict then carries the error instead of announcing the change as done.
 void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
     // Asked once, before the assign: it is a request to the group thread,
     // which during close stops answering once the revoke is applied.
     const char *protocol = rd_kafka_rebalance_protocol(rk);
     if (!protocol) protocol = "NONE";
-    bool cooperative = !strcmp(protocol, "COOPERATIVE");
-    const char *event = "error";
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        event = "assign";
-        if (cooperative) {
-            if (rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
-        } else {
-            rd_kafka_assign(rk, parts);
-        }
-    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-        event = "revoke";
-        if (cooperative) {
-            if (rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
-        } else {
-            rd_kafka_assign(rk, NULL);
-        }
-    } else {
-        rd_kafka_assign(rk, NULL);
+    RebalanceFailure failure = ApplyRebalance(rk, err, parts, !strcmp(protocol, "COOPERATIVE"));
+    if (self->Deleted()) return;
+    if (failure.err) {
+        HandleEvent e{HandleEvent::Error};
+        e.err = failure.err;
+        e.text = failure.message;
+        self->Record(std::move(e));
     }
-    if (self->Deleted() || !self->rebalanceCommand_) return;
+    if (!self->rebalanceCommand_) return;
     HandleEvent e{HandleEvent::Rebalance};
     e.err = err;
-    e.text = event;
+    e.text = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS   ? "assign"
+             : err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoke"
+                                                           : "error";
     e.facility = protocol;
+    e.applyErr = failure.err;
+    e.applyMessage = failure.message;
     for (int i = 0; parts && i < parts->cnt; i++) e.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
     self->Record(std::move(e));
 }

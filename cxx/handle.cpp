@@ -289,6 +289,9 @@ void Handle::DispatchOne(HandleEvent &e) {
         Put(arg, "protocol", Tcl_NewStringObj(e.facility.c_str(), -1));
         if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
             Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+        else if (e.applyErr) // not applied: never announced as done
+            Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.applyErr), -1));
+        if (e.applyErr) Put(arg, "message", Tcl_NewStringObj(e.applyMessage.c_str(), -1));
         break;
     }
     case HandleEvent::Log:

@@ -26,6 +26,8 @@ struct HandleEvent {
     int level = 0;        // log
     std::string facility; // log
     std::vector<std::pair<std::string, int32_t>> partitions; // rebalance
+    rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // rebalance: librdkafka refused the change
+    std::string applyMessage;                                  // rebalance: which call failed, and why
 };
 
 class Master;
