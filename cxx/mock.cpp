@@ -1,6 +1,8 @@
 // mock.cpp -- the mock cluster object.
 #include "mock.h"
 
+#include "method.h"
+
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -78,39 +80,38 @@ MockCluster::~MockCluster() {
     rd_kafka_mock_cluster_destroy(mcluster_);
 }
 
-int MockCluster::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
-                                          "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
-    enum { BOOTSTRAP, CREATE_TOPIC, PUSH_ERRORS, CLEAR_ERRORS, TOPIC_ERROR, BROKER_DOWN, BROKER_UP, RTT, LEADER, DELETE };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case BOOTSTRAP:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_mock_cluster_bootstraps(mcluster_), -1));
-        return TCL_OK;
-    case CREATE_TOPIC:
-        return CreateTopic(objc, objv);
-    case PUSH_ERRORS:
-    case CLEAR_ERRORS:
-        return PushErrors(objc, objv);
-    case TOPIC_ERROR:
-    case BROKER_DOWN:
-    case BROKER_UP:
-    case RTT:
-    case LEADER:
-        return BrokerMethod(m, objc, objv);
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
+// One row per method (see method.h).
+struct MockMethods {
+    using M = MockCluster;
+    static const MethodTable<M> &Table() {
+        static const MethodDef<M> rows[] = {
+            {"bootstrap", &M::Bootstrap, 0, 0, "", kAllKinds},
+            {"create_topic", &M::CreateTopic, 2, 3, "topic partitions ?replicationFactor?", kAllKinds},
+            {"push_errors", &M::PushErrors, 2, kAnyArgs, "apiKey error ?error ...?", kAllKinds},
+            {"clear_errors", &M::ClearErrors, 1, 1, "apiKey", kAllKinds},
+            {"topic_error", &M::TopicError, 2, 2, "topic error", kAllKinds},
+            {"broker_down", &M::BrokerDown, 1, 1, "brokerId", kAllKinds},
+            {"broker_up", &M::BrokerUp, 1, 1, "brokerId", kAllKinds},
+            {"rtt", &M::Rtt, 2, 2, "brokerId milliseconds", kAllKinds},
+            {"leader", &M::Leader, 3, 3, "topic partition brokerId", kAllKinds},
+            {"delete", &M::DeleteMethod, 0, 0, "", kAllKinds},
+        };
+        static const MethodTable<M> table(rows);
+        return table;
     }
-    return TCL_ERROR;
+};
+
+int MockCluster::Invoke(int objc, Tcl_Obj *const objv[]) { return MockMethods::Table().Dispatch(this, kAllKinds, objc, objv); }
+
+std::vector<const char *> MockCluster::MethodNames() { return MockMethods::Table().Names(); }
+
+int MockCluster::Bootstrap(int, Tcl_Obj *const[]) {
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_mock_cluster_bootstraps(mcluster_), -1));
+    return TCL_OK;
 }
 
 // create_topic topic partitions ?replicationFactor?
 int MockCluster::CreateTopic(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, "topic partitions ?replicationFactor?");
     int partitions, replication = 1;
     if (GetInt(interp_, objv[3], "partitions", &partitions) != TCL_OK) return TCL_ERROR;
     if (objc == 5 && GetInt(interp_, objv[4], "replication factor", &replication) != TCL_OK) return TCL_ERROR;
@@ -160,16 +161,10 @@ static int GetErrorCode(Tcl_Interp *interp, Tcl_Obj *obj, rd_kafka_resp_err_t *o
 }
 
 // push_errors apiKey error ?error ...?: the next requests of that kind fail
-// with these errors, in order. clear_errors apiKey.
+// with these errors, in order.
 int MockCluster::PushErrors(int objc, Tcl_Obj *const objv[]) {
-    bool clear = !strcmp(Tcl_GetString(objv[1]), "clear_errors");
-    if (clear ? objc != 3 : objc < 4) return WrongArgs(interp_, 2, objv, clear ? "apiKey" : "apiKey error ?error ...?");
     int16_t apiKey;
     if (GetApiKey(interp_, objv[2], &apiKey) != TCL_OK) return TCL_ERROR;
-    if (clear) {
-        rd_kafka_mock_clear_request_errors(mcluster_, apiKey);
-        return TCL_OK;
-    }
     std::vector<rd_kafka_resp_err_t> errors;
     for (int i = 3; i < objc; i++) {
         rd_kafka_resp_err_t e;
@@ -180,40 +175,56 @@ int MockCluster::PushErrors(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// topic_error topic error | broker_down id | broker_up id | rtt id ms | leader topic partition id
-int MockCluster::BrokerMethod(int which, int objc, Tcl_Obj *const objv[]) {
-    enum { TOPIC_ERROR = 4, BROKER_DOWN, BROKER_UP, RTT, LEADER };
-    static const int argc[] = {4, 3, 3, 4, 5};
-    static const char *const usage[] = {"topic error", "brokerId", "brokerId", "brokerId milliseconds", "topic partition brokerId"};
-    if (objc != argc[which - TOPIC_ERROR]) return WrongArgs(interp_, 2, objv, usage[which - TOPIC_ERROR]);
-    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    int id, ms, partition;
-    switch (which) {
-    case TOPIC_ERROR: {
-        rd_kafka_resp_err_t e;
-        if (!*Tcl_GetString(objv[2])) return ArgError(interp_, "topic name must not be empty");
-        if (GetErrorCode(interp_, objv[3], &e) != TCL_OK) return TCL_ERROR;
-        rd_kafka_mock_topic_set_error(mcluster_, Tcl_GetString(objv[2]), e);
-        return TCL_OK;
-    }
-    case BROKER_DOWN:
-    case BROKER_UP:
-        if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK) return TCL_ERROR;
-        err = which == BROKER_DOWN ? rd_kafka_mock_broker_set_down(mcluster_, id) : rd_kafka_mock_broker_set_up(mcluster_, id);
-        break;
-    case RTT:
-        if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK || GetInt(interp_, objv[3], "milliseconds", &ms) != TCL_OK)
-            return TCL_ERROR;
-        if (ms < 0) return ArgError(interp_, "rtt must be >= 0 milliseconds");
-        err = rd_kafka_mock_broker_set_rtt(mcluster_, id, ms);
-        break;
-    case LEADER:
-        // A negative partition: librdkafka 2.0.2 accepts it and writes outside the partition array.
-        if (GetPartition(interp_, objv[3], false, &partition) != TCL_OK || GetInt(interp_, objv[4], "broker id", &id) != TCL_OK)
-            return TCL_ERROR;
-        err = rd_kafka_mock_partition_set_leader(mcluster_, Tcl_GetString(objv[2]), partition, id);
-        break;
-    }
+// clear_errors apiKey
+int MockCluster::ClearErrors(int, Tcl_Obj *const objv[]) {
+    int16_t apiKey;
+    if (GetApiKey(interp_, objv[2], &apiKey) != TCL_OK) return TCL_ERROR;
+    rd_kafka_mock_clear_request_errors(mcluster_, apiKey);
+    return TCL_OK;
+}
+
+// topic_error topic error
+int MockCluster::TopicError(int, Tcl_Obj *const objv[]) {
+    rd_kafka_resp_err_t e;
+    if (!*Tcl_GetString(objv[2])) return ArgError(interp_, "topic name must not be empty");
+    if (GetErrorCode(interp_, objv[3], &e) != TCL_OK) return TCL_ERROR;
+    rd_kafka_mock_topic_set_error(mcluster_, Tcl_GetString(objv[2]), e);
+    return TCL_OK;
+}
+
+// broker_down id | broker_up id
+int MockCluster::BrokerDown(int, Tcl_Obj *const objv[]) {
+    int id;
+    if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK) return TCL_ERROR;
+    return BrokerResult(rd_kafka_mock_broker_set_down(mcluster_, id), objv);
+}
+
+int MockCluster::BrokerUp(int, Tcl_Obj *const objv[]) {
+    int id;
+    if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK) return TCL_ERROR;
+    return BrokerResult(rd_kafka_mock_broker_set_up(mcluster_, id), objv);
+}
+
+// rtt id ms
+int MockCluster::Rtt(int, Tcl_Obj *const objv[]) {
+    int id, ms;
+    if (GetInt(interp_, objv[2], "broker id", &id) != TCL_OK || GetInt(interp_, objv[3], "milliseconds", &ms) != TCL_OK)
+        return TCL_ERROR;
+    if (ms < 0) return ArgError(interp_, "rtt must be >= 0 milliseconds");
+    return BrokerResult(rd_kafka_mock_broker_set_rtt(mcluster_, id, ms), objv);
+}
+
+// leader topic partition id
+int MockCluster::Leader(int, Tcl_Obj *const objv[]) {
+    int32_t partition;
+    int id;
+    // A negative partition: librdkafka 2.0.2 accepts it and writes outside the partition array.
+    if (GetPartition(interp_, objv[3], false, &partition) != TCL_OK || GetInt(interp_, objv[4], "broker id", &id) != TCL_OK)
+        return TCL_ERROR;
+    return BrokerResult(rd_kafka_mock_partition_set_leader(mcluster_, Tcl_GetString(objv[2]), partition, id), objv);
+}
+
+int MockCluster::BrokerResult(rd_kafka_resp_err_t err, Tcl_Obj *const objv[]) {
     if (err) return KafkaError(interp_, err, std::string(Tcl_GetString(objv[1])) + " failed: " + rd_kafka_err2str(err));
     return TCL_OK;
 }

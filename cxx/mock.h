@@ -19,11 +19,22 @@ class MockCluster : public Object {
     // mock does not implement would hang or abort librdkafka 2.0.2.
     static bool ServesOnly(rd_kafka_t *rk);
 
+    // The method names, in table order (for the fuzzer).
+    static std::vector<const char *> MethodNames();
+
   private:
     MockCluster(Tcl_Interp *interp, rd_kafka_t *rk, rd_kafka_mock_cluster_t *mcluster);
+    friend struct MockMethods;
+    int Bootstrap(int objc, Tcl_Obj *const objv[]);
     int CreateTopic(int objc, Tcl_Obj *const objv[]);
     int PushErrors(int objc, Tcl_Obj *const objv[]);
-    int BrokerMethod(int which, int objc, Tcl_Obj *const objv[]);
+    int ClearErrors(int objc, Tcl_Obj *const objv[]);
+    int TopicError(int objc, Tcl_Obj *const objv[]);
+    int BrokerDown(int objc, Tcl_Obj *const objv[]);
+    int BrokerUp(int objc, Tcl_Obj *const objv[]);
+    int Rtt(int objc, Tcl_Obj *const objv[]);
+    int Leader(int objc, Tcl_Obj *const objv[]);
+    int BrokerResult(rd_kafka_resp_err_t err, Tcl_Obj *const objv[]);
 
     KafkaPtr rk_; // the cluster lives inside this client instance
     rd_kafka_mock_cluster_t *mcluster_;

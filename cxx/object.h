@@ -46,6 +46,11 @@ class Object {
 
     // Deletes this object's command (and so its children's). Safe to call twice.
     void DeleteCommand();
+    // The `delete` method every object has (a method-table handler).
+    int DeleteMethod(int, Tcl_Obj *const[]) {
+        DeleteCommand();
+        return TCL_OK;
+    }
 
     // The KafkaTcl object behind a command name, or nullptr.
     static Object *FromCommand(Tcl_Interp *interp, Tcl_Obj *name);

@@ -1,0 +1,83 @@
+// method.h -- one declaration per method of an object command.
+//
+// Each object class keeps one static table of MethodDef rows, the way
+// Python's C API keeps a PyMethodDef per method: the method's name, its
+// handler, how many argument words it takes and their usage, and which kinds
+// of the class have it (a handle is a producer or a consumer). Dispatch, the
+// "bad method ... must be ..." error, the "wrong # args" error and the
+// fuzzer's method lists all come from the table; nothing else lists methods.
+#pragma once
+
+#include "util.h"
+
+#include <initializer_list>
+#include <vector>
+
+namespace kafkatcl {
+
+constexpr int kAnyArgs = -1;       // MethodDef::maxArgs: no upper bound
+constexpr unsigned kAllKinds = ~0u; // MethodDef::kinds: every kind has it
+
+template <typename T>
+struct MethodDef {
+    const char *name;
+    int (T::*run)(int objc, Tcl_Obj *const objv[]); // objv[0] the object, objv[1] the method
+    int minArgs;       // argument words after the method name
+    int maxArgs;       // or kAnyArgs
+    const char *usage; // the arguments, for "wrong # args: should be \"obj method usage\""
+    unsigned kinds;    // bit mask of the kinds that have it, or kAllKinds
+};
+
+template <typename T>
+class MethodTable {
+  public:
+    // `kinds`: every kind value Dispatch will be asked for (the per-kind
+    // method lists are made here, once, so lookups take no lock).
+    template <size_t N>
+    MethodTable(const MethodDef<T> (&rows)[N], std::initializer_list<unsigned> kinds = {kAllKinds}) {
+        for (unsigned kind : kinds) {
+            View view{kind, {}, {}};
+            for (const MethodDef<T> &row : rows) {
+                if (!(row.kinds & kind)) continue;
+                view.rows.push_back(&row);
+                view.names.push_back(row.name);
+            }
+            view.names.push_back(nullptr);
+            views_.push_back(std::move(view));
+        }
+    }
+
+    // Runs the method objv[1] of `self`, an object of kind `kind`.
+    int Dispatch(T *self, unsigned kind, int objc, Tcl_Obj *const objv[]) const {
+        const View &view = ViewOf(kind);
+        Tcl_Interp *interp = self->Interp();
+        int index;
+        if (GetIndex(interp, objv[1], view.names.data(), "method", &index) != TCL_OK) return TCL_ERROR;
+        const MethodDef<T> &row = *view.rows[index];
+        int args = objc - 2;
+        if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
+            return WrongArgs(interp, 2, objv, row.usage);
+        return (self->*row.run)(objc, objv);
+    }
+
+    // The method names a kind has, in table order (the fuzzer's lists).
+    std::vector<const char *> Names(unsigned kind = kAllKinds) const {
+        const std::vector<const char *> &names = ViewOf(kind).names;
+        return std::vector<const char *>(names.begin(), names.end() - 1);
+    }
+
+  private:
+    struct View {
+        unsigned kind;
+        std::vector<const MethodDef<T> *> rows;
+        std::vector<const char *> names; // NULL-terminated, for GetIndex
+    };
+    const View &ViewOf(unsigned kind) const {
+        for (const View &view : views_)
+            if (view.kind == kind) return view;
+        return views_.front(); // a kind not declared: a programming error, seen in tests
+    }
+    std::vector<View> views_;
+};
+
+} // namespace kafkatcl
