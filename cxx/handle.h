@@ -61,6 +61,8 @@ class Handle : public Object {
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     MessageFormat Format() const;
+    // The topic configuration new_topic gives the next topic (`$handle config`).
+    const rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
     // Partitions of this handle's topics started with consume_start(_queue):
     // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.
     void CountStarted(int delta) { startedPartitions_ += delta; }

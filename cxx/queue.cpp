@@ -64,11 +64,20 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->Format());
 }
 
-// consume_callback timeoutMs command  (synchronous: returns the count)
+// consume_callback                    the asynchronous command ("" if none)
 // consume_callback command            (asynchronous, "" stops)
+// consume_callback timeoutMs command  (synchronous: returns the count)
+// One argument is always a command, the later KafkaTcl's form; a timeout
+// comes only with a command after it.
 int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
-    return QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv);
+    if (objc == 2) {
+        Tcl_SetObjResult(interp_, command_ ? command_.get() : Tcl_NewObj());
+        return TCL_OK;
+    }
+    if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?command? | timeoutMs command");
+    if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv) != TCL_OK) return TCL_ERROR;
+    if (objc == 3) command_ = CallbackArg(objv[2]);
+    return TCL_OK;
 }
 
 } // namespace kafkatcl

@@ -2,6 +2,7 @@
 // create_queue; topic consumers route partitions to it with consume_start_queue.
 #pragma once
 
+#include "callbacks.h"
 #include "object.h"
 #include "stream.h"
 
@@ -27,6 +28,7 @@ class Queue : public Object {
     Handle *handle_;
     QueuePtr queue_;
     StreamSlot stream_; // asynchronous consume_callback
+    ObjRef command_;    // its command, for `consume_callback` with no argument
 };
 
 } // namespace kafkatcl

@@ -12,7 +12,18 @@
 namespace kafkatcl {
 
 Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
-    : Object(interp, handle), handle_(handle), rkt_(rkt) {}
+    : Object(interp, handle), handle_(handle), rkt_(rkt) {
+    // A second new_topic of a topic the handle has gets librdkafka's existing
+    // rd_kafka_topic_t, whose configuration is the first one's.
+    for (Object *o : handle->Children()) {
+        Topic *other = o == this ? nullptr : dynamic_cast<Topic *>(o);
+        if (other && other->Rkt() == rkt) {
+            conf_.reset(rd_kafka_topic_conf_dup(other->conf_.get()));
+            return;
+        }
+    }
+    conf_.reset(rd_kafka_topic_conf_dup(handle->TopicConf()));
+}
 
 Topic::~Topic() {
     streams_.clear(); // stops them: a running OnWake may still hold one
@@ -24,9 +35,14 @@ int Topic::Invoke(int objc, Tcl_Obj *const objv[]) {
     return handle_->IsProducer() ? InvokeProducer(objc, objv) : InvokeConsumer(objc, objv);
 }
 
+// Each kind's method table ends with the methods both kinds have, in the
+// order InvokeCommon numbers them.
+#define KAFKATCL_TOPIC_COMMON_METHODS "info", "config", "creator", "name", "delete"
+
 int Topic::InvokeProducer(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"produce", "produce_one", "produce_batch", "name", "delete", NULL};
-    enum { PRODUCE, PRODUCE_ONE, PRODUCE_BATCH, NAME, DELETE };
+    static const char *const methods[] = {"produce", "produce_one", "produce_batch", KAFKATCL_TOPIC_COMMON_METHODS,
+                                          NULL};
+    enum { PRODUCE, PRODUCE_ONE, PRODUCE_BATCH, COMMON };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -35,23 +51,19 @@ int Topic::InvokeProducer(int objc, Tcl_Obj *const objv[]) {
         return Produce(objc, objv);
     case PRODUCE_BATCH:
         return ProduceBatch(objc, objv);
-    case NAME:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
-        return TCL_OK;
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
     }
-    return TCL_ERROR;
+    return InvokeCommon(m - COMMON, objc, objv);
 }
 
+// start/start_queue/stop (the later KafkaTcl's names) and consume_start/
+// consume_start_queue/consume_stop (the original's) are the same methods.
 int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"consume",      "consume_batch",    "consume_start", "consume_start_queue",
-                                          "consume_stop", "consume_callback", "name",          "delete",
+    static const char *const methods[] = {"consume",       "consume_batch",       "start",        "start_queue",
+                                          "stop",          "consume_start",       "consume_start_queue",
+                                          "consume_stop",  "consume_callback",    KAFKATCL_TOPIC_COMMON_METHODS,
                                           NULL};
-    enum { CONSUME, CONSUME_BATCH, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP, CONSUME_CALLBACK, NAME, DELETE };
+    enum { CONSUME, CONSUME_BATCH, START, START_QUEUE, STOP, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP,
+           CONSUME_CALLBACK, COMMON };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
     switch (m) {
@@ -59,24 +71,19 @@ int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
         return Consume(objc, objv);
     case CONSUME_BATCH:
         return ConsumeBatch(objc, objv);
+    case START:
     case CONSUME_START:
         return ConsumeStart(objc, objv, false);
+    case START_QUEUE:
     case CONSUME_START_QUEUE:
         return ConsumeStart(objc, objv, true);
+    case STOP:
     case CONSUME_STOP:
         return ConsumeStop(objc, objv);
     case CONSUME_CALLBACK:
         return ConsumeCallback(objc, objv);
-    case NAME:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
-        return TCL_OK;
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
     }
-    return TCL_ERROR;
+    return InvokeCommon(m - COMMON, objc, objv);
 }
 
 // Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
@@ -304,9 +311,12 @@ void Topic::AwaitLeaders() {
     }
 }
 
-// consume_start partition offset / consume_start_queue partition offset queue
+// consume_start partition offset ?command? / consume_start_queue partition offset queue
+// (and their synonyms start, start_queue). A command streams the partition's
+// messages to it through the event loop, as consume_callback's asynchronous form.
 int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
-    if (objc != (toQueue ? 5 : 4)) return WrongArgs(interp_, 2, objv, toQueue ? "partition offset queue" : "partition offset");
+    if (toQueue ? objc != 5 : (objc != 4 && objc != 5))
+        return WrongArgs(interp_, 2, objv, toQueue ? "partition offset queue" : "partition offset ?command?");
     int32_t partition;
     int64_t offset;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetStartOffset(interp_, objv[3], &offset) != TCL_OK)
@@ -338,6 +348,23 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
     }
     started_.insert(partition);
     handle_->CountStarted(1);
+    if (!toQueue && objc == 5 && StartStream(partition, objv[4]) != TCL_OK) {
+        started_.erase(partition); // all or nothing: not left started without its command
+        handle_->CountStarted(-1);
+        rd_kafka_consume_stop(rkt_.get(), partition);
+        return TCL_ERROR;
+    }
+    return TCL_OK;
+}
+
+// (Re)starts the asynchronous stream of a started partition; "" only stops it.
+int Topic::StartStream(int32_t partition, Tcl_Obj *commandObj) {
+    streams_.erase(partition);
+    ObjRef command = CallbackArg(commandObj);
+    if (!command) return TCL_OK;
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
+    if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
+    streams_[partition].Reset(Stream::Start(this, handle_, queue, true, command.get()));
     return TCL_OK;
 }
 
@@ -372,13 +399,7 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
                                        return rd_kafka_consume_batch(rkt, partition, t, buf, n);
                                    });
     }
-    streams_.erase(partition);
-    ObjRef command = CallbackArg(objv[3]);
-    if (!command) return TCL_OK;
-    rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
-    if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
-    streams_[partition].Reset(Stream::Start(this, handle_, queue, true, command.get()));
-    return TCL_OK;
+    return StartStream(partition, objv[3]);
 }
 
 } // namespace kafkatcl

@@ -167,9 +167,13 @@ const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "sub
                                         "consume_callback", "commit", "committed", "position", "seek", "pause", "resume",
                                         "store_offsets", "rebalance_callback", "close", NULL};
 #undef COMMON
-const char *const kPTopicMethods[] = {"produce", "produce_one", "produce_batch", "name", "delete", NULL};
-const char *const kCTopicMethods[] = {"consume", "consume_batch", "consume_start", "consume_start_queue", "consume_stop",
-                                      "consume_callback", "name", "delete", NULL};
+const char *const kPTopicMethods[] = {"produce", "produce_one", "produce_batch", "info", "config", "creator",
+                                      "name", "delete", NULL};
+const char *const kCTopicMethods[] = {"consume", "consume_batch", "start", "start_queue", "stop", "consume_start",
+                                      "consume_start_queue", "consume_stop", "consume_callback", "info", "config",
+                                      "creator", "name", "delete", NULL};
+const char *const kTopicInfoTypes[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
+                                       NULL};
 const char *const kQueueMethods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
 const char *const kMockMethods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
                                     "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
@@ -642,6 +646,65 @@ struct Call {
     }
 };
 
+bool Prepare(Call &c);
+kafkatcl::Object *ObjectOf(const std::string &name);
+
+// The entry of a NULL-terminated table that word names (unique prefixes
+// too, as the objects resolve it), or "".
+std::string Resolve(Tcl_Obj *word, const char *const *table) {
+    Tcl_Obj *dup = Tcl_DuplicateObj(word); // leaves the word's own representation alone
+    Tcl_IncrRefCount(dup);
+    int index;
+    std::string found = Tcl_GetIndexFromObj(NULL, dup, table, "", 0, &index) == TCL_OK ? table[index] : "";
+    Tcl_DecrRefCount(dup);
+    return found;
+}
+
+// A topic's "creator method ?arg ...?" is that method of the topic's handle:
+// the handle's rules apply to its words. The call still goes through the
+// topic unless the rules redirect it to another handle.
+bool PrepareCreator(Call &c) {
+    kafkatcl::Object *o = ObjectOf(c.name);
+    auto *h = o ? dynamic_cast<kafkatcl::Handle *>(o->Parent()) : nullptr;
+    if (!h || c.objv.size() < 3) return true; // the topic's own wrong # args
+    Call sub;
+    Tcl_Obj *handleName = h->NameObj();
+    sub.name = Tcl_GetString(handleName);
+    sub.kind = h->IsProducer() ? K_PRODUCER : K_CONSUMER;
+    sub.Push(handleName);
+    for (size_t i = 2; i < c.objv.size(); i++) sub.Push(c.objv[i]);
+    sub.method = Resolve(sub.objv[1], MethodTable(sub.kind));
+    if (!Prepare(sub)) return false;
+    bool redirected = sub.name != Tcl_GetString(sub.objv[0]);
+    std::vector<Tcl_Obj *> words;
+    if (!redirected) words = {c.objv[0], c.objv[1]};
+    words.insert(words.end(), sub.objv.begin() + (redirected ? 0 : 1), sub.objv.end());
+    for (Tcl_Obj *w : words) Tcl_IncrRefCount(w);
+    for (Tcl_Obj *w : c.objv) Tcl_DecrRefCount(w);
+    c.objv = words;
+    if (redirected) c.name = sub.name;
+    c.kind = sub.kind; // for what RunCall records of a creation
+    c.method = sub.method;
+    c.script = c.script || sub.script;
+    c.deletes = c.deletes || sub.deletes;
+    c.create = sub.create;
+    return true;
+}
+
+// A topic's info: its metadata requests get a short -timeout.
+void PrepareInfo(Call &c) {
+    size_t nargs = c.objv.size() - 2;
+    if (c.method != "info" || nargs < 1) return;
+    std::string type = Resolve(c.objv[2], kTopicInfoTypes);
+    if (type != "partitions" && type != "consistent_partition") return;
+    if (nargs >= 3 && !strcmp(Tcl_GetString(c.objv[c.objv.size() - 2]), "-timeout")) {
+        c.Set(c.objv.size() - 1, ClampTimeout(c.objv.back()));
+    } else {
+        c.Push(Tcl_NewStringObj("-timeout", -1));
+        c.Push(Tcl_NewIntObj(kMaxTimeoutMs));
+    }
+}
+
 // Applies the per-method rules: timeouts clamped or added, scripts replaced,
 // unsafe values rewritten, hanging calls redirected. False: skip the call.
 bool Prepare(Call &c) {
@@ -767,8 +830,16 @@ bool Prepare(Call &c) {
         }
         break;
     case K_PTOPIC:
+        if (m == "creator") return PrepareCreator(c); // c is now a handle's call
+        PrepareInfo(c);
         break;
     case K_CTOPIC:
+        if (m == "creator") return PrepareCreator(c);
+        PrepareInfo(c);
+        if ((m == "start" || m == "consume_start") && nargs == 3) {
+            set(2, Script(arg(2)));
+            c.script = true;
+        }
         if ((m == "consume" || m == "consume_batch") && nargs >= 2) set(1, ClampTimeout(arg(1)));
         if (m == "consume_batch" && nargs >= 5) {
             set(4, Script(arg(4)));
@@ -783,6 +854,7 @@ bool Prepare(Call &c) {
         }
         if (c.name == "::fz_ctopic" && m.compare(0, 7, "consume") == 0) state.consumedSimple = true;
         if (c.name == "::fz_ctopic" && (m == "consume_start" || m == "consume_start_queue" || m == "consume_stop" ||
+                                        m == "start" || m == "start_queue" || m == "stop" ||
                                         m == "consume_callback" || m.empty()))
             state.dirty.insert(c.name);
         break;

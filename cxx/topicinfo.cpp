@@ -1,0 +1,161 @@
+// topicinfo.cpp -- the methods topic producers and topic consumers share:
+//
+//	info topic|name                       the topic's name
+//	info partitions ?-timeout ms?         partition count, asked of the cluster
+//	info consistent_partition key ?-timeout ms?
+//	                                      the consistent partitioner's choice
+//	info output_queue_length              the handle's outgoing queue length
+//	config ?key? ?value key value ...?    the topic's (fixed) configuration
+//	creator method ?arg ...?              a method of the handle that made it
+//	name, delete
+#include "topic.h"
+
+#include "config.h"
+#include "handle.h"
+
+#include <cstring>
+#include <vector>
+
+namespace kafkatcl {
+
+int Topic::InvokeCommon(int m, int objc, Tcl_Obj *const objv[]) {
+    enum { INFO, CONFIG, CREATOR, NAME, DELETE }; // KAFKATCL_TOPIC_COMMON_METHODS
+    switch (m) {
+    case INFO:
+        return Info(objc, objv);
+    case CONFIG:
+        return Config(objc, objv);
+    case CREATOR:
+        return Creator(objc, objv);
+    case NAME:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
+        return TCL_OK;
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    return TCL_ERROR;
+}
+
+int Topic::Info(int objc, Tcl_Obj *const objv[]) {
+    static const char *const what[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
+                                       NULL};
+    enum { TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN };
+    static const char *const usage[] = {"", "", "?-timeout ms?", "key ?-timeout ms?", ""};
+    if (objc < 3)
+        return WrongArgs(interp_, 2, objv, "topic|name|partitions|consistent_partition|output_queue_length ?arg ...?");
+    int w;
+    if (GetIndex(interp_, objv[2], what, "info type", &w) != TCL_OK) return TCL_ERROR;
+    int timeout = 5000;
+    int words = w == CONSISTENT ? 4 : 3; // up to the key
+    if ((w == PARTITIONS || w == CONSISTENT) && TrailingTimeout(interp_, &objc, objv, words, &timeout) != TCL_OK)
+        return TCL_ERROR;
+    if (objc != words) return WrongArgs(interp_, 3, objv, usage[w]);
+    int count;
+    switch (w) {
+    case TOPIC:
+    case NAME:
+        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
+        return TCL_OK;
+    case OUTQ_LEN:
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(handle_->Kafka())));
+        return TCL_OK;
+    case PARTITIONS:
+        if (PartitionCount(timeout, false, &count) != TCL_OK) return TCL_ERROR;
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(count));
+        return TCL_OK;
+    case CONSISTENT: {
+        if (PartitionCount(timeout, true, &count) != TCL_OK) return TCL_ERROR;
+        OutBytes key(objv[3]); // the bytes produce would send as the key
+        int32_t partition = count <= 0 ? -1
+                                       : rd_kafka_msg_partitioner_consistent(rkt_.get(), key.data(), key.size(), count,
+                                                                             NULL, NULL);
+        Tcl_SetObjResult(interp_, Tcl_NewIntObj(partition));
+        return TCL_OK;
+    }
+    }
+    return TCL_ERROR;
+}
+
+// The topic's partition count from one metadata request for this topic
+// alone. A cluster that does not answer in time is an error; so is a topic it
+// does not know, unless unknownIsZero (then the count is 0, as it is while a
+// topic is being created).
+int Topic::PartitionCount(int timeoutMs, bool unknownIsZero, int *count) {
+    const char *name = rd_kafka_topic_name(rkt_.get());
+    const rd_kafka_metadata_t *raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &raw, timeoutMs);
+    if (err) return KafkaError(interp_, err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
+    MetadataPtr md(raw);
+    const rd_kafka_metadata_topic_t *t = nullptr;
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (!strcmp(md->topics[i].topic, name)) t = &md->topics[i];
+    rd_kafka_resp_err_t topicErr = t ? t->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    bool unknown = topicErr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || topicErr == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+    if (unknown && unknownIsZero) {
+        *count = t ? t->partition_cnt : 0;
+        return TCL_OK;
+    }
+    if (!t) return KafkaError(interp_, topicErr, std::string("unknown topic \"") + name + "\"");
+    if (topicErr) return KafkaError(interp_, topicErr, std::string("topic \"") + name + "\": " + rd_kafka_err2str(topicErr));
+    *count = t->partition_cnt;
+    return TCL_OK;
+}
+
+// A configuration property's value as rd_kafka_topic_conf_get gives it.
+static bool ConfValue(const rd_kafka_topic_conf_t *conf, const char *key, std::string *out) {
+    size_t size = 0;
+    if (rd_kafka_topic_conf_get(conf, key, NULL, &size) != RD_KAFKA_CONF_OK) return false;
+    std::vector<char> buf(size + 1);
+    size = buf.size();
+    if (rd_kafka_topic_conf_get(conf, key, buf.data(), &size) != RD_KAFKA_CONF_OK) return false;
+    *out = buf.data();
+    return true;
+}
+
+// config ?key? ?value key value ...?. librdkafka fixes a topic's
+// configuration at rd_kafka_topic_new, so setting a property to a value other
+// than the one it has is a _STATE error; setting it to the same value (in any
+// spelling librdkafka accepts, e.g. acks all for -1) does nothing.
+int Topic::Config(int objc, Tcl_Obj *const objv[]) {
+    if (objc <= 3) return TopicConfigMethod(interp_, conf_.get(), objc, objv);
+    if (objc % 2 != 0) return WrongArgs(interp_, 2, objv, "?key? ?value key value ...?");
+    for (int i = 2; i < objc; i += 2) {
+        const char *key = Tcl_GetString(objv[i]);
+        OutBytes bytes(objv[i + 1]);
+        std::string value(bytes.data(), bytes.size()), now, wanted;
+        TopicConfPtr probe(rd_kafka_topic_conf_dup(conf_.get()));
+        char errstr[512];
+        rd_kafka_conf_res_t res = rd_kafka_topic_conf_set(probe.get(), key, value.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_INVALID) return ArgError(interp_, std::string(errstr) + " (setting \"" + key + "\")");
+        if (res != RD_KAFKA_CONF_OK) return ArgError(interp_, errstr);
+        if (!ConfValue(conf_.get(), key, &now) || !ConfValue(probe.get(), key, &wanted)) {
+            return ArgError(interp_, std::string("configuration property \"") + key + "\" cannot be read back");
+        }
+        if (now == wanted) continue;
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                          std::string("cannot change \"") + key + "\" of topic \"" + rd_kafka_topic_name(rkt_.get()) +
+                              "\" (it is \"" + (IsSecretKey(key) ? "***" : now) +
+                              "\"): a topic's configuration is fixed when it is made; use $handle config before "
+                              "new_topic");
+    }
+    return TCL_OK;
+}
+
+// creator method ?arg ...?: the handle's method, as if called on the handle
+// (its errors name the handle's command).
+int Topic::Creator(int objc, Tcl_Obj *const objv[]) {
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "method ?arg ...?");
+    std::vector<Tcl_Obj *> words(objv + 2, objv + objc);
+    Tcl_Obj *handleName = handle_->NameObj();
+    Tcl_IncrRefCount(handleName);
+    words.insert(words.begin(), handleName);
+    Preserve keepHandle(handle_); // the method may delete the handle (and so this topic)
+    int code = handle_->Invoke((int)words.size(), words.data());
+    Tcl_DecrRefCount(handleName);
+    return code;
+}
+
+} // namespace kafkatcl
