@@ -1,6 +1,8 @@
 // admin.cpp -- librdkafka's Admin API as handle methods (see admin.h).
 #include "admin.h"
 
+#include "options.h"
+
 #include "config.h"
 #include "handle.h"
 #include "mock.h"
@@ -274,33 +276,23 @@ struct AdminArgs {
 // Splits objv[2..] into positional words and the options: -timeout and
 // -command, and -validate for the calls that take it; "--" ends the options.
 int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    static const char *const withValidate[] = {"-timeout", "-validate", "-command", "--", NULL};
-    static const char *const withoutValidate[] = {"-timeout", "-command", "--", NULL};
-    enum { TIMEOUT, VALIDATE, COMMAND, END };
-    for (int i = 2; i < objc; i++) {
-        const char *w = Tcl_GetString(objv[i]);
-        if (w[0] != '-' || (w[1] >= '0' && w[1] <= '9')) {
-            args->positional.push_back(objv[i]);
-            continue;
-        }
-        int o;
-        if (GetIndex(interp, objv[i], validate ? withValidate : withoutValidate, "option", &o) != TCL_OK) return TCL_ERROR;
-        if (!validate && o >= VALIDATE) o++;
-        if (o == END) {
-            args->positional.insert(args->positional.end(), objv + i + 1, objv + objc);
-            break;
-        }
-        if (o == VALIDATE) {
-            args->validate = true;
-            continue;
-        }
-        if (i + 1 >= objc) return ArgError(interp, std::string("option ") + w + " needs a value");
-        if (o == TIMEOUT && GetTimeout(interp, objv[++i], &args->timeout) != TCL_OK) return TCL_ERROR;
+    enum { TIMEOUT, VALIDATE, COMMAND };
+    static const OptionSpec withValidate[] = {{"-timeout", true}, {"-validate", false}, {"-command", true}};
+    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}};
+    static const OptionParser parseWith(withValidate, OptionParser::Anywhere, true);
+    static const OptionParser parseWithout(withoutValidate, OptionParser::Anywhere, true);
+    ParsedOptions options;
+    if ((validate ? parseWith : parseWithout).Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    int command = validate ? COMMAND : COMMAND - 1;
+    args->positional = options.Positional();
+    args->validate = validate && options.Has(VALIDATE);
+    if (options.Has(TIMEOUT)) {
+        if (GetTimeout(interp, options.Get(TIMEOUT), &args->timeout) != TCL_OK) return TCL_ERROR;
         // librdkafka's range for admin timeouts; outside it, it silently kept its default.
-        if (o == TIMEOUT && (args->timeout < 0 || args->timeout > 3600000))
+        if (args->timeout < 0 || args->timeout > 3600000)
             return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
-        if (o == COMMAND) args->command = CallbackArg(objv[++i]);
     }
+    if (options.Has(command)) args->command = CallbackArg(options.Get(command));
     return TCL_OK;
 }
 
