@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "subscriber.h"
 
 namespace kafkatcl {
 
@@ -25,11 +26,12 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           "logger",
                                           "delivery_report",
                                           "partitioner",
+                                          "subscriber",
                                           "delete",
                                           NULL};
     enum {
         CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, HEADERS,
-        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, LOGGER, DELIVERY_REPORT, PARTITIONER, DELETE
+        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, LOGGER, DELIVERY_REPORT, PARTITIONER, SUBSCRIBER, DELETE
     };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
@@ -90,6 +92,8 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return DeliveryReportMethod(objc, objv);
     case PARTITIONER:
         return PartitionerMethod(objc, objv);
+    case SUBSCRIBER:
+        return CreateSubscriber(interp_, this, objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();
