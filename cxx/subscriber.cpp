@@ -78,7 +78,19 @@ int TupleList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], Tcl_Obj **tup
 
 Subscriber::Subscriber(Tcl_Interp *interp, Master *master)
     : Object(interp, master), master_(master), conf_(rd_kafka_conf_dup(master->Conf())),
-      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {}
+      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+    // The later KafkaTcl's subscriber starts at the earliest message where
+    // the group has no committed offset: so do ours, unless the master asks
+    // for something else than librdkafka's default.
+    char value[64], fresh[64], errstr[256];
+    size_t size = sizeof value, freshSize = sizeof fresh;
+    TopicConfPtr defaults(rd_kafka_topic_conf_new());
+    rd_kafka_topic_conf_get(topicConf_.get(), "auto.offset.reset", value, &size);
+    rd_kafka_topic_conf_get(defaults.get(), "auto.offset.reset", fresh, &freshSize);
+    if (strcmp(value, fresh)) return;
+    rd_kafka_topic_conf_set(topicConf_.get(), "auto.offset.reset", "earliest", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf_.get(), "auto.offset.reset", "earliest", errstr, sizeof errstr);
+}
 
 Handle *Subscriber::LiveConsumer() const {
     for (Object *child : Children())
