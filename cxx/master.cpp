@@ -5,6 +5,8 @@
 #include "handle.h"
 #include "subscriber.h"
 
+#include <cstring>
+
 namespace kafkatcl {
 
 Master::Master(Tcl_Interp *interp)
@@ -93,6 +95,13 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
     case PARTITIONER:
         return PartitionerMethod(objc, objv);
     case SUBSCRIBER:
+        // Only the whole word: "subscribe" (a consumer method) must not make a
+        // subscriber. (A fresh word: Tcl would reuse objv[1]'s cached prefix match.)
+        if (strcmp(Tcl_GetString(objv[1]), "subscriber")) {
+            ObjRef word(Tcl_NewStringObj(Tcl_GetString(objv[1]), -1));
+            Tcl_GetIndexFromObj(interp_, word.get(), methods, "method", TCL_EXACT, &m);
+            return RelabelError(interp_);
+        }
         return CreateSubscriber(interp_, this, objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");

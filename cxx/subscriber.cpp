@@ -257,6 +257,14 @@ int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
         Tcl_Obj *list;
         if (TupleList(interp_, objc - i, objv + i, &list) != TCL_OK) return TCL_ERROR;
         tuples = ObjRef(list);
+        // The handle would take a list that is one option-like word ("--
+        // -async") for an option; no such word is a {topic partition offset}.
+        int n;
+        Tcl_Obj *only;
+        if (Tcl_ListObjLength(NULL, list, &n) == TCL_OK && n == 1 && Tcl_ListObjIndex(NULL, list, 0, &only) == TCL_OK &&
+            LooksLikeOption(only))
+            return ArgError(interp_, std::string("bad partition \"") + Tcl_GetString(only) +
+                                         "\": must be {topic partition offset}");
         args.push_back(list);
     }
     Handle *h = Consumer();
