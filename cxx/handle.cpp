@@ -14,9 +14,11 @@
 
 namespace kafkatcl {
 
-Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error) {
-    Handle *handle = new Handle(interp, master, type);
-    if (!handle->Open(error)) {
+Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error,
+                       const HandleOrigin *origin) {
+    HandleOrigin from = origin ? *origin : HandleOrigin{master, master->Conf(), master->TopicConf()};
+    Handle *handle = new Handle(interp, master, type, from);
+    if (!handle->Open(from, error)) {
         handle->Unlink();
         delete handle;
         return nullptr;
@@ -24,20 +26,20 @@ Handle *Handle::Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type,
     return handle;
 }
 
-Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type)
-    : Object(interp, master), master_(master), type_(type), owner_(Tcl_GetCurrentThread()),
-      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+Handle::Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, const HandleOrigin &origin)
+    : Object(interp, origin.parent), master_(master), type_(type), owner_(Tcl_GetCurrentThread()),
+      topicConf_(rd_kafka_topic_conf_dup(origin.topicConf)) {
 }
 
 // Makes the rd_kafka_t with our callbacks, and hooks its main queue to the event loop.
-bool Handle::Open(std::string *error) {
+bool Handle::Open(const HandleOrigin &origin, std::string *error) {
     wakeup_.reset(new Wakeup(interp_, [this] { ServeEvents(); }));
     if (!wakeup_->Ok()) {
         *error = "cannot create the event-loop pipe";
         return false;
     }
-    ConfPtr conf(rd_kafka_conf_dup(master_->Conf()));
-    ApplyTopicConf(conf.get(), master_->TopicConf());
+    ConfPtr conf(rd_kafka_conf_dup(origin.conf));
+    ApplyTopicConf(conf.get(), origin.topicConf);
     rd_kafka_conf_set_opaque(conf.get(), this);
     if (IsProducer()) rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
     else rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);

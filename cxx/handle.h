@@ -32,15 +32,25 @@ struct HandleEvent {
 
 class Master;
 
+// Where a handle's configuration comes from when it is not its master's
+// (create_consumer): a subscriber's own copy, the subscriber being the
+// handle's parent (see subscriber.h). Callbacks and decoding stay the master's.
+struct HandleOrigin {
+    Object *parent;
+    const rd_kafka_conf_t *conf;
+    const rd_kafka_topic_conf_t *topicConf;
+};
+
 class Handle : public Object {
   public:
     // How long deleting a producer handle (or exiting) waits for outstanding
     // messages to be delivered before destroying it. Documented in kafka.man.
     static constexpr int kCloseFlushMs = 10000;
 
-    // Makes the rd_kafka_t from the master's configuration; nullptr and
-    // *error on failure.
-    static Handle *Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error);
+    // Makes the rd_kafka_t from the master's configuration (or origin's);
+    // nullptr and *error on failure.
+    static Handle *Create(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, std::string *error,
+                          const HandleOrigin *origin = nullptr);
     ~Handle() override;
 
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
@@ -81,9 +91,9 @@ class Handle : public Object {
     void OnDelete() override;
 
   private:
-    Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type);
+    Handle(Tcl_Interp *interp, Master *master, rd_kafka_type_t type, const HandleOrigin &origin);
     static void FlushAtExit(ClientData cd);
-    bool Open(std::string *error);
+    bool Open(const HandleOrigin &origin, std::string *error);
     void Record(HandleEvent &&event);
     void DispatchOne(HandleEvent &event);
 

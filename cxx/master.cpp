@@ -3,6 +3,9 @@
 
 #include "config.h"
 #include "handle.h"
+#include "subscriber.h"
+
+#include <cstring>
 
 namespace kafkatcl {
 
@@ -27,12 +30,13 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
                                           "logger",
                                           "delivery_report",
                                           "partitioner",
+                                          "subscriber",
                                           "delete",
                                           NULL};
     enum {
         CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, HEADERS,
         SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, ERROR_CB, STATS_CB, LOGGER, DELIVERY_REPORT, PARTITIONER,
-        DELETE
+        SUBSCRIBER, DELETE
     };
     int m;
     if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
@@ -90,6 +94,15 @@ int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
         return DeliveryReportMethod(objc, objv);
     case PARTITIONER:
         return PartitionerMethod(objc, objv);
+    case SUBSCRIBER:
+        // Only the whole word: "subscribe" (a consumer method) must not make a
+        // subscriber. (A fresh word: Tcl would reuse objv[1]'s cached prefix match.)
+        if (strcmp(Tcl_GetString(objv[1]), "subscriber")) {
+            ObjRef word(Tcl_NewStringObj(Tcl_GetString(objv[1]), -1));
+            Tcl_GetIndexFromObj(interp_, word.get(), methods, "method", TCL_EXACT, &m);
+            return RelabelError(interp_);
+        }
+        return CreateSubscriber(interp_, this, objc, objv);
     case DELETE:
         if (objc != 2) return WrongArgs(interp_, 2, objv, "");
         DeleteCommand();

@@ -69,6 +69,7 @@
 #include "master.h"
 #include "mock.h"
 #include "object.h"
+#include "subscriber.h"
 #include "topic.h"
 
 #include <cstdio>
@@ -98,7 +99,7 @@ unsigned long inputs = 0;
 // ---------------------------------------------------------------------------
 // Objects
 
-enum Kind { K_KAFKA, K_MOCKCMD, K_MASTER, K_PRODUCER, K_CONSUMER, K_PTOPIC, K_CTOPIC, K_QUEUE, K_MOCK };
+enum Kind { K_KAFKA, K_MOCKCMD, K_MASTER, K_PRODUCER, K_CONSUMER, K_PTOPIC, K_CTOPIC, K_QUEUE, K_MOCK, K_SUBSCRIBER };
 
 struct Target {
     const char *word; // as written in inputs
@@ -129,7 +130,7 @@ const Target kTargets[] = {
     {"consumer", K_CONSUMER, "::fz_consumer"},
     {"simple", K_CONSUMER, "::fz_simple"},
     {"offline", K_PRODUCER, "::fz_offline"},
-    {"new", K_PRODUCER, nullptr}, // kind fixed up from the handle
+    {"new", K_PRODUCER, nullptr}, // kind fixed up from the handle (or subscriber) it names
     {"ptopic", K_PTOPIC, "::fz_ptopic"},
     {"ctopic", K_CTOPIC, "::fz_ctopic"},
     {"ntopic", K_PTOPIC, nullptr}, // kind fixed up from the handle
@@ -153,7 +154,7 @@ const char *const kMasterMethods[] = {"config", "topic_config", "create_producer
                                       "consumer_creator", "decode", "headers", "set_delivery_report_callback",
                                       "set_error_callback", "set_statistics_callback", "set_socket_callback",
                                       "error_callback", "statistics_callback", "logger", "delivery_report",
-                                      "partitioner", "delete", NULL};
+                                      "partitioner", "subscriber", "delete", NULL};
 #define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
                "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "meta",                 \
                "partitioner", "delete",                                                                                 \
@@ -175,6 +176,9 @@ const char *const kCTopicMethods[] = {"consume", "consume_batch", "start", "star
 const char *const kTopicInfoTypes[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
                                        NULL};
 const char *const kQueueMethods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
+const char *const kSubscriberMethods[] = {"config", "subscribe", "unsubscribe", "assignments", "assignment", "assign",
+                                          "consume", "callback", "commit", "offsets", "watermarks", "meta", "info",
+                                          "handle", "delete", NULL};
 const char *const kMockMethods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
                                     "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
 
@@ -189,6 +193,7 @@ const char *const *MethodTable(Kind k) {
     case K_CTOPIC: return kCTopicMethods;
     case K_QUEUE: return kQueueMethods;
     case K_MOCK: return kMockMethods;
+    case K_SUBSCRIBER: return kSubscriberMethods;
     }
     return nullptr;
 }
@@ -639,6 +644,10 @@ struct Call {
         Tcl_IncrRefCount(o);
         objv.push_back(o);
     }
+    void Insert(size_t i, Tcl_Obj *o) {
+        Tcl_IncrRefCount(o);
+        objv.insert(objv.begin() + (long)i, o);
+    }
     void Set(size_t i, Tcl_Obj *o) {
         Tcl_IncrRefCount(o);
         Tcl_DecrRefCount(objv[i]);
@@ -735,7 +744,8 @@ bool Prepare(Call &c) {
             if (c.name == "::fz_master" || c.name == "::fz_offmaster") c.name = "::fz_scratch"; // keep those fixed
             for (size_t i = 0; i < nargs; i += 2) set(i, SafeKey(arg(i), m == "topic_config"));
         }
-        if (m == "create_producer" || m == "producer_creator" || m == "create_consumer" || m == "consumer_creator")
+        if (m == "create_producer" || m == "producer_creator" || m == "create_consumer" || m == "consumer_creator" ||
+            m == "subscriber")
             c.create = true;
         if (((m.rfind("set_", 0) == 0 && m != "set_socket_callback") || m == "error_callback" ||
              m == "statistics_callback") && nargs >= 1) {
@@ -752,6 +762,32 @@ bool Prepare(Call &c) {
         }
         if (c.name == "::fz_master") state.masterTouched = true;
         if (c.name == "::fz_offmaster") state.offmasterTouched = true;
+        break;
+    case K_SUBSCRIBER:
+        // meta refresh|print waits up to a fixed 5 s for metadata (fz_mock
+        // may have faults injected): skipped.
+        if (m == "meta") return false;
+        if (m == "config" && nargs >= 2)
+            for (size_t i = 0; i < nargs; i += 2) set(i, SafeKey(arg(i), false));
+        if (m == "consume" && nargs >= 1) set(0, ClampTimeout(arg(0)));
+        if (m == "callback" && nargs >= 1) {
+            if (nargs == 2) set(0, ClampTimeout(arg(0)));
+            set(nargs - 1, Script(arg(nargs - 1)));
+            c.script = true;
+        }
+        if (m == "offsets" || m == "watermarks" || m == "info") { // -timeout: leading options (info: trailing)
+            bool given = false;
+            for (size_t i = 0; i + 1 < nargs; i++)
+                if (IsPrefixOf(Tcl_GetString(arg(i)), "-timeout")) {
+                    set(i + 1, ClampTimeout(arg(i + 1)));
+                    given = true;
+                }
+            if (!given && m == "info") appendTimeout();
+            if (!given && m != "info") {
+                c.Insert(2, Tcl_NewIntObj(kMaxTimeoutMs));
+                c.Insert(2, Tcl_NewStringObj("-timeout", -1));
+            }
+        }
         break;
     case K_PRODUCER:
     case K_CONSUMER:
@@ -1050,6 +1086,7 @@ bool ParseLine(const std::string &line, Call *c) {
     Kind kind = t.kind;
     kafkatcl::Object *o = ObjectOf(name);
     if (auto *h = dynamic_cast<kafkatcl::Handle *>(o)) kind = h->IsProducer() ? K_PRODUCER : K_CONSUMER;
+    if (dynamic_cast<kafkatcl::Subscriber *>(o)) kind = K_SUBSCRIBER;
     if (o && kind == K_PTOPIC) {
         auto *h = dynamic_cast<kafkatcl::Handle *>(o->Parent());
         if (h && !h->IsProducer()) kind = K_CTOPIC;

@@ -1,0 +1,398 @@
+// subscriber.cpp -- the subscriber object's methods (see subscriber.h).
+#include "subscriber.h"
+
+#include "config.h"
+#include "handle.h"
+#include "master.h"
+#include "message.h"
+#include "metaprint.h"
+
+#include <cstring>
+#include <set>
+
+namespace kafkatcl {
+
+namespace {
+
+// One -option of a method: a flag, or one that takes a value.
+struct Option {
+    const char *name;
+    bool takesValue;
+    bool given = false;
+    Tcl_Obj *value = nullptr;
+};
+
+// A word that can only be an option: "-" first, and a single list element
+// (a tuple or a list of them cannot look like that).
+bool LooksLikeOption(Tcl_Obj *word) {
+    const char *s = Tcl_GetString(word);
+    return s[0] == '-' && !strpbrk(s, " \t\n\r{}\"\\");
+}
+
+// Parses the options at objv[*index ...], leaving *index at the first other
+// word; "--" ends the options (for a topic whose name starts with "-").
+// Errors: bad option "-x": must be -a, -b, or -- (KAFKA _INVALID_ARG), and a
+// wrong # args with `usage` when an option lacks its value.
+int ParseOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int *index, std::vector<Option> &options,
+                 const char *usage) {
+    std::vector<const char *> names;
+    for (const Option &o : options) names.push_back(o.name);
+    names.push_back("--");
+    names.push_back(nullptr);
+    while (*index < objc && LooksLikeOption(objv[*index])) {
+        int which;
+        if (GetIndex(interp, objv[*index], names.data(), "option", &which) != TCL_OK) return TCL_ERROR;
+        ++*index;
+        if (which == (int)options.size()) break; // "--"
+        Option &o = options[(size_t)which];
+        o.given = true;
+        if (!o.takesValue) continue;
+        if (*index >= objc) return WrongArgs(interp, 2, objv, usage);
+        o.value = objv[(*index)++];
+    }
+    return TCL_OK;
+}
+
+Tcl_Obj *Word(const char *s) { return Tcl_NewStringObj(s, -1); }
+
+} // namespace
+
+int TupleList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], Tcl_Obj **tuples) {
+    if (objc != 1) {
+        *tuples = Tcl_NewListObj(objc, objv);
+        return TCL_OK;
+    }
+    int n;
+    Tcl_Obj **items;
+    if (Tcl_ListObjGetElements(NULL, objv[0], &n, &items) != TCL_OK)
+        return ArgError(interp, std::string("bad partition list \"") + Tcl_GetString(objv[0]) +
+                                    "\": must be a list of {topic ?partition? ?offset?}");
+    bool oneTuple = n >= 2 && n <= 3 && IsIntegerWord(items[1]);
+    for (int i = 0; oneTuple && i < n; i++) {
+        int k;
+        if (Tcl_ListObjLength(NULL, items[i], &k) != TCL_OK || k != 1) oneTuple = false;
+    }
+    *tuples = oneTuple ? Tcl_NewListObj(1, objv) : Tcl_NewListObj(n, items);
+    return TCL_OK;
+}
+
+Subscriber::Subscriber(Tcl_Interp *interp, Master *master)
+    : Object(interp, master), master_(master), conf_(rd_kafka_conf_dup(master->Conf())),
+      topicConf_(rd_kafka_topic_conf_dup(master->TopicConf())) {
+    // The later KafkaTcl's subscriber starts at the earliest message where
+    // the group has no committed offset: so do ours, unless the master asks
+    // for something else than librdkafka's default.
+    char value[64], fresh[64], errstr[256];
+    size_t size = sizeof value, freshSize = sizeof fresh;
+    TopicConfPtr defaults(rd_kafka_topic_conf_new());
+    rd_kafka_topic_conf_get(topicConf_.get(), "auto.offset.reset", value, &size);
+    rd_kafka_topic_conf_get(defaults.get(), "auto.offset.reset", fresh, &freshSize);
+    if (strcmp(value, fresh)) return;
+    rd_kafka_topic_conf_set(topicConf_.get(), "auto.offset.reset", "earliest", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf_.get(), "auto.offset.reset", "earliest", errstr, sizeof errstr);
+}
+
+Handle *Subscriber::LiveConsumer() const {
+    for (Object *child : Children())
+        if (child == consumer_ && !child->Deleted()) return consumer_;
+    return nullptr;
+}
+
+Handle *Subscriber::Consumer() {
+    if (Handle *h = LiveConsumer()) return h;
+    std::string error;
+    HandleOrigin origin{this, conf_.get(), topicConf_.get()};
+    Handle *h = Handle::Create(interp_, master_, RD_KAFKA_CONSUMER, &error, &origin);
+    if (!h) {
+        ArgError(interp_, "cannot create the subscriber's consumer: " + error);
+        return nullptr;
+    }
+    ObjRef autoName(Word("#auto"));
+    if (Object::Install(interp_, h, autoName.get(), "kafka_consumer") != TCL_OK) return nullptr;
+    Tcl_ResetResult(interp_);
+    consumer_ = h;
+    callback_ = ObjRef(); // a new handle has no stream running
+    return h;
+}
+
+int Subscriber::CallHandle(Handle *handle, const char *method, std::vector<Tcl_Obj *> args) {
+    std::vector<ObjRef> words;
+    words.emplace_back(handle->NameObj());
+    words.emplace_back(Word(method));
+    for (Tcl_Obj *arg : args) words.emplace_back(arg);
+    std::vector<Tcl_Obj *> objv;
+    for (const ObjRef &w : words) objv.push_back(w.get());
+    Preserve keep(handle);
+    return handle->Invoke((int)objv.size(), objv.data());
+}
+
+bool Subscriber::HasGroup(Handle *handle) {
+    rd_kafka_consumer_group_metadata_t *group = rd_kafka_consumer_group_metadata(handle->Kafka());
+    if (group) rd_kafka_consumer_group_metadata_destroy(group);
+    return group != nullptr;
+}
+
+int Subscriber::Invoke(int objc, Tcl_Obj *const objv[]) {
+    static const char *const methods[] = {"config", "subscribe", "unsubscribe", "assignments", "assignment",
+                                          "assign", "consume", "callback", "commit", "offsets", "watermarks",
+                                          "meta", "info", "handle", "delete", NULL};
+    enum {
+        CONFIG, SUBSCRIBE, UNSUBSCRIBE, ASSIGNMENTS, ASSIGNMENT, ASSIGN, CONSUME, CALLBACK, COMMIT, OFFSETS,
+        WATERMARKS, META, INFO, HANDLE, DELETE
+    };
+    int m;
+    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
+    switch (m) {
+    case CONFIG: return ConfigMethod(objc, objv);
+    case SUBSCRIBE: return SubscribeMethod(objc, objv);
+    case ASSIGN: return AssignMethod(objc, objv);
+    case CONSUME: return ConsumeMethod(objc, objv);
+    case CALLBACK: return CallbackMethod(objc, objv);
+    case COMMIT: return CommitMethod(objc, objv);
+    case OFFSETS: return OffsetsMethod(objc, objv);
+    case WATERMARKS: return WatermarksMethod(objc, objv);
+    case META: return MetaMethod(objc, objv);
+    case INFO: return InfoMethod(objc, objv);
+    case DELETE:
+        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+        DeleteCommand();
+        return TCL_OK;
+    }
+    // unsubscribe, assignments, assignment, handle: no arguments.
+    if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (m == HANDLE) {
+        Tcl_SetObjResult(interp_, h->NameObj());
+        return TCL_OK;
+    }
+    return CallHandle(h, m == UNSUBSCRIBE ? "unsubscribe" : "assignment", {});
+}
+
+// config ?key? ?value key value ...?: the subscriber's own copy. Settings
+// reach librdkafka when the consumer is made, so a change after that is
+// refused rather than silently ignored.
+int Subscriber::ConfigMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc < 4 || objc % 2) return kafkatcl::ConfigMethod(interp_, conf_.get(), objc, objv);
+    if (Handle *h = LiveConsumer()) {
+        ObjRef name(h->NameObj());
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                          std::string("the subscriber's consumer ") + Tcl_GetString(name.get()) +
+                              " exists: its configuration was fixed when it was made; set config before the "
+                              "first subscribe, assign, consume ... (or use a new subscriber)");
+    }
+    // Pair by pair, as the master's config: a topic property also goes to
+    // the topic configuration (see Master::Invoke).
+    for (int i = 2; i + 1 < objc; i += 2) {
+        Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
+        if (kafkatcl::ConfigMethod(interp_, conf_.get(), 4, pair) != TCL_OK) return TCL_ERROR;
+        char errstr[256];
+        OutBytes value(objv[i + 1]);
+        rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(),
+                                errstr, sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
+    }
+    return TCL_OK;
+}
+
+// subscribe ?tuple ...?: the topics of the tuples (partitions and offsets
+// are the group's to decide); no argument: the current subscription.
+int Subscriber::SubscribeMethod(int objc, Tcl_Obj *const objv[]) {
+    ObjRef tuples;
+    if (objc > 2) {
+        Tcl_Obj *list;
+        if (TupleList(interp_, objc - 2, objv + 2, &list) != TCL_OK) return TCL_ERROR;
+        tuples = ObjRef(list);
+    }
+    ObjRef topics(Tcl_NewListObj(0, NULL));
+    std::set<std::string> seen; // {t 0} {t 1} name t once: librdkafka refuses a repeated topic
+    int n = 0;
+    Tcl_Obj **items = nullptr;
+    if (tuples) Tcl_ListObjGetElements(NULL, tuples.get(), &n, &items);
+    for (int i = 0; i < n; i++) {
+        int k;
+        Tcl_Obj **f;
+        if (Tcl_ListObjGetElements(NULL, items[i], &k, &f) != TCL_OK || k > 3 || (k > 1 && !IsIntegerWord(f[1])))
+            return ArgError(interp_, std::string("bad topic \"") + Tcl_GetString(items[i]) +
+                                         "\": must be topic or {topic ?partition? ?offset?}");
+        if (k && seen.insert(Tcl_GetString(f[0])).second) Tcl_ListObjAppendElement(NULL, topics.get(), f[0]);
+    }
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (objc == 2) return CallHandle(h, "subscription", {});
+    return CallHandle(h, "subscribe", {topics.get()});
+}
+
+// assign ?tuple ...?: no tuple, {} or the topic #none: no assignment.
+int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
+    Tcl_Obj *list;
+    if (TupleList(interp_, objc - 2, objv + 2, &list) != TCL_OK) return TCL_ERROR;
+    ObjRef tuples(list);
+    ObjRef kept(Tcl_NewListObj(0, NULL));
+    int n;
+    Tcl_Obj **items;
+    Tcl_ListObjGetElements(NULL, list, &n, &items);
+    for (int i = 0; i < n; i++) {
+        Tcl_Obj *topic = nullptr;
+        if (Tcl_ListObjIndex(NULL, items[i], 0, &topic) == TCL_OK) {
+            const char *name = topic ? Tcl_GetString(topic) : "";
+            if (!*name || !strcmp(name, "#none")) continue;
+        }
+        Tcl_ListObjAppendElement(NULL, kept.get(), items[i]); // the handle reports what is wrong with it
+    }
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    return CallHandle(h, "assign", {kept.get()});
+}
+
+// commit ?-async? ?tuple ...?: the given offsets, or (none) what was consumed.
+int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
+    std::vector<Option> options{{"-async", false}};
+    int i = 2;
+    if (ParseOptions(interp_, objc, objv, &i, options, "?-async? ?tuple ...?") != TCL_OK) return TCL_ERROR;
+    ObjRef async(Word("-async"));
+    std::vector<Tcl_Obj *> args;
+    if (options[0].given) args.push_back(async.get());
+    ObjRef tuples;
+    if (i < objc) {
+        Tcl_Obj *list;
+        if (TupleList(interp_, objc - i, objv + i, &list) != TCL_OK) return TCL_ERROR;
+        tuples = ObjRef(list);
+        // The handle would take a list that is one option-like word ("--
+        // -async") for an option; no such word is a {topic partition offset}.
+        int n;
+        Tcl_Obj *only;
+        if (Tcl_ListObjLength(NULL, list, &n) == TCL_OK && n == 1 && Tcl_ListObjIndex(NULL, list, 0, &only) == TCL_OK &&
+            LooksLikeOption(only))
+            return ArgError(interp_, std::string("bad partition \"") + Tcl_GetString(only) +
+                                         "\": must be {topic partition offset}");
+        args.push_back(list);
+    }
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    return CallHandle(h, "commit", args);
+}
+
+// consume ?timeoutMs?: the next message as a key-value list, empty when none
+// came in time (no timeout: do not wait); a message carrying an error comes
+// as a list with an "error" key, as in the later KafkaTcl.
+// consume timeoutMs arrayName: the consumer handle's consume (1/0, array filled).
+int Subscriber::ConsumeMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc > 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? ?arrayName?");
+    int timeout = 0;
+    if (objc >= 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (objc == 4) return CallHandle(h, "consume", {objv[2], objv[3]});
+    if (!HasGroup(h))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
+                          "consume failed: Local: Unknown group: the subscriber has no group.id (set it with "
+                          "config before its first use)");
+    Preserve keep(h); // callbacks run below may delete it; the message must go first
+    MessagePtr msg(rd_kafka_consumer_poll(h->Kafka(), timeout));
+    h->ServeEvents();
+    bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+    Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), h->Format()));
+    return TCL_OK;
+}
+
+// callback ?command?: messages go to command through the event loop ("" or
+// #none stops); no argument: the current command.
+// callback timeoutMs command: the synchronous consume_callback.
+int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc > 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? ?command?");
+    if (objc == 2) {
+        Tcl_SetObjResult(interp_, LiveConsumer() && callback_ ? callback_.get() : Tcl_NewObj());
+        return TCL_OK;
+    }
+    int timeout;
+    if (objc == 4 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (objc == 4) return CallHandle(h, "consume_callback", {objv[2], objv[3]});
+    bool stop = !strcmp(Tcl_GetString(objv[2]), "#none") || !CallbackArg(objv[2]);
+    ObjRef none(Tcl_NewObj());
+    if (CallHandle(h, "consume_callback", {stop ? none.get() : objv[2]}) != TCL_OK) return TCL_ERROR;
+    callback_ = stop ? ObjRef() : ObjRef(objv[2]);
+    return TCL_OK;
+}
+
+// offsets ?-committed? ?-timeout ms? tuple ?tuple ...?: the positions (next
+// offset to consume), or with -committed the group's committed offsets.
+int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const usage = "?-committed? ?-timeout ms? tuple ?tuple ...?";
+    std::vector<Option> options{{"-committed", false}, {"-timeout", true}};
+    int i = 2, timeout;
+    if (ParseOptions(interp_, objc, objv, &i, options, usage) != TCL_OK) return TCL_ERROR;
+    if (i >= objc) return WrongArgs(interp_, 2, objv, usage);
+    if (options[1].given && GetTimeout(interp_, options[1].value, &timeout) != TCL_OK) return TCL_ERROR;
+    Tcl_Obj *list;
+    if (TupleList(interp_, objc - i, objv + i, &list) != TCL_OK) return TCL_ERROR;
+    ObjRef tuples(list);
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (!options[0].given) return CallHandle(h, "position", {list});
+    ObjRef flag(Word("-timeout"));
+    if (!options[1].given) return CallHandle(h, "committed", {list});
+    return CallHandle(h, "committed", {list, flag.get(), options[1].value});
+}
+
+// watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
+// the partition's leader, or with -cached the consumer's last fetched values.
+int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const usage = "?-cached? ?-timeout ms? topic partition";
+    std::vector<Option> options{{"-cached", false}, {"-timeout", true}};
+    int i = 2, timeout;
+    int32_t partition;
+    if (ParseOptions(interp_, objc, objv, &i, options, usage) != TCL_OK) return TCL_ERROR;
+    if (objc - i != 2) return WrongArgs(interp_, 2, objv, usage);
+    if (options[1].given && GetTimeout(interp_, options[1].value, &timeout) != TCL_OK) return TCL_ERROR;
+    if (GetPartition(interp_, objv[i + 1], false, &partition) != TCL_OK) return TCL_ERROR;
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (options[0].given) return CallHandle(h, "get_watermark_offsets", {objv[i], objv[i + 1]});
+    ObjRef flag(Word("-timeout"));
+    if (!options[1].given) return CallHandle(h, "query_watermark_offsets", {objv[i], objv[i + 1]});
+    return CallHandle(h, "query_watermark_offsets", {objv[i], objv[i + 1], flag.get(), options[1].value});
+}
+
+// meta refresh: fetch the cluster's metadata (all topics) and keep it;
+// meta print: write the kept metadata (fetched first if none) to stdout.
+int Subscriber::MetaMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const subs[] = {"refresh", "print", NULL};
+    if (objc != 3) return WrongArgs(interp_, 2, objv, "refresh|print");
+    int sub;
+    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    if (sub == 0 || !meta_) {
+        const rd_kafka_metadata_t *raw = nullptr;
+        rd_kafka_resp_err_t err = rd_kafka_metadata(h->Kafka(), 1, NULL, &raw, 5000);
+        if (err) return KafkaError(interp_, err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
+        meta_.reset(raw);
+    }
+    return sub == 0 ? TCL_OK : WriteToStdout(interp_, MetadataText(meta_.get()));
+}
+
+// info topics|partitions topic|brokers ?-timeout ms?: the consumer handle's
+// info (asked of the cluster each time).
+int Subscriber::InfoMethod(int objc, Tcl_Obj *const objv[]) {
+    static const char *const types[] = {"topics", "partitions", "brokers", NULL};
+    if (objc < 3) return WrongArgs(interp_, 2, objv, "topics|partitions topic|brokers ?-timeout ms?");
+    int type;
+    if (GetIndex(interp_, objv[2], types, "info type", &type) != TCL_OK) return TCL_ERROR;
+    int need = type == 1 ? 1 : 0, extra = objc - 3 - need;
+    if (extra != 0 && extra != 2) return WrongArgs(interp_, 3, objv, need ? "topic ?-timeout ms?" : "?-timeout ms?");
+    Handle *h = Consumer();
+    if (!h) return TCL_ERROR;
+    ObjRef full(Word(types[type])); // the handle has more info types: no prefix may pick one of those
+    std::vector<Tcl_Obj *> args{full.get()};
+    args.insert(args.end(), objv + 3, objv + objc);
+    return CallHandle(h, "info", args);
+}
+
+int CreateSubscriber(Tcl_Interp *interp, Master *master, int objc, Tcl_Obj *const objv[]) {
+    if (objc != 3) return WrongArgs(interp, 2, objv, "cmdName|#auto");
+    return Object::Install(interp, new Subscriber(interp, master), objv[2], "kafka_subscriber");
+}
+
+} // namespace kafkatcl
