@@ -181,6 +181,8 @@ const char *const *Terminated(std::vector<const char *> names) {
 }
 
 const char *const *MethodTable(Kind k) {
+    using kafkatcl::Queue;
+    using kafkatcl::Topic;
     static const char *const *const ptopic = Terminated(Topic::MethodNames(Topic::kProducerKind));
     static const char *const *const ctopic = Terminated(Topic::MethodNames(Topic::kConsumerKind));
     static const char *const *const queue = Terminated(Queue::MethodNames());
@@ -700,7 +702,7 @@ bool PrepareCreator(Call &c) {
 void PrepareInfo(Call &c) {
     size_t nargs = c.objv.size() - 2;
     if (c.method != "info" || nargs < 1) return;
-    std::string type = Resolve(c.objv[2], Topic::InfoTypes());
+    std::string type = Resolve(c.objv[2], kafkatcl::Topic::InfoTypes());
     if (type != "partitions" && type != "consistent_partition") return;
     if (nargs >= 3 && !strcmp(Tcl_GetString(c.objv[c.objv.size() - 2]), "-timeout")) {
         c.Set(c.objv.size() - 1, ClampTimeout(c.objv.back()));
