@@ -3,6 +3,7 @@
 
 #include "handle.h"
 #include "message.h"
+#include "method.h"
 #include "stream.h"
 
 #include <vector>
@@ -14,33 +15,34 @@ Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
 
 Queue::~Queue() { stream_.Reset(); } // before queue_ goes
 
-int Queue::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
-    enum { CONSUME, CONSUME_BATCH, CONSUME_CALLBACK, LENGTH, DELETE };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case CONSUME:
-        return Consume(objc, objv);
-    case CONSUME_BATCH:
-        return ConsumeBatch(objc, objv);
-    case CONSUME_CALLBACK:
-        return ConsumeCallback(objc, objv);
-    case LENGTH:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewIntObj((int)rd_kafka_queue_length(queue_.get())));
-        return TCL_OK;
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
+// One row per method (see method.h).
+struct QueueMethods {
+    using Q = Queue;
+    static const MethodTable<Q> &Table() {
+        static const MethodDef<Q> rows[] = {
+            {"consume", &Q::Consume, 2, 2, "timeoutMs arrayName", kAllKinds},
+            {"consume_batch", &Q::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", kAllKinds},
+            {"consume_callback", &Q::ConsumeCallback, 0, 2, "?command? | timeoutMs command", kAllKinds},
+            {"length", &Q::Length, 0, 0, "", kAllKinds},
+            {"delete", &Q::DeleteMethod, 0, 0, "", kAllKinds},
+        };
+        static const MethodTable<Q> table(rows);
+        return table;
     }
-    return TCL_ERROR;
+};
+
+int Queue::Invoke(int objc, Tcl_Obj *const objv[]) { return QueueMethods::Table().Dispatch(this, kAllKinds, objc, objv); }
+
+std::vector<const char *> Queue::MethodNames() { return QueueMethods::Table().Names(); }
+
+// length: the messages waiting in the queue.
+int Queue::Length(int, Tcl_Obj *const[]) {
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj((int)rd_kafka_queue_length(queue_.get())));
+    return TCL_OK;
 }
 
 // consume timeout array -> 1 or 0, as the topic consumer's consume.
 int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 4) return WrongArgs(interp_, 2, objv, "timeoutMs arrayName");
     int timeout;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
@@ -50,7 +52,6 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
 
 // consume_batch timeout count array body -> messages processed
 int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 6) return WrongArgs(interp_, 2, objv, "timeoutMs count arrayName body");
     int timeout, count;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
         return TCL_ERROR;
@@ -74,7 +75,6 @@ int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         Tcl_SetObjResult(interp_, command_ ? command_.get() : Tcl_NewObj());
         return TCL_OK;
     }
-    if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?command? | timeoutMs command");
     if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv) != TCL_OK) return TCL_ERROR;
     if (objc == 3) command_ = CallbackArg(objv[2]);
     return TCL_OK;

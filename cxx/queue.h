@@ -7,6 +7,7 @@
 #include "stream.h"
 
 #include <memory>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -20,10 +21,16 @@ class Queue : public Object {
 
     rd_kafka_queue_t *Rkqu() const { return queue_.get(); }
 
+    // The method names, in table order (the fuzzer's list).
+    static std::vector<const char *> MethodNames();
+
   private:
+    friend struct QueueMethods; // holds the method table
+
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
+    int Length(int objc, Tcl_Obj *const objv[]);
 
     Handle *handle_;
     QueuePtr queue_;

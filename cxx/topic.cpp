@@ -3,6 +3,8 @@
 
 #include "handle.h"
 #include "message.h"
+#include "method.h"
+#include "options.h"
 #include "queue.h"
 #include "stream.h"
 
@@ -31,60 +33,48 @@ Topic::~Topic() {
     handle_->CountStarted(-(int)started_.size());
 }
 
+static const char *const kProduceUsage =
+    "partition payload ?key? | ?-partition P? ?-key K? ?-headers {name value ...}? ?-timestamp ms? ?-opaque value? "
+    "payload";
+
+// One row per method (see method.h): the producer topic's, the consumer
+// topic's, then those both kinds have, so each kind's "must be ..." list
+// keeps its order. start/start_queue/stop (the later KafkaTcl's names) and
+// consume_start/consume_start_queue/consume_stop (the original's) are the
+// same methods.
+struct TopicMethods {
+    using T = Topic;
+    static constexpr unsigned P = Topic::kProducerKind, C = Topic::kConsumerKind, Both = P | C;
+    static const MethodTable<T> &Table() {
+        static const MethodDef<T> rows[] = {
+            {"produce", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
+            {"produce_one", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
+            {"produce_batch", &T::ProduceBatch, 2, 2, "partition {{payload ?key?} ...}", P},
+            {"consume", &T::Consume, 3, 3, "partition timeoutMs arrayName", C},
+            {"consume_batch", &T::ConsumeBatch, 5, 5, "partition timeoutMs count arrayName body", C},
+            {"start", &T::ConsumeStartMethod, 2, 3, "partition offset ?command?", C},
+            {"start_queue", &T::ConsumeStartQueueMethod, 3, 3, "partition offset queue", C},
+            {"stop", &T::ConsumeStop, 1, 1, "partition", C},
+            {"consume_start", &T::ConsumeStartMethod, 2, 3, "partition offset ?command?", C},
+            {"consume_start_queue", &T::ConsumeStartQueueMethod, 3, 3, "partition offset queue", C},
+            {"consume_stop", &T::ConsumeStop, 1, 1, "partition", C},
+            {"consume_callback", &T::ConsumeCallback, 2, 3, "partition ?timeoutMs? command", C},
+            {"info", &T::Info, 1, kAnyArgs, "topic|name|partitions|consistent_partition|output_queue_length ?arg ...?", Both},
+            {"config", &T::Config, 0, kAnyArgs, "?key? ?value key value ...?", Both},
+            {"creator", &T::Creator, 1, kAnyArgs, "method ?arg ...?", Both},
+            {"name", &T::Name, 0, 0, "", Both},
+            {"delete", &T::DeleteMethod, 0, 0, "", Both},
+        };
+        static const MethodTable<T> table(rows, {P, C});
+        return table;
+    }
+};
+
 int Topic::Invoke(int objc, Tcl_Obj *const objv[]) {
-    return handle_->IsProducer() ? InvokeProducer(objc, objv) : InvokeConsumer(objc, objv);
+    return TopicMethods::Table().Dispatch(this, handle_->IsProducer() ? kProducerKind : kConsumerKind, objc, objv);
 }
 
-// Each kind's method table ends with the methods both kinds have, in the
-// order InvokeCommon numbers them.
-#define KAFKATCL_TOPIC_COMMON_METHODS "info", "config", "creator", "name", "delete"
-
-int Topic::InvokeProducer(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"produce", "produce_one", "produce_batch", KAFKATCL_TOPIC_COMMON_METHODS,
-                                          NULL};
-    enum { PRODUCE, PRODUCE_ONE, PRODUCE_BATCH, COMMON };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case PRODUCE:
-    case PRODUCE_ONE:
-        return Produce(objc, objv);
-    case PRODUCE_BATCH:
-        return ProduceBatch(objc, objv);
-    }
-    return InvokeCommon(m - COMMON, objc, objv);
-}
-
-// start/start_queue/stop (the later KafkaTcl's names) and consume_start/
-// consume_start_queue/consume_stop (the original's) are the same methods.
-int Topic::InvokeConsumer(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"consume",       "consume_batch",       "start",        "start_queue",
-                                          "stop",          "consume_start",       "consume_start_queue",
-                                          "consume_stop",  "consume_callback",    KAFKATCL_TOPIC_COMMON_METHODS,
-                                          NULL};
-    enum { CONSUME, CONSUME_BATCH, START, START_QUEUE, STOP, CONSUME_START, CONSUME_START_QUEUE, CONSUME_STOP,
-           CONSUME_CALLBACK, COMMON };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case CONSUME:
-        return Consume(objc, objv);
-    case CONSUME_BATCH:
-        return ConsumeBatch(objc, objv);
-    case START:
-    case CONSUME_START:
-        return ConsumeStart(objc, objv, false);
-    case START_QUEUE:
-    case CONSUME_START_QUEUE:
-        return ConsumeStart(objc, objv, true);
-    case STOP:
-    case CONSUME_STOP:
-        return ConsumeStop(objc, objv);
-    case CONSUME_CALLBACK:
-        return ConsumeCallback(objc, objv);
-    }
-    return InvokeCommon(m - COMMON, objc, objv);
-}
+std::vector<const char *> Topic::MethodNames(unsigned kind) { return TopicMethods::Table().Names(kind); }
 
 // Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
 static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t **out) {
@@ -101,78 +91,96 @@ static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t
     return TCL_OK;
 }
 
-// produce partition payload ?key?                                  (the original form)
-// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? payload
-int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
-    static const char *const usage = "partition payload ?key? | ?-partition P? ?-key K? ?-headers {name value ...}? ?-timestamp ms? ?-opaque value? payload";
-    if (objc < 3) return WrongArgs(interp_, 2, objv, usage);
+// What one produce call sends.
+struct ProduceArgs {
     int32_t partition = RD_KAFKA_PARTITION_UA;
-    Tcl_Obj *payloadObj, *keyObj = nullptr, *headersObj = nullptr, *opaqueObj = nullptr;
-    Tcl_WideInt timestamp = 0;
+    Tcl_Obj *payload = nullptr, *key = nullptr, *headers = nullptr, *opaque = nullptr;
+    Tcl_WideInt timestamp = 0; // 0: none (librdkafka stamps it)
+};
+
+// produce partition payload ?key?  (the original form)
+static int ParseProducePositional(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], ProduceArgs *args) {
+    if (objc != 4 && objc != 5) return WrongArgs(interp, 2, objv, kProduceUsage);
+    if (GetPartition(interp, objv[2], true, &args->partition) != TCL_OK) return TCL_ERROR;
+    args->payload = objv[3];
+    if (objc == 5) args->key = objv[4];
+    return TCL_OK;
+}
+
+// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? payload
+// The last word is the payload whatever it looks like; each word before it
+// is an option or an option's value (Only: "-x" or "x" there is a bad option).
+static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], ProduceArgs *args) {
+    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE };
+    static const OptionSpec specs[] = {
+        {"-partition", true}, {"-key", true}, {"-headers", true}, {"-timestamp", true}, {"-opaque", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    if (objc % 2 != 1) return WrongArgs(interp, 2, objv, kProduceUsage);
+    ParsedOptions options;
+    if (parser.Parse(interp, objc - 1, objv, 2, kProduceUsage, &options) != TCL_OK) return TCL_ERROR;
+    if (options.Has(PARTITION) && GetPartition(interp, options.Get(PARTITION), true, &args->partition) != TCL_OK)
+        return TCL_ERROR;
+    if (options.Has(TIMESTAMP)) {
+        if (GetWideInt(interp, options.Get(TIMESTAMP), "timestamp (milliseconds)", &args->timestamp) != TCL_OK)
+            return TCL_ERROR;
+        if (args->timestamp < 0) return ArgError(interp, "timestamp must be >= 0 milliseconds since the epoch");
+    }
+    args->key = options.Get(KEY);
+    args->headers = options.Get(HEADERS);
+    args->opaque = options.Get(OPAQUE);
+    args->payload = objv[objc - 1];
+    return TCL_OK;
+}
+
+// produce and produce_one: either form above.
+int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
+    ProduceArgs args;
     int dummy;
     // Any integer, even one too large for a partition (then GetPartition says so).
     bool positional = Tcl_GetIntFromObj(NULL, objv[2], &dummy) == TCL_OK || IsIntegerWord(objv[2]);
-    if (positional) {
-        if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, usage);
-        if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
-        payloadObj = objv[3];
-        if (objc == 5) keyObj = objv[4];
-    } else {
-        if (objc % 2 != 1) return WrongArgs(interp_, 2, objv, usage);
-        static const char *const options[] = {"-partition", "-key", "-headers", "-timestamp", "-opaque", NULL};
-        enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE };
-        for (int i = 2; i < objc - 1; i += 2) {
-            int o;
-            if (GetIndex(interp_, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-            switch (o) {
-            case PARTITION:
-                if (GetPartition(interp_, objv[i + 1], true, &partition) != TCL_OK) return TCL_ERROR;
-                break;
-            case KEY: keyObj = objv[i + 1]; break;
-            case HEADERS: headersObj = objv[i + 1]; break;
-            case TIMESTAMP:
-                if (GetWideInt(interp_, objv[i + 1], "timestamp (milliseconds)", &timestamp) != TCL_OK) return TCL_ERROR;
-                if (timestamp < 0) return ArgError(interp_, "timestamp must be >= 0 milliseconds since the epoch");
-                break;
-            case OPAQUE: opaqueObj = objv[i + 1]; break;
-            }
-        }
-        payloadObj = objv[objc - 1];
-    }
-
-    OutBytes payload(payloadObj);
-    std::unique_ptr<OutBytes> key(keyObj ? new OutBytes(keyObj) : nullptr);
+    if ((positional ? ParseProducePositional : ParseProduceOptions)(interp_, objc, objv, &args) != TCL_OK)
+        return TCL_ERROR;
+    OutBytes payload(args.payload);
+    std::unique_ptr<OutBytes> key(args.key ? new OutBytes(args.key) : nullptr);
     rd_kafka_headers_t *headers = nullptr;
-    if (headersObj && HeadersFromList(interp_, headersObj, &headers) != TCL_OK) return TCL_ERROR;
-
+    if (args.headers && HeadersFromList(interp_, args.headers, &headers) != TCL_OK) return TCL_ERROR;
     // The opaque value is handed back in the delivery report, which releases
     // this reference; a failed produce releases it here.
-    if (opaqueObj) Tcl_IncrRefCount(opaqueObj);
-    if (!headers && !timestamp) {
-        // The usual message: rd_kafka_produce, measurably cheaper per
-        // message than rd_kafka_produceva's typed argument list.
-        if (rd_kafka_produce(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
-                             key ? key->data() : nullptr, key ? key->size() : 0, opaqueObj) == -1) {
-            if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
-            rd_kafka_resp_err_t err = rd_kafka_last_error();
-            return handle_->ProduceError(err, std::string("produce failed: ") + rd_kafka_err2str(err));
-        }
-        return TCL_OK;
+    if (args.opaque) Tcl_IncrRefCount(args.opaque);
+    if (!headers && !args.timestamp) return ProduceSimple(args, payload, key.get());
+    return ProduceTyped(args, payload, key.get(), headers);
+}
+
+// The usual message: rd_kafka_produce, measurably cheaper per message than
+// rd_kafka_produceva's typed argument list.
+int Topic::ProduceSimple(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key) {
+    if (rd_kafka_produce(rkt_.get(), args.partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
+                         key ? key->data() : nullptr, key ? key->size() : 0, args.opaque) == -1) {
+        if (args.opaque) Tcl_DecrRefCount(args.opaque);
+        rd_kafka_resp_err_t err = rd_kafka_last_error();
+        return handle_->ProduceError(err, std::string("produce failed: ") + rd_kafka_err2str(err));
     }
+    return TCL_OK;
+}
+
+// A message with headers or a timestamp: rd_kafka_produceva, which takes the
+// headers (on success only).
+int Topic::ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key,
+                        rd_kafka_headers_t *headers) {
     rd_kafka_vu_t vus[8];
     size_t n = 0;
     vus[n].vtype = RD_KAFKA_VTYPE_RKT;       vus[n++].u.rkt = rkt_.get();
-    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n++].u.i32 = partition;
+    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n++].u.i32 = args.partition;
     vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
     vus[n].vtype = RD_KAFKA_VTYPE_VALUE;     vus[n].u.mem.ptr = (void *)payload.data(); vus[n++].u.mem.size = payload.size();
     if (key) { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = (void *)key->data(); vus[n++].u.mem.size = key->size(); }
     if (headers) { vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n++].u.headers = headers; }
-    if (timestamp) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = timestamp; }
-    if (opaqueObj) { vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = opaqueObj; }
+    if (args.timestamp) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = args.timestamp; }
+    if (args.opaque) { vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = args.opaque; }
     rd_kafka_error_t *error = rd_kafka_produceva(handle_->Kafka(), vus, n);
     if (error) {
         if (headers) rd_kafka_headers_destroy(headers); // not taken on failure
-        if (opaqueObj) Tcl_DecrRefCount(opaqueObj);
+        if (args.opaque) Tcl_DecrRefCount(args.opaque);
         rd_kafka_resp_err_t err = rd_kafka_error_code(error);
         std::string text = std::string("produce failed: ") + rd_kafka_error_string(error);
         rd_kafka_error_destroy(error);
@@ -187,7 +195,6 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
 // message it still cannot queue is an error that says how many were queued.
 int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
     static constexpr int kBatchQueueWaitMs = 30000;
-    if (objc != 4) return WrongArgs(interp_, 2, objv, "partition {{payload ?key?} ...}");
     int32_t partition;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
     int n;
@@ -255,7 +262,6 @@ int Topic::RequireStarted(int32_t partition) {
 
 // consume partition timeout array -> 1 (message stored) or 0 (none in time / end of partition)
 int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 5) return WrongArgs(interp_, 2, objv, "partition timeoutMs arrayName");
     int32_t partition;
     int timeout;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
@@ -277,7 +283,6 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
 
 // consume_batch partition timeout count array body -> messages processed
 int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 7) return WrongArgs(interp_, 2, objv, "partition timeoutMs count arrayName body");
     int32_t partition;
     int timeout, count;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
@@ -315,8 +320,6 @@ void Topic::AwaitLeaders() {
 // (and their synonyms start, start_queue). A command streams the partition's
 // messages to it through the event loop, as consume_callback's asynchronous form.
 int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
-    if (toQueue ? objc != 5 : (objc != 4 && objc != 5))
-        return WrongArgs(interp_, 2, objv, toQueue ? "partition offset queue" : "partition offset ?command?");
     int32_t partition;
     int64_t offset;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetStartOffset(interp_, objv[3], &offset) != TCL_OK)
@@ -369,7 +372,6 @@ int Topic::StartStream(int32_t partition, Tcl_Obj *commandObj) {
 }
 
 int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "partition");
     int32_t partition;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;
@@ -386,7 +388,6 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
 // consume_callback partition timeoutMs command  (synchronous: returns the count)
 // consume_callback partition command            (asynchronous, "" stops)
 int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 4 && objc != 5) return WrongArgs(interp_, 2, objv, "partition ?timeoutMs? command");
     int32_t partition;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;

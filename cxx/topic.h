@@ -8,33 +8,50 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 namespace kafkatcl {
 
 class Handle;
 
+struct ProduceArgs;
+
 class Topic : public Object {
   public:
+    // The kinds in the method table (see method.h): a topic of a producer
+    // handle or of a consumer handle.
+    static constexpr unsigned kProducerKind = 1, kConsumerKind = 2;
+
     Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt);
     ~Topic() override;
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
     rd_kafka_topic_t *Rkt() const { return rkt_.get(); }
 
+    // The method names of a kind, in table order (the fuzzer's lists).
+    static std::vector<const char *> MethodNames(unsigned kind);
+    // The words `info` takes, NULL-terminated.
+    static const char *const *InfoTypes();
+
   private:
-    int InvokeProducer(int objc, Tcl_Obj *const objv[]);
-    int InvokeConsumer(int objc, Tcl_Obj *const objv[]);
-    // Methods both kinds have (topicinfo.cpp): info, config, creator, name, delete.
-    int InvokeCommon(int m, int objc, Tcl_Obj *const objv[]);
+    friend struct TopicMethods; // holds the method table
+
+    // Methods both kinds have (topicinfo.cpp).
     int Info(int objc, Tcl_Obj *const objv[]);
+    int InfoTimeout(int objc, Tcl_Obj *const objv[], int words, const char *usage, int *timeoutMs);
     int PartitionCount(int timeoutMs, bool unknownIsZero, int *count);
     int Config(int objc, Tcl_Obj *const objv[]);
     int Creator(int objc, Tcl_Obj *const objv[]);
+    int Name(int objc, Tcl_Obj *const objv[]);
 
     int Produce(int objc, Tcl_Obj *const objv[]);
+    int ProduceSimple(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key);
+    int ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key, rd_kafka_headers_t *headers);
     int ProduceBatch(int objc, Tcl_Obj *const objv[]);
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
+    int ConsumeStartMethod(int objc, Tcl_Obj *const objv[]) { return ConsumeStart(objc, objv, false); }
+    int ConsumeStartQueueMethod(int objc, Tcl_Obj *const objv[]) { return ConsumeStart(objc, objv, true); }
     int ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue);
     int ConsumeStop(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);

@@ -7,58 +7,64 @@
 //	info output_queue_length              the handle's outgoing queue length
 //	config ?key? ?value key value ...?    the topic's (fixed) configuration
 //	creator method ?arg ...?              a method of the handle that made it
-//	name, delete
+//	name                                  the topic's name
+// (Their rows are in topic.cpp's method table; delete is Object's.)
 #include "topic.h"
 
 #include "config.h"
 #include "handle.h"
+#include "options.h"
 
 #include <cstring>
 #include <vector>
 
 namespace kafkatcl {
 
-int Topic::InvokeCommon(int m, int objc, Tcl_Obj *const objv[]) {
-    enum { INFO, CONFIG, CREATOR, NAME, DELETE }; // KAFKATCL_TOPIC_COMMON_METHODS
-    switch (m) {
-    case INFO:
-        return Info(objc, objv);
-    case CONFIG:
-        return Config(objc, objv);
-    case CREATOR:
-        return Creator(objc, objv);
-    case NAME:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
-        return TCL_OK;
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
-    }
-    return TCL_ERROR;
+static const char *const kInfoTypes[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
+                                         NULL};
+
+const char *const *Topic::InfoTypes() { return kInfoTypes; }
+
+// name (and info topic|name): the topic's name.
+int Topic::Name(int, Tcl_Obj *const[]) {
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
+    return TCL_OK;
 }
 
+// The "?-timeout ms?" after the first `words` words of info partitions and
+// info consistent_partition. Another option there, or a word more, is the
+// info type's "wrong # args" (`usage`), as it always was.
+int Topic::InfoTimeout(int objc, Tcl_Obj *const objv[], int words, const char *usage, int *timeoutMs) {
+    static const OptionSpec specs[] = {{"-timeout", true}};
+    static const OptionParser parser(specs, OptionParser::Leading, false);
+    if (objc != words && objc != words + 2) return WrongArgs(interp_, 3, objv, usage);
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, words, nullptr, &options) != TCL_OK || !options.Positional().empty())
+        return WrongArgs(interp_, 3, objv, usage);
+    return options.Has(0) ? GetTimeout(interp_, options.Get(0), timeoutMs) : TCL_OK;
+}
+
+// info topic|name|partitions|consistent_partition|output_queue_length ?arg ...?
 int Topic::Info(int objc, Tcl_Obj *const objv[]) {
-    static const char *const what[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
-                                       NULL};
-    enum { TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN };
+    enum { TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN }; // kInfoTypes
     static const char *const usage[] = {"", "", "?-timeout ms?", "key ?-timeout ms?", ""};
-    if (objc < 3)
-        return WrongArgs(interp_, 2, objv, "topic|name|partitions|consistent_partition|output_queue_length ?arg ...?");
+    static_assert(sizeof usage / sizeof *usage == OUTQ_LEN + 1 &&
+                      sizeof kInfoTypes / sizeof *kInfoTypes == OUTQ_LEN + 2, // and its NULL
+                  "one usage and one name per info type, in the enum's order");
     int w;
-    if (GetIndex(interp_, objv[2], what, "info type", &w) != TCL_OK) return TCL_ERROR;
+    if (GetIndex(interp_, objv[2], kInfoTypes, "info type", &w) != TCL_OK) return TCL_ERROR;
     int timeout = 5000;
     int words = w == CONSISTENT ? 4 : 3; // up to the key
-    if ((w == PARTITIONS || w == CONSISTENT) && TrailingTimeout(interp_, &objc, objv, words, &timeout) != TCL_OK)
-        return TCL_ERROR;
-    if (objc != words) return WrongArgs(interp_, 3, objv, usage[w]);
+    if (w == PARTITIONS || w == CONSISTENT) {
+        if (InfoTimeout(objc, objv, words, usage[w], &timeout) != TCL_OK) return TCL_ERROR;
+    } else if (objc != words) {
+        return WrongArgs(interp_, 3, objv, usage[w]);
+    }
     int count;
     switch (w) {
     case TOPIC:
     case NAME:
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
-        return TCL_OK;
+        return Name(objc, objv);
     case OUTQ_LEN:
         Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(handle_->Kafka())));
         return TCL_OK;
@@ -147,7 +153,6 @@ int Topic::Config(int objc, Tcl_Obj *const objv[]) {
 // creator method ?arg ...?: the handle's method, as if called on the handle
 // (its errors name the handle's command).
 int Topic::Creator(int objc, Tcl_Obj *const objv[]) {
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "method ?arg ...?");
     std::vector<Tcl_Obj *> words(objv + 2, objv + objc);
     Tcl_Obj *handleName = handle_->NameObj();
     Tcl_IncrRefCount(handleName);

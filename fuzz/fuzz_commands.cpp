@@ -69,6 +69,7 @@
 #include "master.h"
 #include "mock.h"
 #include "object.h"
+#include "queue.h"
 #include "subscriber.h"
 #include "topic.h"
 
@@ -168,30 +169,36 @@ const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "sub
                                         "consume_callback", "commit", "committed", "position", "seek", "pause", "resume",
                                         "store_offsets", "rebalance_callback", "close", NULL};
 #undef COMMON
-const char *const kPTopicMethods[] = {"produce", "produce_one", "produce_batch", "info", "config", "creator",
-                                      "name", "delete", NULL};
-const char *const kCTopicMethods[] = {"consume", "consume_batch", "start", "start_queue", "stop", "consume_start",
-                                      "consume_start_queue", "consume_stop", "consume_callback", "info", "config",
-                                      "creator", "name", "delete", NULL};
-const char *const kTopicInfoTypes[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
-                                       NULL};
-const char *const kQueueMethods[] = {"consume", "consume_batch", "consume_callback", "length", "delete", NULL};
 const char *const kSubscriberMethods[] = {"config", "subscribe", "unsubscribe", "assignments", "assignment", "assign",
                                           "consume", "callback", "commit", "offsets", "watermarks", "meta", "info",
                                           "handle", "delete", NULL};
 const char *const kMockMethods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
                                     "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
 
+// A class's method names (its table in cxx/) as a NULL-terminated list.
+const char *const *Terminated(std::vector<const char *> names) {
+    // Made once per kind (the statics below); moving a vector keeps its buffer.
+    static std::vector<std::vector<const char *>> kept;
+    names.push_back(nullptr);
+    kept.push_back(std::move(names));
+    return kept.back().data();
+}
+
 const char *const *MethodTable(Kind k) {
+    using kafkatcl::Queue;
+    using kafkatcl::Topic;
+    static const char *const *const ptopic = Terminated(Topic::MethodNames(Topic::kProducerKind));
+    static const char *const *const ctopic = Terminated(Topic::MethodNames(Topic::kConsumerKind));
+    static const char *const *const queue = Terminated(Queue::MethodNames());
     switch (k) {
     case K_KAFKA: return kKafkaMethods;
     case K_MOCKCMD: return kMockCmdMethods;
     case K_MASTER: return kMasterMethods;
     case K_PRODUCER: return kProducerMethods;
     case K_CONSUMER: return kConsumerMethods;
-    case K_PTOPIC: return kPTopicMethods;
-    case K_CTOPIC: return kCTopicMethods;
-    case K_QUEUE: return kQueueMethods;
+    case K_PTOPIC: return ptopic;
+    case K_CTOPIC: return ctopic;
+    case K_QUEUE: return queue;
     case K_MOCK: return kMockMethods;
     case K_SUBSCRIBER: return kSubscriberMethods;
     }
@@ -704,7 +711,7 @@ bool PrepareCreator(Call &c) {
 void PrepareInfo(Call &c) {
     size_t nargs = c.objv.size() - 2;
     if (c.method != "info" || nargs < 1) return;
-    std::string type = Resolve(c.objv[2], kTopicInfoTypes);
+    std::string type = Resolve(c.objv[2], kafkatcl::Topic::InfoTypes());
     if (type != "partitions" && type != "consistent_partition") return;
     if (nargs >= 3 && !strcmp(Tcl_GetString(c.objv[c.objv.size() - 2]), "-timeout")) {
         c.Set(c.objv.size() - 1, ClampTimeout(c.objv.back()));
