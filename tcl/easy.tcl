@@ -123,12 +123,28 @@ proc ::kafka::topic_producer {args} {
     if {[llength $args] != 2} {
         ArgError "wrong # args: should be \"kafka::topic_producer cmdName topic\""
     }
-    return [[SetupHandle producer] new_topic {*}$args]
+    return [uplevel 1 [list ::kafka::NewEasyTopic producer {*}$args]]
 }
 
 proc ::kafka::topic_consumer {args} {
     if {[llength $args] != 2} {
         ArgError "wrong # args: should be \"kafka::topic_consumer cmdName topic\""
     }
-    return [[SetupHandle consumer] new_topic {*}$args]
+    return [uplevel 1 [list ::kafka::NewEasyTopic consumer {*}$args]]
+}
+
+# Makes topic `name` on the shared handle of `kind`; called with uplevel 1, so a
+# relative name is a command in the caller's namespace (not in ::kafka, where
+# "producer" is the shared handle itself).  Returns the name as given.
+proc ::kafka::NewEasyTopic {kind name topic} {
+    set qualified $name
+    if {$name ni {"" "#auto"} && ![string match ::* $name]} {
+        set ns [uplevel 1 {namespace current}]
+        set qualified [expr {$ns eq "::" ? "::$name" : "${ns}::$name"}]
+        if {[llength [info commands $qualified]]} {
+            ArgError "command \"$name\" already exists"
+        }
+    }
+    set made [[SetupHandle $kind] new_topic $qualified $topic]
+    return [expr {$name eq "#auto" ? $made : $name}]
 }
