@@ -773,11 +773,19 @@ proc ::kafkatest::cluster::waitHealthy {{timeoutMs 90000}} {
 	if {[clock milliseconds] - $t0 > $timeoutMs} {
 	    error "kafka test cluster: not healthy after $timeoutMs ms: $why"
 	}
-	after 250
+	Sleep 250
     }
 }
 
 # --- cluster internals -------------------------------------------------------
+
+# Waits MS milliseconds in the event loop, so that the test's producers,
+# consumers and callbacks keep running while the harness waits.
+proc ::kafkatest::cluster::Sleep {ms} {
+    variable tick
+    after $ms [list set ::kafkatest::cluster::tick 1]
+    vwait ::kafkatest::cluster::tick
+}
 
 proc ::kafkatest::cluster::Node {id} {
     variable C
@@ -835,7 +843,7 @@ proc ::kafkatest::cluster::Metadata {what args} {
 	if {[clock milliseconds] > $deadline} {
 	    error "kafka test cluster: metadata ($what $args): $r"
 	}
-	after 100
+	Sleep 100
     }
     return $r
 }
@@ -972,7 +980,7 @@ proc ::kafkatest::cluster::WaitReady {node} {
     set log [file join $dir broker.log]
     set deadline [expr {[clock milliseconds] + 120000}]
     while 1 {
-	after 100
+	Sleep 100
 	if {[clock milliseconds] > $deadline} {
 	    set why "not ready after 120 s"
 	    break
@@ -1029,7 +1037,7 @@ proc ::kafkatest::cluster::WaitGone {node timeoutMs} {
 		catch {exec kill -KILL $pid}
 		set deadline [expr {[clock milliseconds] + 10000}]
 	    }
-	    after 50
+	    Sleep 50
 	}
     }
     file delete [file join $C($node,dir) java.pid]
