@@ -759,7 +759,9 @@ proc ::kafkatest::cluster::coordinator {kind id} {
 
 # ::kafkatest::cluster::waitHealthy ?TIMEOUTMS? --
 #	Waits until all three brokers are registered and every partition of
-#	every topic has a leader and all three replicas in sync; returns the
+#	every topic has all three replicas in sync and its preferred replica
+#	(the first) as leader (the controller moves leaderships back every
+#	5 s); returns the
 #	milliseconds it took, errors with what is still wrong after
 #	TIMEOUTMS (default 90000).
 proc ::kafkatest::cluster::waitHealthy {{timeoutMs 90000}} {
@@ -819,6 +821,10 @@ proc ::kafkatest::cluster::Unhealthy {} {
 	    dict with p {
 		if {$leader < 0 || [llength $isr] != 3 || $error ne ""} {
 		    return "$topic/$partition: leader $leader isr {$isr} $error"
+		}
+		if {$leader != [lindex $replicas 0]} {
+		    return "$topic/$partition: leader $leader is not the\
+			    preferred replica [lindex $replicas 0]"
 		}
 	    }
 	}
@@ -908,6 +914,9 @@ proc ::kafkatest::cluster::WriteConfigs {jars} {
 		process.roles=controller
 		listeners=CONTROLLER://127.0.0.1:@P
 		broker.session.timeout.ms=3000
+		# Leaderships go back to the preferred replica soon after a
+		# broker returns, so every test starts from a balanced cluster.
+		leader.imbalance.check.interval.seconds=5
 	    }]
 	    set jvm $controllerJvm
 	} else {
