@@ -536,3 +536,528 @@ proc ::kafkatest::broker::RandomUuid {} {
 	close $ch
     }
 }
+
+# --- a three-broker cluster ------------------------------------------------------
+#
+#	::kafkatest::cluster starts a KRaft cluster of three brokers (node ids
+#	1, 2, 3) and one dedicated controller (node id 0) on 127.0.0.1, from the
+#	same cached jars, for tests/cluster.test:
+#
+#	    set bootstrap [::kafkatest::cluster::start]   ;# 127.0.0.1:P1,...
+#	    ::kafkatest::cluster::kill9 [::kafkatest::cluster::leader $topic 0]
+#	    ::kafkatest::cluster::restart 2
+#	    ::kafkatest::cluster::waitHealthy
+#	    ::kafkatest::cluster::stop
+#
+#	Why a separate controller rather than three combined nodes: with two
+#	of three combined nodes down the KRaft quorum is lost, nobody can
+#	shrink the in-sync replica sets, and a producer with acks all just
+#	times out; with the controller apart, the surviving broker is told the
+#	ISR shrank below min.insync.replicas and answers NOT_ENOUGH_REPLICAS,
+#	which is what users see in production.  Killing a broker never kills
+#	the controller either, so a leader moves within the broker session
+#	timeout (3 s here) instead of waiting for a controller election too.
+#	The controller itself is never killed by the tests.
+#
+#	Topics default to 3 partitions, replication factor 3 and
+#	min.insync.replicas 2 (the internal offsets and transaction topics as
+#	well).  Each node runs under run-broker.sh (which kills its JVM when
+#	the tclsh goes away), and reap.sh removes the cluster's directory once
+#	the tclsh is gone, also the data of a node that was down at the time.
+#
+#	The helpers that read metadata (leader, isr, waitHealthy) use the
+#	kafka package, so they need it loaded (the test files do).
+#	KAFKA_BROKERS does not apply: the cluster is always our own.
+
+namespace eval ::kafkatest::cluster {
+    # Small heaps: four JVMs share two cores with the rest of the suite.
+    variable brokerJvm {-Xms128m -Xmx512m -XX:+UseSerialGC
+	-XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true}
+    variable controllerJvm {-Xms64m -Xmx192m -XX:+UseSerialGC
+	-XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true}
+    variable brokers {1 2 3}
+
+    # C(dir)		the cluster's run directory ("" when none runs)
+    # C(bootstrap)	the three brokers' PLAINTEXT addresses
+    # C(N,dir) C(N,port) C(N,cmd)  node N's run directory, listener port
+    #			(the CONTROLLER port for node 0), java arguments
+    # C(handle)	master used for metadata (made on first use)
+    variable C
+    array set C {dir "" bootstrap "" handle ""}
+}
+
+# ::kafkatest::cluster::start ?-cache DIR? --
+#
+#	Starts the cluster unless it runs and returns its bootstrap string.
+
+proc ::kafkatest::cluster::start {args} {
+    variable C
+    variable brokers
+    if {$C(dir) ne ""} {
+	return $C(bootstrap)
+    }
+    set cache [file join [file dirname $::kafkatest::broker::tests] .cache \
+	    kafka-$::kafkatest::broker::version]
+    foreach {opt val} $args {
+	switch -- $opt {
+	    -cache  {set cache [file normalize $val]}
+	    default {error "bad option \"$opt\": must be -cache"}
+	}
+    }
+    if {[auto_execok java] eq ""} {
+	error "kafka test cluster: java not found in PATH"
+    }
+    unset -nocomplain ::env(LD_PRELOAD)    ;# see broker::start
+    set t0 [clock milliseconds]
+    set jars [::kafkatest::broker::Jars $cache]
+    set C(dir) [MakeDirs]
+    set ports [FreePorts 4]
+    foreach node {0 1 2 3} port $ports {
+	set C($node,port) $port
+	set C($node,dir) [file join $C(dir) node$node]
+	file mkdir [file join $C($node,dir) data]
+    }
+    set C(bootstrap) [join [lmap n $brokers {string cat 127.0.0.1: $C($n,port)}] ,]
+    if {[catch {
+	WriteConfigs $jars
+	Format
+	foreach node {0 1 2 3} { Spawn $node }
+	foreach node {0 1 2 3} { WaitReady $node }
+    } msg opts]} {
+	stop
+	return -options $opts $msg
+    }
+    puts [format "kafka cluster %s (3 brokers + 1 controller) ready on %s in %.1f s" \
+	    $::kafkatest::broker::version $C(bootstrap) \
+	    [expr {([clock milliseconds] - $t0) / 1000.0}]]
+    return $C(bootstrap)
+}
+
+# ::kafkatest::cluster::stop --
+#
+#	Stops every node (a frozen one is thawed first) and deletes the run
+#	directory.  Does nothing if no cluster runs.
+
+proc ::kafkatest::cluster::stop {} {
+    variable C
+    if {$C(dir) eq ""} {
+	return
+    }
+    if {$C(handle) ne ""} {
+	catch {$C(handle) delete}
+    }
+    # Brokers first: a broker without its controller waits for it.
+    foreach node {1 2 3} { catch {Signal $node CONT} }
+    foreach node {1 2 3} { catch {Signal $node TERM} }
+    foreach node {1 2 3} { WaitGone $node 15000 }
+    StopNode 0
+    catch {file delete -force $C(dir)}
+    array unset C
+    array set C {dir "" bootstrap "" handle ""}
+    return
+}
+
+proc ::kafkatest::cluster::bootstrap {} {
+    variable C
+    return $C(bootstrap)
+}
+
+# ::kafkatest::cluster::address ID --
+#	127.0.0.1:PORT of broker ID.
+proc ::kafkatest::cluster::address {id} {
+    variable C
+    Node $id
+    return 127.0.0.1:$C($id,port)
+}
+
+# ::kafkatest::cluster::kill9 ID --
+#	SIGKILLs broker ID (a crash); returns once its JVM is gone.
+proc ::kafkatest::cluster::kill9 {id} {
+    Node $id
+    Signal $id KILL
+    WaitGone $id 10000
+    return
+}
+
+# ::kafkatest::cluster::freeze ID / thaw ID --
+#	SIGSTOP / SIGCONT broker ID: alive, connections open, but silent.
+proc ::kafkatest::cluster::freeze {id} {
+    Node $id
+    Signal $id STOP
+    return
+}
+proc ::kafkatest::cluster::thaw {id} {
+    Node $id
+    Signal $id CONT
+    return
+}
+
+# ::kafkatest::cluster::shutdown ID --
+#	Stops broker ID cleanly (SIGTERM: controlled shutdown, its leaderships
+#	move first); returns once its JVM is gone.
+proc ::kafkatest::cluster::shutdown {id} {
+    Node $id
+    StopNode $id
+    return
+}
+
+# ::kafkatest::cluster::restart ID --
+#	Stops broker ID if it runs (SIGTERM) and starts it again on the same
+#	port and data; returns the seconds it took, once the broker is ready
+#	(registered and unfenced).  See waitHealthy for its replicas.
+proc ::kafkatest::cluster::restart {id} {
+    Node $id
+    set t0 [clock milliseconds]
+    StopNode $id
+    Spawn $id
+    WaitReady $id
+    return [format %.1f [expr {([clock milliseconds] - $t0) / 1000.0}]]
+}
+
+# ::kafkatest::cluster::running ID --
+#	1 if broker ID's JVM is alive (frozen counts), else 0.
+proc ::kafkatest::cluster::running {id} {
+    Node $id
+    set pid [JavaPid $id]
+    expr {$pid ne "" && [::kafkatest::broker::Alive $pid]}
+}
+
+# ::kafkatest::cluster::partitions TOPIC --
+#	The metadata of TOPIC, as [$handle info topic]: a list of dicts
+#	partition leader replicas isr error.
+proc ::kafkatest::cluster::partitions {topic} {
+    Metadata topic $topic
+}
+
+# ::kafkatest::cluster::leader TOPIC PARTITION --
+#	The id of the partition's leader broker (-1: none).
+proc ::kafkatest::cluster::leader {topic partition} {
+    foreach p [partitions $topic] {
+	if {[dict get $p partition] == $partition} {
+	    return [dict get $p leader]
+	}
+    }
+    error "kafka test cluster: topic $topic has no partition $partition"
+}
+
+# ::kafkatest::cluster::coordinator group|transaction ID --
+#	The broker coordinating consumer group ID or transactional.id ID: the
+#	leader of the internal topic's partition Kafka maps the id to
+#	(abs(String.hashCode) modulo its partition count).
+proc ::kafkatest::cluster::coordinator {kind id} {
+    set topic [dict get {group __consumer_offsets transaction __transaction_state} $kind]
+    set n [llength [partitions $topic]]
+    set h 0
+    foreach ch [split $id ""] {
+	set h [expr {($h * 31 + [scan $ch %c]) & 0xFFFFFFFF}]
+    }
+    if {$h >= 0x80000000} {
+	set h [expr {$h == 0x80000000 ? 0 : 0x100000000 - $h}]
+    }
+    leader $topic [expr {$h % $n}]
+}
+
+# ::kafkatest::cluster::waitHealthy ?TIMEOUTMS? --
+#	Waits until all three brokers are registered and every partition of
+#	every topic has all three replicas in sync and its preferred replica
+#	(the first) as leader (the controller moves leaderships back every
+#	5 s); returns the
+#	milliseconds it took, errors with what is still wrong after
+#	TIMEOUTMS (default 90000).
+proc ::kafkatest::cluster::waitHealthy {{timeoutMs 90000}} {
+    variable brokers
+    set t0 [clock milliseconds]
+    while 1 {
+	set why [Unhealthy]
+	if {$why eq ""} {
+	    return [expr {[clock milliseconds] - $t0}]
+	}
+	if {[clock milliseconds] - $t0 > $timeoutMs} {
+	    error "kafka test cluster: not healthy after $timeoutMs ms: $why"
+	}
+	Sleep 250
+    }
+}
+
+# --- cluster internals -------------------------------------------------------
+
+# Waits MS milliseconds in the event loop, so that the test's producers,
+# consumers and callbacks keep running while the harness waits.
+proc ::kafkatest::cluster::Sleep {ms} {
+    variable tick
+    after $ms [list set ::kafkatest::cluster::tick 1]
+    vwait ::kafkatest::cluster::tick
+}
+
+proc ::kafkatest::cluster::Node {id} {
+    variable C
+    variable brokers
+    if {$C(dir) eq ""} {
+	error "kafka test cluster: no cluster started"
+    }
+    if {$id ni $brokers} {
+	error "kafka test cluster: no broker \"$id\": must be one of $brokers"
+    }
+}
+
+# What keeps the cluster from being healthy now ("" if nothing).
+proc ::kafkatest::cluster::Unhealthy {} {
+    variable brokers
+    if {[catch {Metadata cluster} cl]} {
+	return $cl
+    }
+    set ids [lsort -integer [lmap b [dict get $cl brokers] {dict get $b id}]]
+    if {$ids ne $brokers} {
+	return "brokers registered: $ids"
+    }
+    if {[catch {Metadata topics} topics]} {
+	return $topics
+    }
+    foreach topic $topics {
+	if {[catch {Metadata topic $topic} parts]} {
+	    return $parts
+	}
+	foreach p $parts {
+	    dict with p {
+		if {$leader < 0 || [llength $isr] != 3 || $error ne ""} {
+		    return "$topic/$partition: leader $leader isr {$isr} $error"
+		}
+		if {$leader != [lindex $replicas 0]} {
+		    return "$topic/$partition: leader $leader is not the\
+			    preferred replica [lindex $replicas 0]"
+		}
+	    }
+	}
+    }
+    return ""
+}
+
+# [$handle info WHAT ...] on the metadata handle, retried for up to 20 s
+# (a frozen or dead broker may be the one asked).
+proc ::kafkatest::cluster::Metadata {what args} {
+    variable C
+    if {$C(handle) eq ""} {
+	package require kafka
+	set m [::kafka::kafka create ::kafkatest::cluster::meta]
+	$m config bootstrap.servers $C(bootstrap)
+	$m logger none
+	set C(handle) $m
+	set C(producer) [$m create_producer ::kafkatest::cluster::metaProducer]
+    }
+    set deadline [expr {[clock milliseconds] + 20000}]
+    while {[catch {$C(producer) info $what {*}$args -timeout 2000} r]} {
+	if {[clock milliseconds] > $deadline} {
+	    error "kafka test cluster: metadata ($what $args): $r"
+	}
+	Sleep 100
+    }
+    return $r
+}
+
+# A fresh run directory for the cluster, and the reaper that deletes it
+# when this process is gone.
+proc ::kafkatest::cluster::MakeDirs {} {
+    set tmp [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
+    set n 0
+    while {[file exists [set dir [file join $tmp \
+	    kafkacluster-[pid]-[clock milliseconds]-[incr n]]]]} {}
+    file mkdir $dir
+    exec /bin/sh [file join $::kafkatest::broker::tests broker reap.sh] \
+	    [pid] $dir </dev/null >/dev/null 2>@1 &
+    return $dir
+}
+
+# N distinct free 127.0.0.1 ports.
+proc ::kafkatest::cluster::FreePorts {n} {
+    set socks {}
+    for {set i 0} {$i < $n} {incr i} {
+	lappend socks [socket -server {apply {args {}}} -myaddr 127.0.0.1 0]
+    }
+    set ports [lmap s $socks {lindex [fconfigure $s -sockname] 2}]
+    foreach s $socks {close $s}
+    return $ports
+}
+
+# server.properties and log4j.properties of every node, and their java
+# command lines.
+proc ::kafkatest::cluster::WriteConfigs {jars} {
+    variable C
+    variable brokerJvm
+    variable controllerJvm
+    # Topic defaults: the controller applies them to topics created without
+    # explicit values, the brokers to auto-created ones.
+    set common [string map [list @V 0@127.0.0.1:$C(0,port)] {
+	controller.quorum.voters=@V
+	controller.listener.names=CONTROLLER
+	listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+	num.partitions=3
+	default.replication.factor=3
+	min.insync.replicas=2
+	offsets.topic.replication.factor=3
+	offsets.topic.num.partitions=3
+	transaction.state.log.replication.factor=3
+	transaction.state.log.min.isr=2
+	transaction.state.log.num.partitions=3
+	auto.create.topics.enable=true
+	group.initial.rebalance.delay.ms=0
+	num.network.threads=2
+	num.io.threads=4
+	background.threads=2
+	log.cleaner.threads=1
+    }]
+    foreach node {0 1 2 3} {
+	set dir $C($node,dir)
+	if {$node == 0} {
+	    # A broker that stops heartbeating is fenced (its leaderships
+	    # move, it leaves the ISRs) after this long.
+	    set roles [string map [list @P $C(0,port)] {
+		process.roles=controller
+		listeners=CONTROLLER://127.0.0.1:@P
+		broker.session.timeout.ms=3000
+		# Leaderships go back to the preferred replica soon after a
+		# broker returns, so every test starts from a balanced cluster.
+		leader.imbalance.check.interval.seconds=5
+	    }]
+	    set jvm $controllerJvm
+	} else {
+	    set roles [string map [list @P $C($node,port)] {
+		process.roles=broker
+		listeners=PLAINTEXT://127.0.0.1:@P
+		advertised.listeners=PLAINTEXT://127.0.0.1:@P
+		inter.broker.listener.name=PLAINTEXT
+		broker.heartbeat.interval.ms=500
+	    }]
+	    set jvm $brokerJvm
+	}
+	::kafkatest::broker::WriteFile [file join $dir server.properties] \
+		"node.id=$node\nlog.dirs=[file join $dir data]\n$roles\n$common"
+	::kafkatest::broker::WriteFile [file join $dir log4j.properties] \
+		[string map [list @F [file join $dir broker.log]] {
+	    log4j.rootLogger=WARN, file
+	    log4j.logger.kafka.server.KafkaRaftServer=INFO
+	    log4j.appender.file=org.apache.log4j.FileAppender
+	    log4j.appender.file.File=@F
+	    log4j.appender.file.layout=org.apache.log4j.PatternLayout
+	    log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+	}]
+	set C($node,java) [list {*}$jvm \
+		-Dlog4j.configuration=file:[file join $dir log4j.properties] \
+		-cp [file join $jars *]]
+	set C($node,cmd) [list {*}$C($node,java) kafka.Kafka \
+		[file join $dir server.properties]]
+    }
+}
+
+# Formats the four nodes' storage with one cluster id, in parallel.
+proc ::kafkatest::cluster::Format {} {
+    variable C
+    set id [::kafkatest::broker::RandomUuid]
+    set chans [lmap node {0 1 2 3} {
+	open |[list java {*}$C($node,java) kafka.tools.StorageTool format \
+		-t $id -c [file join $C($node,dir) server.properties] 2>@1]
+    }]
+    set failed {}
+    foreach node {0 1 2 3} ch $chans {
+	set out [read $ch]
+	if {[catch {close $ch} msg]} {
+	    append failed "\nnode $node: $out$msg"
+	}
+    }
+    if {$failed ne ""} {
+	error "kafka test cluster: formatting storage failed:$failed"
+    }
+}
+
+# Starts node N's JVM under run-broker.sh (not waiting for it).
+proc ::kafkatest::cluster::Spawn {node} {
+    variable C
+    set dir $C($node,dir)
+    set log [file join $dir broker.log]
+    # Only log lines written from now on count (a restart appends).
+    set C($node,logoff) [expr {[file exists $log] ? [file size $log] : 0}]
+    file delete [file join $dir java.pid]
+    exec /bin/sh [file join $::kafkatest::broker::tests broker run-broker.sh] \
+	    [pid] $dir {*}$C($node,cmd) </dev/null \
+	    >>& [file join $dir broker.out] &
+}
+
+# Waits until node N says it started (a broker: registered and unfenced)
+# and accepts connections.
+proc ::kafkatest::cluster::WaitReady {node} {
+    variable C
+    set dir $C($node,dir)
+    set log [file join $dir broker.log]
+    set deadline [expr {[clock milliseconds] + 120000}]
+    while 1 {
+	Sleep 100
+	if {[clock milliseconds] > $deadline} {
+	    set why "not ready after 120 s"
+	    break
+	}
+	set jpid [JavaPid $node]
+	if {$jpid eq ""} continue
+	if {![::kafkatest::broker::Alive $jpid]} {
+	    set why "the JVM exited"
+	    break
+	}
+	set text [::kafkatest::broker::Tail $log $C($node,logoff)]
+	if {[string first "Kafka Server started" $text] < 0} continue
+	if {![catch {socket 127.0.0.1 $C($node,port)} s]} {
+	    close $s
+	    return
+	}
+    }
+    set msg "kafka test cluster: node $node: $why"
+    foreach f [list [file join $dir broker.out] $log] {
+	set lines [lrange [split [::kafkatest::broker::Tail $f 0] \n] end-40 end]
+	append msg "\n--- tail of $f:\n" [join $lines \n]
+    }
+    error $msg
+}
+
+proc ::kafkatest::cluster::JavaPid {node} {
+    variable C
+    if {[catch {open [file join $C($node,dir) java.pid]} ch]} {
+	return ""
+    }
+    set pid [string trim [read $ch]]
+    close $ch
+    return $pid
+}
+
+proc ::kafkatest::cluster::Signal {node sig} {
+    set pid [JavaPid $node]
+    if {$pid eq "" || ![::kafkatest::broker::Alive $pid]} {
+	error "kafka test cluster: node $node is not running"
+    }
+    exec kill -$sig $pid
+}
+
+# Waits until node N's JVM is gone (KILL after TIMEOUTMS) and forgets its
+# pid, so the reaper never signals a reused one.
+proc ::kafkatest::cluster::WaitGone {node timeoutMs} {
+    variable C
+    set pid [JavaPid $node]
+    if {$pid ne ""} {
+	set deadline [expr {[clock milliseconds] + $timeoutMs}]
+	while {[::kafkatest::broker::Alive $pid]} {
+	    if {[clock milliseconds] > $deadline} {
+		catch {exec kill -CONT $pid}
+		catch {exec kill -KILL $pid}
+		set deadline [expr {[clock milliseconds] + 10000}]
+	    }
+	    Sleep 50
+	}
+    }
+    file delete [file join $C($node,dir) java.pid]
+}
+
+# SIGTERM (after SIGCONT, should it be frozen) and wait; KILL after 15 s.
+proc ::kafkatest::cluster::StopNode {node} {
+    set pid [JavaPid $node]
+    if {$pid ne "" && [::kafkatest::broker::Alive $pid]} {
+	catch {exec kill -CONT $pid}
+	catch {exec kill -TERM $pid}
+    }
+    WaitGone $node 15000
+}
