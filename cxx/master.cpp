@@ -244,7 +244,7 @@ struct KafkaCommand {
     // #auto: kafka_masterN (formerly kafka_handleN, though Handle is the
     // producer/consumer; see COMPATIBILITY in kafka.man).
     int Create(int, Tcl_Obj *const objv[]) {
-        return Object::Install(interp, new Master(interp), objv[2], "kafka_handle");
+        return Object::Install(interp, new Master(interp), objv[2], "kafka_master");
     }
 
     static const MethodTable<KafkaCommand> &Table() {
