@@ -104,6 +104,12 @@ int Subscriber::CallHandle(Handle *handle, const char *method, std::vector<Tcl_O
     return handle->Invoke((int)objv.size(), objv.data());
 }
 
+int Subscriber::CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout) {
+    ObjRef flag(Word("-timeout"));
+    if (timeout) args.insert(args.end(), {flag.get(), timeout});
+    return CallHandle(handle, method, args);
+}
+
 bool Subscriber::HasGroup(Handle *handle) {
     rd_kafka_consumer_group_metadata_t *group = rd_kafka_consumer_group_metadata(handle->Kafka());
     if (group) rd_kafka_consumer_group_metadata_destroy(group);
@@ -322,9 +328,7 @@ int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
     if (!options.Has(COMMITTED)) return CallHandle(h, "position", {list});
-    ObjRef flag(Word("-timeout"));
-    if (!options.Has(TIMEOUT)) return CallHandle(h, "committed", {list});
-    return CallHandle(h, "committed", {list, flag.get(), options.Get(TIMEOUT)});
+    return CallHandleWithTimeout(h, "committed", {list}, options.Get(TIMEOUT));
 }
 
 // watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
@@ -345,9 +349,7 @@ int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
     if (options.Has(CACHED)) return CallHandle(h, "get_watermark_offsets", {words[0], words[1]});
-    ObjRef flag(Word("-timeout"));
-    if (!options.Has(TIMEOUT)) return CallHandle(h, "query_watermark_offsets", {words[0], words[1]});
-    return CallHandle(h, "query_watermark_offsets", {words[0], words[1], flag.get(), options.Get(TIMEOUT)});
+    return CallHandleWithTimeout(h, "query_watermark_offsets", {words[0], words[1]}, options.Get(TIMEOUT));
 }
 
 // meta refresh: fetch the cluster's metadata (all topics) and keep it;

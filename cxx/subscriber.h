@@ -44,6 +44,8 @@ class Subscriber : public Object {
     Handle *LiveConsumer() const;
     // Runs `$handle method ?arg ...?` with the handle's own code.
     int CallHandle(Handle *handle, const char *method, std::vector<Tcl_Obj *> args);
+    // ... with "-timeout ms" appended when timeout is not nullptr.
+    int CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout);
     bool HasGroup(Handle *handle);
 
     // The methods (one row each in SubscriberMethods' table, subscriber.cpp).
