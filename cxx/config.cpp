@@ -105,6 +105,28 @@ int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc,
     return Configure(interp, ops, objc, objv);
 }
 
+// enable.auto.commit names a global property and, at topic level, a
+// deprecated alias librdkafka 2.0.2 never reads.
+static bool GlobalShadowsDeprecatedTopicKey(const char *key) {
+    PropertyInfo global = LookUpProperty(key, false);
+    return global.known && !global.deprecated && LookUpProperty(key, true).deprecated;
+}
+
+int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_topic_conf_t *tconf, int objc,
+                            Tcl_Obj *const objv[]) {
+    if (objc < 4 || objc % 2) return ConfigMethod(interp, conf, objc, objv); // not pairs: its errors
+    for (int i = 2; i + 1 < objc; i += 2) {
+        Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
+        if (ConfigMethod(interp, conf, 4, pair) != TCL_OK) return TCL_ERROR;
+        if (GlobalShadowsDeprecatedTopicKey(Tcl_GetString(objv[i]))) continue;
+        char errstr[256];
+        OutBytes value(objv[i + 1]); // as Configure reads it
+        rd_kafka_topic_conf_set(tconf, Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(), errstr,
+                                sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
+    }
+    return TCL_OK;
+}
+
 namespace {
 
 // librdkafka has no API for a property's flags, but rd_kafka_conf_properties_show

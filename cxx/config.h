@@ -13,6 +13,17 @@ int ConfigMethod(Tcl_Interp *interp, rd_kafka_conf_t *conf, int objc, Tcl_Obj *c
 // Topic configuration, same forms.
 int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[]);
 
+// config key value ?key value ...? on a client configuration that comes with
+// its own topic configuration (a master's, a subscriber's): each pair is set
+// in `conf` (errors as ConfigMethod's), and each one accepted in `tconf` too
+// when it is a topic property. Why: librdkafka keeps a topic property given
+// to the client conf in that conf's default topic conf, which topics made
+// with their own conf (every new_topic) never see. A global key whose topic
+// namesake is only a deprecated alias (enable.auto.commit) is not copied: it
+// would earn every handle a deprecation warning nobody asked for.
+int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_topic_conf_t *tconf, int objc,
+                            Tcl_Obj *const objv[]);
+
 // Copies onto `conf` every property of `tconf` that differs from librdkafka's
 // default. (rd_kafka_conf_set_default_topic_conf would instead replace the
 // topic properties set through the global `config`, e.g. auto.offset.reset.)

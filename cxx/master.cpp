@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "method.h"
 #include "subscriber.h"
 
 #include <cstring>
@@ -12,112 +13,78 @@ namespace kafkatcl {
 Master::Master(Tcl_Interp *interp)
     : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {}
 
-int Master::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"config",
-                                          "topic_config",
-                                          "create_producer",
-                                          "producer_creator",
-                                          "create_consumer",
-                                          "consumer_creator",
-                                          "decode",
-                                          "headers",
-                                          "set_delivery_report_callback",
-                                          "set_error_callback",
-                                          "set_statistics_callback",
-                                          "set_socket_callback",
-                                          "error_callback",
-                                          "statistics_callback",
-                                          "logger",
-                                          "delivery_report",
-                                          "partitioner",
-                                          "subscriber",
-                                          "delete",
-                                          NULL};
-    enum {
-        CONFIG, TOPIC_CONFIG, CREATE_PRODUCER, PRODUCER_CREATOR, CREATE_CONSUMER, CONSUMER_CREATOR, DECODE, HEADERS,
-        SET_DR_CB, SET_ERROR_CB, SET_STATS_CB, SET_SOCKET_CB, ERROR_CB, STATS_CB, LOGGER, DELIVERY_REPORT, PARTITIONER,
-        SUBSCRIBER, DELETE
-    };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case CONFIG:
-        if (CheckConfigChange(objc, objv, false) != TCL_OK) return TCL_ERROR;
-        if (objc < 4 || objc % 2) return ConfigMethod(interp_, conf_.get(), objc, objv);
-        // Pair by pair: librdkafka keeps a topic property given here in the
-        // global conf's default topic conf, which topics made with their own
-        // conf (every new_topic) never see, so each one accepted also goes
-        // to the master's topic_config.
-        for (int i = 2; i + 1 < objc; i += 2) {
-            Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
-            if (ConfigMethod(interp_, conf_.get(), 4, pair) != TCL_OK) return TCL_ERROR;
-            if (GlobalShadowsDeprecatedTopicKey(Tcl_GetString(objv[i]))) continue;
-            char errstr[256];
-            OutBytes value(objv[i + 1]); // as Configure reads it
-            rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(),
-                                    errstr, sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
-        }
-        return TCL_OK;
-    case TOPIC_CONFIG:
-        if (CheckConfigChange(objc, objv, true) != TCL_OK) return TCL_ERROR;
-        return TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
-    case CREATE_PRODUCER:
-    case PRODUCER_CREATOR:
-        return CreateHandle(RD_KAFKA_PRODUCER, objc, objv);
-    case CREATE_CONSUMER:
-    case CONSUMER_CREATOR:
-        return CreateHandle(RD_KAFKA_CONSUMER, objc, objv);
-    case DECODE:
-        return DecodeMethod(objc, objv);
-    case HEADERS:
-        return HeadersMethod(objc, objv);
-    case SET_DR_CB:
-        if (SetCallback(callbacks_.delivery, objc, objv) != TCL_OK) return TCL_ERROR;
-        if (objc == 3) callbacks_.deliveryPayload = false; // the seed form's reports: no payload
-        return TCL_OK;
-    case SET_ERROR_CB:
-    case ERROR_CB: // the later KafkaTcl's name
-        return SetCallback(callbacks_.error, objc, objv);
-    case SET_STATS_CB:
-    case STATS_CB: // the later KafkaTcl's name
-        return StatisticsCallbackMethod(objc, objv);
-    case SET_SOCKET_CB:
-        // librdkafka owns its sockets and threads; a Tcl-level socket callback
-        // would run on librdkafka's threads. The event loop integration
-        // (see "ASYNCHRONOUS USE" in kafka.man) replaces it.
-        return KafkaError(interp_, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
-                          "set_socket_callback is not supported: librdkafka manages its own sockets; "
-                          "events reach Tcl through the event loop without it");
-    case LOGGER:
-        return LoggerMethod(objc, objv);
-    case DELIVERY_REPORT:
-        return DeliveryReportMethod(objc, objv);
-    case PARTITIONER:
-        return PartitionerMethod(objc, objv);
-    case SUBSCRIBER:
-        // Only the whole word: "subscribe" (a consumer method) must not make a
-        // subscriber. (A fresh word: Tcl would reuse objv[1]'s cached prefix match.)
-        if (strcmp(Tcl_GetString(objv[1]), "subscriber")) {
-            ObjRef word(Tcl_NewStringObj(Tcl_GetString(objv[1]), -1));
-            Tcl_GetIndexFromObj(interp_, word.get(), methods, "method", TCL_EXACT, &m);
-            return RelabelError(interp_);
-        }
-        return CreateSubscriber(interp_, this, objc, objv);
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
+// One row per method (see method.h). The original's names and the later
+// KafkaTcl's (error_callback, statistics_callback) are rows of one handler.
+struct MasterMethods {
+    using M = Master;
+    static const MethodTable<M> &Table() {
+        static const char *const configUsage = "?key? ?value key value ...?";
+        static const MethodDef<M> rows[] = {
+            {"config", &M::ClientConfigMethod, 0, kAnyArgs, configUsage, kAllKinds},
+            {"topic_config", &M::TopicConfigMethod, 0, kAnyArgs, configUsage, kAllKinds},
+            {"create_producer", &M::CreateProducerMethod, 1, 1, "cmdName|#auto", kAllKinds},
+            {"producer_creator", &M::CreateProducerMethod, 1, 1, "cmdName|#auto", kAllKinds},
+            {"create_consumer", &M::CreateConsumerMethod, 1, 1, "cmdName|#auto", kAllKinds},
+            {"consumer_creator", &M::CreateConsumerMethod, 1, 1, "cmdName|#auto", kAllKinds},
+            {"decode", &M::DecodeMethod, 0, 1, "?binary|text?", kAllKinds},
+            {"headers", &M::HeadersMethod, 0, 1, "?on|off?", kAllKinds},
+            {"set_delivery_report_callback", &M::DeliveryReportCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"set_error_callback", &M::ErrorCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"set_statistics_callback", &M::StatisticsCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"set_socket_callback", &M::SocketCallbackMethod, 0, kAnyArgs, "", kAllKinds},
+            {"error_callback", &M::ErrorCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"statistics_callback", &M::StatisticsCallbackMethod, 0, 1, "?command?", kAllKinds},
+            // The logger checks its own words (the command only with callback).
+            {"logger", &M::LoggerMethod, 1, kAnyArgs, "stderr|syslog|callback ?command?|none", kAllKinds},
+            {"delivery_report", &M::DeliveryReportMethod, 1, kAnyArgs,
+             "every ?N? | sample | counts | callback ?command?", kAllKinds},
+            {"partitioner", &M::PartitionerMethod, 0, 1, "?name?", kAllKinds},
+            {"subscriber", &M::SubscriberMethod, 1, 1, "cmdName|#auto", kAllKinds, true},
+            {"delete", &M::DeleteMethod, 0, 0, "", kAllKinds},
+        };
+        static const MethodTable<M> table(rows);
+        return table;
     }
-    return TCL_ERROR;
+};
+
+int Master::Invoke(int objc, Tcl_Obj *const objv[]) { return MasterMethods::Table().Dispatch(this, kAllKinds, objc, objv); }
+
+std::vector<const char *> Master::MethodNames() { return MasterMethods::Table().Names(); }
+
+// config ?key? ?value key value ...?: a change of statistics.interval.ms
+// while handles exist is refused; a topic property also goes to topic_config.
+int Master::ClientConfigMethod(int objc, Tcl_Obj *const objv[]) {
+    if (CheckConfigChange(objc, objv, false) != TCL_OK) return TCL_ERROR;
+    return SetClientAndTopicConfig(interp_, conf_.get(), topicConf_.get(), objc, objv);
 }
 
-// enable.auto.commit names a global property and, at topic level, a
-// deprecated alias librdkafka 2.0.2 never reads: copying it to topic_config
-// would only earn every handle a deprecation warning the user did not ask for.
-bool Master::GlobalShadowsDeprecatedTopicKey(const char *key) {
-    PropertyInfo global = LookUpProperty(key, false);
-    return global.known && !global.deprecated && LookUpProperty(key, true).deprecated;
+int Master::TopicConfigMethod(int objc, Tcl_Obj *const objv[]) {
+    if (CheckConfigChange(objc, objv, true) != TCL_OK) return TCL_ERROR;
+    return kafkatcl::TopicConfigMethod(interp_, topicConf_.get(), objc, objv);
 }
+
+int Master::CreateProducerMethod(int, Tcl_Obj *const objv[]) { return CreateHandle(RD_KAFKA_PRODUCER, objv[2]); }
+
+int Master::CreateConsumerMethod(int, Tcl_Obj *const objv[]) { return CreateHandle(RD_KAFKA_CONSUMER, objv[2]); }
+
+int Master::DeliveryReportCallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    if (SetCallback(callbacks_.delivery, objc, objv) != TCL_OK) return TCL_ERROR;
+    if (objc == 3) callbacks_.deliveryPayload = false; // the seed form's reports: no payload
+    return TCL_OK;
+}
+
+int Master::ErrorCallbackMethod(int objc, Tcl_Obj *const objv[]) { return SetCallback(callbacks_.error, objc, objv); }
+
+// librdkafka owns its sockets and threads; a Tcl-level socket callback would
+// run on librdkafka's threads. The event loop integration (see "ASYNCHRONOUS
+// USE" in kafka.man) replaces it.
+int Master::SocketCallbackMethod(int, Tcl_Obj *const[]) {
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                      "set_socket_callback is not supported: librdkafka manages its own sockets; "
+                      "events reach Tcl through the event loop without it");
+}
+
+int Master::SubscriberMethod(int, Tcl_Obj *const objv[]) { return CreateSubscriber(interp_, this, objv[2]); }
 
 std::string Master::ConfString(const char *key, bool topic) const {
     char value[512];
@@ -156,17 +123,15 @@ int Master::CheckConfigChange(int objc, Tcl_Obj *const objv[], bool topic) {
     return TCL_OK;
 }
 
-int Master::CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "cmdName|#auto");
+int Master::CreateHandle(rd_kafka_type_t type, Tcl_Obj *nameObj) {
     std::string error;
     Handle *handle = Handle::Create(interp_, this, type, &error);
     if (!handle) return ArgError(interp_, "cannot create kafka handle: " + error);
-    return Object::Install(interp_, handle, objv[2], type == RD_KAFKA_PRODUCER ? "kafka_producer" : "kafka_consumer");
+    return Object::Install(interp_, handle, nameObj, type == RD_KAFKA_PRODUCER ? "kafka_producer" : "kafka_consumer");
 }
 
 int Master::DecodeMethod(int objc, Tcl_Obj *const objv[]) {
     static const char *const modes[] = {"binary", "text", NULL};
-    if (objc > 3) return WrongArgs(interp_, 2, objv, "?binary|text?");
     if (objc == 3) {
         int mode;
         if (GetIndex(interp_, objv[2], modes, "decode mode", &mode) != TCL_OK) return TCL_ERROR;
@@ -182,7 +147,6 @@ int Master::DecodeMethod(int objc, Tcl_Obj *const objv[]) {
 // loop's time per message). kcat and confluent-kafka-python parse headers
 // only when asked for them.
 int Master::HeadersMethod(int objc, Tcl_Obj *const objv[]) {
-    if (objc > 3) return WrongArgs(interp_, 2, objv, "?on|off?");
     if (objc == 3) {
         int on;
         if (Tcl_GetBooleanFromObj(NULL, objv[2], &on) != TCL_OK)
@@ -208,7 +172,6 @@ int Master::StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]) {
 
 // set_*_callback ?command?: set (empty clears) and return the command.
 int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
-    if (objc > 3) return WrongArgs(interp_, 2, objv, "?command?");
     if (objc == 3) slot = CallbackArg(objv[2]);
     Tcl_SetObjResult(interp_, slot ? slot.get() : Tcl_NewObj());
     return TCL_OK;
@@ -221,7 +184,6 @@ int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) { return callbacks_.lo
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
     static const char *const subs[] = {"every", "sample", "counts", "callback", NULL};
     enum { EVERY, SAMPLE, COUNTS, CALLBACK };
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "every ?N? | sample | counts | callback ?command?");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     if (sub == EVERY) {
@@ -269,18 +231,38 @@ int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
     });
 }
 
-int KafkaCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
-    static const char *const subcommands[] = {"version", "create", NULL};
-    if (objc < 2) return WrongArgs(interp, 1, objv, "version|create ?arg ...?");
-    int sub;
-    if (GetIndex(interp, objv[1], subcommands, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    if (sub == 0) {
-        if (objc != 2) return WrongArgs(interp, 2, objv, "");
+// ::kafka::kafka is no object, but its subcommands are declared as methods
+// are: this is the `self` its table dispatches on.
+struct KafkaCommand {
+    Tcl_Interp *interp;
+    Tcl_Interp *Interp() const { return interp; }
+
+    int Version(int, Tcl_Obj *const[]) {
         Tcl_SetObjResult(interp, Tcl_NewStringObj(rd_kafka_version_str(), -1));
         return TCL_OK;
     }
-    if (objc != 3) return WrongArgs(interp, 2, objv, "cmdName|#auto");
-    return Object::Install(interp, new Master(interp), objv[2], "kafka_handle");
+    // #auto: kafka_masterN (formerly kafka_handleN, though Handle is the
+    // producer/consumer; see COMPATIBILITY in kafka.man).
+    int Create(int, Tcl_Obj *const objv[]) {
+        return Object::Install(interp, new Master(interp), objv[2], "kafka_master");
+    }
+
+    static const MethodTable<KafkaCommand> &Table() {
+        static const MethodDef<KafkaCommand> rows[] = {
+            {"version", &KafkaCommand::Version, 0, 0, "", kAllKinds},
+            {"create", &KafkaCommand::Create, 1, 1, "cmdName|#auto", kAllKinds},
+        };
+        static const MethodTable<KafkaCommand> table(rows, {kAllKinds}, "subcommand");
+        return table;
+    }
+};
+
+int KafkaCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+    if (objc < 2) return WrongArgs(interp, 1, objv, "version|create ?arg ...?");
+    KafkaCommand self{interp};
+    return KafkaCommand::Table().Dispatch(&self, kAllKinds, objc, objv);
 }
+
+std::vector<const char *> KafkaCmdNames() { return KafkaCommand::Table().Names(); }
 
 } // namespace kafkatcl

@@ -5,6 +5,8 @@
 #include "callbacks.h"
 #include "object.h"
 
+#include <vector>
+
 namespace kafkatcl {
 
 class Master : public Object {
@@ -20,15 +22,29 @@ class Master : public Object {
     MessageFormat Format() const { return MessageFormat{decodeText_, consumeHeaders_}; }
     MasterCallbacks &Callbacks() { return callbacks_; }
 
+    // The method names, in table order (for the fuzzer).
+    static std::vector<const char *> MethodNames();
+
   private:
-    int CreateHandle(rd_kafka_type_t type, int objc, Tcl_Obj *const objv[]);
+    friend struct MasterMethods;
+    // The methods (one row each in MasterMethods' table, master.cpp).
+    int ClientConfigMethod(int objc, Tcl_Obj *const objv[]);
+    int TopicConfigMethod(int objc, Tcl_Obj *const objv[]);
+    int CreateProducerMethod(int objc, Tcl_Obj *const objv[]);
+    int CreateConsumerMethod(int objc, Tcl_Obj *const objv[]);
     int DecodeMethod(int objc, Tcl_Obj *const objv[]);
     int HeadersMethod(int objc, Tcl_Obj *const objv[]);
-    int SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]);
+    int DeliveryReportCallbackMethod(int objc, Tcl_Obj *const objv[]);
+    int ErrorCallbackMethod(int objc, Tcl_Obj *const objv[]);
+    int SocketCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
     int PartitionerMethod(int objc, Tcl_Obj *const objv[]);
+    int SubscriberMethod(int objc, Tcl_Obj *const objv[]);
+
+    int CreateHandle(rd_kafka_type_t type, Tcl_Obj *nameObj);
+    int SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]);
     // Settings librdkafka fixes when a handle is made (statistics interval,
     // partitioner) cannot reach existing handles: changing them while handles
     // exist is a _STATE error saying so, instead of silently applying only to
@@ -36,7 +52,6 @@ class Master : public Object {
     int RefuseWithHandles(const std::string &what, const std::string &advice);
     int CheckConfigChange(int objc, Tcl_Obj *const objv[], bool topic);
     std::string ConfString(const char *key, bool topic) const;
-    static bool GlobalShadowsDeprecatedTopicKey(const char *key);
 
     ConfPtr conf_;
     TopicConfPtr topicConf_;
@@ -47,5 +62,8 @@ class Master : public Object {
 
 // ::kafka::kafka version|create
 int KafkaCmd(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+
+// The subcommands of ::kafka::kafka, in table order (for the fuzzer).
+std::vector<const char *> KafkaCmdNames();
 
 } // namespace kafkatcl

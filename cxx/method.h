@@ -10,6 +10,7 @@
 
 #include "util.h"
 
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -26,15 +27,21 @@ struct MethodDef {
     int maxArgs;       // or kAnyArgs
     const char *usage; // the arguments, for "wrong # args: should be \"obj method usage\""
     unsigned kinds;    // bit mask of the kinds that have it, or kAllKinds
+    // Only the whole name picks it, no unique prefix (the master's
+    // "subscriber", which the consumer's "subscribe" must not reach).
+    bool exact = false;
 };
 
 template <typename T>
 class MethodTable {
   public:
     // `kinds`: every kind value Dispatch will be asked for (the per-kind
-    // method lists are made here, once, so lookups take no lock).
+    // method lists are made here, once, so lookups take no lock). `what`
+    // names the word in errors ("bad subcommand ..." for a plain command).
     template <size_t N>
-    MethodTable(const MethodDef<T> (&rows)[N], std::initializer_list<unsigned> kinds = {kAllKinds}) {
+    MethodTable(const MethodDef<T> (&rows)[N], std::initializer_list<unsigned> kinds = {kAllKinds},
+                const char *what = "method")
+        : what_(what) {
         for (unsigned kind : kinds) {
             View view{kind, {}, {}};
             for (const MethodDef<T> &row : rows) {
@@ -52,8 +59,17 @@ class MethodTable {
         const View &view = ViewOf(kind);
         Tcl_Interp *interp = self->Interp();
         int index;
-        if (GetIndex(interp, objv[1], view.names.data(), "method", &index) != TCL_OK) return TCL_ERROR;
+        if (GetIndex(interp, objv[1], view.names.data(), what_, &index) != TCL_OK) return TCL_ERROR;
         const MethodDef<T> &row = *view.rows[index];
+        if (row.exact && strcmp(Tcl_GetString(objv[1]), row.name)) {
+            // The error an exact lookup gives (a fresh word: objv[1] now
+            // caches the prefix match).
+            Tcl_Obj *word = Tcl_NewStringObj(Tcl_GetString(objv[1]), -1);
+            Tcl_IncrRefCount(word);
+            Tcl_GetIndexFromObj(interp, word, view.names.data(), what_, TCL_EXACT, &index);
+            Tcl_DecrRefCount(word);
+            return RelabelError(interp);
+        }
         int args = objc - 2;
         if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
             return WrongArgs(interp, 2, objv, row.usage);
@@ -78,6 +94,7 @@ class MethodTable {
         return views_.front(); // a kind not declared: a programming error, seen in tests
     }
     std::vector<View> views_;
+    const char *what_;
 };
 
 } // namespace kafkatcl

@@ -15,6 +15,9 @@
 
 namespace kafkatcl {
 
+// Whether a word is an option word: "-" and then not a digit ("-" alone is one).
+bool IsOptionWord(Tcl_Obj *word);
+
 struct OptionSpec {
     const char *name; // "-timeout"
     bool takesValue;  // false: a flag
@@ -41,9 +44,12 @@ class OptionParser {
         Only,     // every word is an option or its value ("--" may end them):
                   // any other word is a bad option, even one not starting with "-"
     };
+    // `isOption`: which words are option words, when a method's arguments
+    // need another rule than IsOptionWord's.
     template <size_t N>
-    OptionParser(const OptionSpec (&specs)[N], Placement placement, bool endMarker)
-        : specs_(specs, specs + N), placement_(placement), endMarker_(endMarker) {
+    OptionParser(const OptionSpec (&specs)[N], Placement placement, bool endMarker,
+                 bool (*isOption)(Tcl_Obj *word) = IsOptionWord)
+        : specs_(specs, specs + N), placement_(placement), endMarker_(endMarker), isOption_(isOption) {
         for (const OptionSpec &spec : specs_) names_.push_back(spec.name);
         if (endMarker_) names_.push_back("--");
         names_.push_back(nullptr);
@@ -60,9 +66,7 @@ class OptionParser {
     std::vector<const char *> names_; // for the must-be list
     Placement placement_;
     bool endMarker_;
+    bool (*isOption_)(Tcl_Obj *word);
 };
-
-// Whether a word is an option word: "-" and then not a digit ("-" alone is one).
-bool IsOptionWord(Tcl_Obj *word);
 
 } // namespace kafkatcl

@@ -6,6 +6,8 @@
 #include "master.h"
 #include "message.h"
 #include "metaprint.h"
+#include "method.h"
+#include "options.h"
 
 #include <cstring>
 #include <set>
@@ -14,43 +16,19 @@ namespace kafkatcl {
 
 namespace {
 
-// One -option of a method: a flag, or one that takes a value.
-struct Option {
-    const char *name;
-    bool takesValue;
-    bool given = false;
-    Tcl_Obj *value = nullptr;
-};
-
 // A word that can only be an option: "-" first, and a single list element
-// (a tuple or a list of them cannot look like that).
+// (a tuple or a list of them cannot look like that, so {-t 0}, a tuple of a
+// topic named -t, is no option; -1 is one, a bad one).
 bool LooksLikeOption(Tcl_Obj *word) {
     const char *s = Tcl_GetString(word);
     return s[0] == '-' && !strpbrk(s, " \t\n\r{}\"\\");
 }
 
-// Parses the options at objv[*index ...], leaving *index at the first other
-// word; "--" ends the options (for a topic whose name starts with "-").
-// Errors: bad option "-x": must be -a, -b, or -- (KAFKA _INVALID_ARG), and a
-// wrong # args with `usage` when an option lacks its value.
-int ParseOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int *index, std::vector<Option> &options,
-                 const char *usage) {
-    std::vector<const char *> names;
-    for (const Option &o : options) names.push_back(o.name);
-    names.push_back("--");
-    names.push_back(nullptr);
-    while (*index < objc && LooksLikeOption(objv[*index])) {
-        int which;
-        if (GetIndex(interp, objv[*index], names.data(), "option", &which) != TCL_OK) return TCL_ERROR;
-        ++*index;
-        if (which == (int)options.size()) break; // "--"
-        Option &o = options[(size_t)which];
-        o.given = true;
-        if (!o.takesValue) continue;
-        if (*index >= objc) return WrongArgs(interp, 2, objv, usage);
-        o.value = objv[(*index)++];
-    }
-    return TCL_OK;
+// The options of a method come first; "--" ends them (for a topic whose name
+// starts with "-").
+template <size_t N>
+OptionParser LeadingOptions(const OptionSpec (&specs)[N]) {
+    return OptionParser(specs, OptionParser::Leading, true, LooksLikeOption);
 }
 
 Tcl_Obj *Word(const char *s) { return Tcl_NewStringObj(s, -1); }
@@ -126,47 +104,70 @@ int Subscriber::CallHandle(Handle *handle, const char *method, std::vector<Tcl_O
     return handle->Invoke((int)objv.size(), objv.data());
 }
 
+int Subscriber::CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout) {
+    ObjRef flag(Word("-timeout"));
+    if (timeout) args.insert(args.end(), {flag.get(), timeout});
+    return CallHandle(handle, method, args);
+}
+
 bool Subscriber::HasGroup(Handle *handle) {
     rd_kafka_consumer_group_metadata_t *group = rd_kafka_consumer_group_metadata(handle->Kafka());
     if (group) rd_kafka_consumer_group_metadata_destroy(group);
     return group != nullptr;
 }
 
-int Subscriber::Invoke(int objc, Tcl_Obj *const objv[]) {
-    static const char *const methods[] = {"config", "subscribe", "unsubscribe", "assignments", "assignment",
-                                          "assign", "consume", "callback", "commit", "offsets", "watermarks",
-                                          "meta", "info", "handle", "delete", NULL};
-    enum {
-        CONFIG, SUBSCRIBE, UNSUBSCRIBE, ASSIGNMENTS, ASSIGNMENT, ASSIGN, CONSUME, CALLBACK, COMMIT, OFFSETS,
-        WATERMARKS, META, INFO, HANDLE, DELETE
-    };
-    int m;
-    if (GetIndex(interp_, objv[1], methods, "method", &m) != TCL_OK) return TCL_ERROR;
-    switch (m) {
-    case CONFIG: return ConfigMethod(objc, objv);
-    case SUBSCRIBE: return SubscribeMethod(objc, objv);
-    case ASSIGN: return AssignMethod(objc, objv);
-    case CONSUME: return ConsumeMethod(objc, objv);
-    case CALLBACK: return CallbackMethod(objc, objv);
-    case COMMIT: return CommitMethod(objc, objv);
-    case OFFSETS: return OffsetsMethod(objc, objv);
-    case WATERMARKS: return WatermarksMethod(objc, objv);
-    case META: return MetaMethod(objc, objv);
-    case INFO: return InfoMethod(objc, objv);
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
-        return TCL_OK;
+// One row per method (see method.h).
+struct SubscriberMethods {
+    using S = Subscriber;
+    static const MethodTable<S> &Table() {
+        static const MethodDef<S> rows[] = {
+            {"config", &S::ConfigMethod, 0, kAnyArgs, "?key? ?value key value ...?", kAllKinds},
+            {"subscribe", &S::SubscribeMethod, 0, kAnyArgs, "?tuple ...?", kAllKinds},
+            {"unsubscribe", &S::UnsubscribeMethod, 0, 0, "", kAllKinds},
+            {"assignments", &S::AssignmentMethod, 0, 0, "", kAllKinds},
+            {"assignment", &S::AssignmentMethod, 0, 0, "", kAllKinds},
+            {"assign", &S::AssignMethod, 0, kAnyArgs, "?tuple ...?", kAllKinds},
+            {"consume", &S::ConsumeMethod, 0, 2, "?timeoutMs? ?arrayName?", kAllKinds},
+            {"callback", &S::CallbackMethod, 0, 2, "?timeoutMs? ?command?", kAllKinds},
+            {"commit", &S::CommitMethod, 0, kAnyArgs, "?-async? ?tuple ...?", kAllKinds},
+            // offsets and watermarks: one word may be a bad option, which
+            // that error reports; the handlers count the other words.
+            {"offsets", &S::OffsetsMethod, 1, kAnyArgs, kOffsetsUsage, kAllKinds},
+            {"watermarks", &S::WatermarksMethod, 1, kAnyArgs, kWatermarksUsage, kAllKinds},
+            {"meta", &S::MetaMethod, 1, 1, "refresh|print", kAllKinds},
+            {"info", &S::InfoMethod, 1, kAnyArgs, "topics|partitions topic|brokers ?-timeout ms?", kAllKinds},
+            {"handle", &S::HandleMethod, 0, 0, "", kAllKinds},
+            {"delete", &S::DeleteMethod, 0, 0, "", kAllKinds},
+        };
+        static const MethodTable<S> table(rows);
+        return table;
     }
-    // unsubscribe, assignments, assignment, handle: no arguments.
-    if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+    static constexpr const char *kOffsetsUsage = "?-committed? ?-timeout ms? tuple ?tuple ...?";
+    static constexpr const char *kWatermarksUsage = "?-cached? ?-timeout ms? topic partition";
+};
+
+int Subscriber::Invoke(int objc, Tcl_Obj *const objv[]) {
+    return SubscriberMethods::Table().Dispatch(this, kAllKinds, objc, objv);
+}
+
+std::vector<const char *> Subscriber::MethodNames() { return SubscriberMethods::Table().Names(); }
+
+int Subscriber::UnsubscribeMethod(int, Tcl_Obj *const[]) {
+    Handle *h = Consumer();
+    return h ? CallHandle(h, "unsubscribe", {}) : TCL_ERROR;
+}
+
+int Subscriber::AssignmentMethod(int, Tcl_Obj *const[]) {
+    Handle *h = Consumer();
+    return h ? CallHandle(h, "assignment", {}) : TCL_ERROR;
+}
+
+// handle: the consumer handle's command (made now if there is none).
+int Subscriber::HandleMethod(int, Tcl_Obj *const[]) {
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (m == HANDLE) {
-        Tcl_SetObjResult(interp_, h->NameObj());
-        return TCL_OK;
-    }
-    return CallHandle(h, m == UNSUBSCRIBE ? "unsubscribe" : "assignment", {});
+    Tcl_SetObjResult(interp_, h->NameObj());
+    return TCL_OK;
 }
 
 // config ?key? ?value key value ...?: the subscriber's own copy. Settings
@@ -181,17 +182,8 @@ int Subscriber::ConfigMethod(int objc, Tcl_Obj *const objv[]) {
                               " exists: its configuration was fixed when it was made; set config before the "
                               "first subscribe, assign, consume ... (or use a new subscriber)");
     }
-    // Pair by pair, as the master's config: a topic property also goes to
-    // the topic configuration (see Master::Invoke).
-    for (int i = 2; i + 1 < objc; i += 2) {
-        Tcl_Obj *pair[4] = {objv[0], objv[1], objv[i], objv[i + 1]};
-        if (kafkatcl::ConfigMethod(interp_, conf_.get(), 4, pair) != TCL_OK) return TCL_ERROR;
-        char errstr[256];
-        OutBytes value(objv[i + 1]);
-        rd_kafka_topic_conf_set(topicConf_.get(), Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(),
-                                errstr, sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
-    }
-    return TCL_OK;
+    // As the master's config: a topic property also goes to the topic configuration.
+    return SetClientAndTopicConfig(interp_, conf_.get(), topicConf_.get(), objc, objv);
 }
 
 // subscribe ?tuple ...?: the topics of the tuples (partitions and offsets
@@ -246,16 +238,19 @@ int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
 
 // commit ?-async? ?tuple ...?: the given offsets, or (none) what was consumed.
 int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
-    std::vector<Option> options{{"-async", false}};
-    int i = 2;
-    if (ParseOptions(interp_, objc, objv, &i, options, "?-async? ?tuple ...?") != TCL_OK) return TCL_ERROR;
+    enum { ASYNC };
+    static const OptionSpec specs[] = {{"-async", false}};
+    static const OptionParser parser = LeadingOptions(specs);
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 2, "?-async? ?tuple ...?", &options) != TCL_OK) return TCL_ERROR;
+    const std::vector<Tcl_Obj *> &words = options.Positional();
     ObjRef async(Word("-async"));
     std::vector<Tcl_Obj *> args;
-    if (options[0].given) args.push_back(async.get());
+    if (options.Has(ASYNC)) args.push_back(async.get());
     ObjRef tuples;
-    if (i < objc) {
+    if (!words.empty()) {
         Tcl_Obj *list;
-        if (TupleList(interp_, objc - i, objv + i, &list) != TCL_OK) return TCL_ERROR;
+        if (TupleList(interp_, (int)words.size(), words.data(), &list) != TCL_OK) return TCL_ERROR;
         tuples = ObjRef(list);
         // The handle would take a list that is one option-like word ("--
         // -async") for an option; no such word is a {topic partition offset}.
@@ -277,7 +272,6 @@ int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
 // as a list with an "error" key, as in the later KafkaTcl.
 // consume timeoutMs arrayName: the consumer handle's consume (1/0, array filled).
 int Subscriber::ConsumeMethod(int objc, Tcl_Obj *const objv[]) {
-    if (objc > 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? ?arrayName?");
     int timeout = 0;
     if (objc >= 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
@@ -299,7 +293,6 @@ int Subscriber::ConsumeMethod(int objc, Tcl_Obj *const objv[]) {
 // #none stops); no argument: the current command.
 // callback timeoutMs command: the synchronous consume_callback.
 int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
-    if (objc > 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? ?command?");
     if (objc == 2) {
         Tcl_SetObjResult(interp_, LiveConsumer() && callback_ ? callback_.get() : Tcl_NewObj());
         return TCL_OK;
@@ -319,47 +312,50 @@ int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
 // offsets ?-committed? ?-timeout ms? tuple ?tuple ...?: the positions (next
 // offset to consume), or with -committed the group's committed offsets.
 int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const usage = "?-committed? ?-timeout ms? tuple ?tuple ...?";
-    std::vector<Option> options{{"-committed", false}, {"-timeout", true}};
-    int i = 2, timeout;
-    if (ParseOptions(interp_, objc, objv, &i, options, usage) != TCL_OK) return TCL_ERROR;
-    if (i >= objc) return WrongArgs(interp_, 2, objv, usage);
-    if (options[1].given && GetTimeout(interp_, options[1].value, &timeout) != TCL_OK) return TCL_ERROR;
+    enum { COMMITTED, TIMEOUT };
+    static const OptionSpec specs[] = {{"-committed", false}, {"-timeout", true}};
+    static const OptionParser parser = LeadingOptions(specs);
+    const char *usage = SubscriberMethods::kOffsetsUsage;
+    ParsedOptions options;
+    int timeout;
+    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
+    const std::vector<Tcl_Obj *> &words = options.Positional();
+    if (words.empty()) return WrongArgs(interp_, 2, objv, usage);
+    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
     Tcl_Obj *list;
-    if (TupleList(interp_, objc - i, objv + i, &list) != TCL_OK) return TCL_ERROR;
+    if (TupleList(interp_, (int)words.size(), words.data(), &list) != TCL_OK) return TCL_ERROR;
     ObjRef tuples(list);
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (!options[0].given) return CallHandle(h, "position", {list});
-    ObjRef flag(Word("-timeout"));
-    if (!options[1].given) return CallHandle(h, "committed", {list});
-    return CallHandle(h, "committed", {list, flag.get(), options[1].value});
+    if (!options.Has(COMMITTED)) return CallHandle(h, "position", {list});
+    return CallHandleWithTimeout(h, "committed", {list}, options.Get(TIMEOUT));
 }
 
 // watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
 // the partition's leader, or with -cached the consumer's last fetched values.
 int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const usage = "?-cached? ?-timeout ms? topic partition";
-    std::vector<Option> options{{"-cached", false}, {"-timeout", true}};
-    int i = 2, timeout;
+    enum { CACHED, TIMEOUT };
+    static const OptionSpec specs[] = {{"-cached", false}, {"-timeout", true}};
+    static const OptionParser parser = LeadingOptions(specs);
+    const char *usage = SubscriberMethods::kWatermarksUsage;
+    ParsedOptions options;
+    int timeout;
     int32_t partition;
-    if (ParseOptions(interp_, objc, objv, &i, options, usage) != TCL_OK) return TCL_ERROR;
-    if (objc - i != 2) return WrongArgs(interp_, 2, objv, usage);
-    if (options[1].given && GetTimeout(interp_, options[1].value, &timeout) != TCL_OK) return TCL_ERROR;
-    if (GetPartition(interp_, objv[i + 1], false, &partition) != TCL_OK) return TCL_ERROR;
+    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
+    const std::vector<Tcl_Obj *> &words = options.Positional();
+    if (words.size() != 2) return WrongArgs(interp_, 2, objv, usage);
+    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
+    if (GetPartition(interp_, words[1], false, &partition) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (options[0].given) return CallHandle(h, "get_watermark_offsets", {objv[i], objv[i + 1]});
-    ObjRef flag(Word("-timeout"));
-    if (!options[1].given) return CallHandle(h, "query_watermark_offsets", {objv[i], objv[i + 1]});
-    return CallHandle(h, "query_watermark_offsets", {objv[i], objv[i + 1], flag.get(), options[1].value});
+    if (options.Has(CACHED)) return CallHandle(h, "get_watermark_offsets", {words[0], words[1]});
+    return CallHandleWithTimeout(h, "query_watermark_offsets", {words[0], words[1]}, options.Get(TIMEOUT));
 }
 
 // meta refresh: fetch the cluster's metadata (all topics) and keep it;
 // meta print: write the kept metadata (fetched first if none) to stdout.
 int Subscriber::MetaMethod(int objc, Tcl_Obj *const objv[]) {
     static const char *const subs[] = {"refresh", "print", NULL};
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "refresh|print");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
@@ -377,7 +373,6 @@ int Subscriber::MetaMethod(int objc, Tcl_Obj *const objv[]) {
 // info (asked of the cluster each time).
 int Subscriber::InfoMethod(int objc, Tcl_Obj *const objv[]) {
     static const char *const types[] = {"topics", "partitions", "brokers", NULL};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "topics|partitions topic|brokers ?-timeout ms?");
     int type;
     if (GetIndex(interp_, objv[2], types, "info type", &type) != TCL_OK) return TCL_ERROR;
     int need = type == 1 ? 1 : 0, extra = objc - 3 - need;
@@ -390,9 +385,8 @@ int Subscriber::InfoMethod(int objc, Tcl_Obj *const objv[]) {
     return CallHandle(h, "info", args);
 }
 
-int CreateSubscriber(Tcl_Interp *interp, Master *master, int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3) return WrongArgs(interp, 2, objv, "cmdName|#auto");
-    return Object::Install(interp, new Subscriber(interp, master), objv[2], "kafka_subscriber");
+int CreateSubscriber(Tcl_Interp *interp, Master *master, Tcl_Obj *nameObj) {
+    return Object::Install(interp, new Subscriber(interp, master), nameObj, "kafka_subscriber");
 }
 
 } // namespace kafkatcl

@@ -32,7 +32,11 @@ class Subscriber : public Object {
     Subscriber(Tcl_Interp *interp, Master *master);
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
+    // The method names, in table order (for the fuzzer).
+    static std::vector<const char *> MethodNames();
+
   private:
+    friend struct SubscriberMethods;
     // The consumer handle, made now if there is none; nullptr and an error
     // when librdkafka refuses the configuration.
     Handle *Consumer();
@@ -40,10 +44,16 @@ class Subscriber : public Object {
     Handle *LiveConsumer() const;
     // Runs `$handle method ?arg ...?` with the handle's own code.
     int CallHandle(Handle *handle, const char *method, std::vector<Tcl_Obj *> args);
+    // ... with "-timeout ms" appended when timeout is not nullptr.
+    int CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout);
     bool HasGroup(Handle *handle);
 
+    // The methods (one row each in SubscriberMethods' table, subscriber.cpp).
     int ConfigMethod(int objc, Tcl_Obj *const objv[]);
     int SubscribeMethod(int objc, Tcl_Obj *const objv[]);
+    int UnsubscribeMethod(int objc, Tcl_Obj *const objv[]);
+    int AssignmentMethod(int objc, Tcl_Obj *const objv[]);
+    int HandleMethod(int objc, Tcl_Obj *const objv[]);
     int AssignMethod(int objc, Tcl_Obj *const objv[]);
     int CommitMethod(int objc, Tcl_Obj *const objv[]);
     int ConsumeMethod(int objc, Tcl_Obj *const objv[]);
@@ -69,6 +79,6 @@ class Subscriber : public Object {
 int TupleList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], Tcl_Obj **tuples);
 
 // $master subscriber cmdName|#auto (#auto: kafka_subscriberN).
-int CreateSubscriber(Tcl_Interp *interp, Master *master, int objc, Tcl_Obj *const objv[]);
+int CreateSubscriber(Tcl_Interp *interp, Master *master, Tcl_Obj *nameObj);
 
 } // namespace kafkatcl

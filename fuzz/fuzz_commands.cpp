@@ -148,14 +148,15 @@ const char *const kLongLived[] = {"::fz_mock",   "::fz_master", "::fz_producer",
                                   "::fz_offmaster", "::fz_offline"};
 
 // The method tables of the objects, as in cxx/ (the harness resolves the
-// method word the same way, unique prefixes included).
-const char *const kKafkaMethods[] = {"version", "create", NULL};
+// method word the same way, unique prefixes included). A class's MethodNames()
+// with the NULL that Tcl_GetIndexFromObj needs:
+std::vector<const char *> Terminated(std::vector<const char *> names) {
+    names.push_back(nullptr);
+    return names;
+}
+const std::vector<const char *> kKafkaMethods = Terminated(kafkatcl::KafkaCmdNames());
 const char *const kMockCmdMethods[] = {"create", NULL};
-const char *const kMasterMethods[] = {"config", "topic_config", "create_producer", "producer_creator", "create_consumer",
-                                      "consumer_creator", "decode", "headers", "set_delivery_report_callback",
-                                      "set_error_callback", "set_statistics_callback", "set_socket_callback",
-                                      "error_callback", "statistics_callback", "logger", "delivery_report",
-                                      "partitioner", "subscriber", "delete", NULL};
+const std::vector<const char *> kMasterMethods = Terminated(kafkatcl::Master::MethodNames());
 #define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
                "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "meta",                 \
                "partitioner", "delete",                                                                                 \
@@ -169,38 +170,24 @@ const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "sub
                                         "consume_callback", "commit", "committed", "position", "seek", "pause", "resume",
                                         "store_offsets", "rebalance_callback", "close", NULL};
 #undef COMMON
-const char *const kSubscriberMethods[] = {"config", "subscribe", "unsubscribe", "assignments", "assignment", "assign",
-                                          "consume", "callback", "commit", "offsets", "watermarks", "meta", "info",
-                                          "handle", "delete", NULL};
-const char *const kMockMethods[] = {"bootstrap", "create_topic", "push_errors", "clear_errors", "topic_error",
-                                    "broker_down", "broker_up", "rtt", "leader", "delete", NULL};
-
-// A class's method names (its table in cxx/) as a NULL-terminated list.
-const char *const *Terminated(std::vector<const char *> names) {
-    // Made once per kind (the statics below); moving a vector keeps its buffer.
-    static std::vector<std::vector<const char *>> kept;
-    names.push_back(nullptr);
-    kept.push_back(std::move(names));
-    return kept.back().data();
-}
+const std::vector<const char *> kPTopicMethods = Terminated(kafkatcl::Topic::MethodNames(kafkatcl::Topic::kProducerKind));
+const std::vector<const char *> kCTopicMethods = Terminated(kafkatcl::Topic::MethodNames(kafkatcl::Topic::kConsumerKind));
+const std::vector<const char *> kQueueMethods = Terminated(kafkatcl::Queue::MethodNames());
+const std::vector<const char *> kSubscriberMethods = Terminated(kafkatcl::Subscriber::MethodNames());
+const std::vector<const char *> kMockMethods = Terminated(kafkatcl::MockCluster::MethodNames());
 
 const char *const *MethodTable(Kind k) {
-    using kafkatcl::Queue;
-    using kafkatcl::Topic;
-    static const char *const *const ptopic = Terminated(Topic::MethodNames(Topic::kProducerKind));
-    static const char *const *const ctopic = Terminated(Topic::MethodNames(Topic::kConsumerKind));
-    static const char *const *const queue = Terminated(Queue::MethodNames());
     switch (k) {
-    case K_KAFKA: return kKafkaMethods;
+    case K_KAFKA: return kKafkaMethods.data();
     case K_MOCKCMD: return kMockCmdMethods;
-    case K_MASTER: return kMasterMethods;
+    case K_MASTER: return kMasterMethods.data();
     case K_PRODUCER: return kProducerMethods;
     case K_CONSUMER: return kConsumerMethods;
-    case K_PTOPIC: return ptopic;
-    case K_CTOPIC: return ctopic;
-    case K_QUEUE: return queue;
-    case K_MOCK: return kMockMethods;
-    case K_SUBSCRIBER: return kSubscriberMethods;
+    case K_PTOPIC: return kPTopicMethods.data();
+    case K_CTOPIC: return kCTopicMethods.data();
+    case K_QUEUE: return kQueueMethods.data();
+    case K_MOCK: return kMockMethods.data();
+    case K_SUBSCRIBER: return kSubscriberMethods.data();
     }
     return nullptr;
 }
@@ -721,222 +708,228 @@ void PrepareInfo(Call &c) {
     }
 }
 
+// Script, ClampTimeout, ... on argument i (objv[2 + i]) of a call.
+void ScriptArg(Call &c, size_t i) {
+    c.Set(2 + i, Script(c.objv[2 + i]));
+    c.script = true;
+}
+void ClampTimeoutArg(Call &c, size_t i) { c.Set(2 + i, ClampTimeout(c.objv[2 + i])); }
+void AppendTimeout(Call &c) {
+    c.Push(Tcl_NewStringObj("-timeout", -1));
+    c.Push(Tcl_NewIntObj(kMaxTimeoutMs));
+}
+
+void PrepareMaster(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    if ((m == "config" || m == "topic_config") && nargs >= 2) {
+        if (c.name == "::fz_master" || c.name == "::fz_offmaster") c.name = "::fz_scratch"; // keep those fixed
+        for (size_t i = 0; i < nargs; i += 2) c.Set(2 + i, SafeKey(c.objv[2 + i], m == "topic_config"));
+    }
+    if (m == "create_producer" || m == "producer_creator" || m == "create_consumer" || m == "consumer_creator" ||
+        m == "subscriber")
+        c.create = true;
+    if (((m.rfind("set_", 0) == 0 && m != "set_socket_callback") || m == "error_callback" ||
+         m == "statistics_callback") && nargs >= 1)
+        ScriptArg(c, 0);
+    if (m == "delivery_report" && nargs >= 2 && IsPrefixOf(Tcl_GetString(c.objv[2]), "callback")) ScriptArg(c, 1);
+    if (m == "logger" && nargs >= 2) ScriptArg(c, 1);
+    if (c.name == "::fz_master") state.masterTouched = true;
+    if (c.name == "::fz_offmaster") state.offmasterTouched = true;
+}
+
+// False: skip the call.
+bool PrepareSubscriber(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    // meta refresh|print waits up to a fixed 5 s for metadata (fz_mock
+    // may have faults injected): skipped.
+    if (m == "meta") return false;
+    if (m == "config" && nargs >= 2)
+        for (size_t i = 0; i < nargs; i += 2) c.Set(2 + i, SafeKey(c.objv[2 + i], false));
+    if (m == "consume" && nargs >= 1) ClampTimeoutArg(c, 0);
+    if (m == "callback" && nargs >= 1) {
+        if (nargs == 2) ClampTimeoutArg(c, 0);
+        ScriptArg(c, nargs - 1);
+    }
+    if (m == "offsets" || m == "watermarks" || m == "info") { // -timeout: leading options (info: trailing)
+        bool given = false;
+        for (size_t i = 0; i + 1 < nargs; i++)
+            if (IsPrefixOf(Tcl_GetString(c.objv[2 + i]), "-timeout")) {
+                ClampTimeoutArg(c, i + 1);
+                given = true;
+            }
+        if (!given && m == "info") AppendTimeout(c);
+        if (!given && m != "info") {
+            c.Insert(2, Tcl_NewIntObj(kMaxTimeoutMs));
+            c.Insert(2, Tcl_NewStringObj("-timeout", -1));
+        }
+    }
+    return true;
+}
+
+// A handle's timeouts and scripts (the arguments in fixed positions).
+void PrepareHandleArgs(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    bool consumer = c.kind == K_CONSUMER;
+    if (m == "config" && nargs >= 2)
+        for (size_t i = 0; i < nargs; i += 2) c.Set(2 + i, SafeKey(c.objv[2 + i], true));
+    if (m == "add_brokers" && nargs >= 1) c.Set(2, SafeBrokers(c.objv[2]));
+    if (m == "flush" || m == "init_transactions" || m == "commit_transaction" || m == "abort_transaction") {
+        if (nargs == 0) c.Push(Tcl_NewIntObj(5));
+        else ClampTimeoutArg(c, 0);
+    }
+    if (m == "poll" && nargs >= 1) ClampTimeoutArg(c, 0);
+    if (consumer && (m == "consume" || m == "consume_batch") && nargs >= 1) ClampTimeoutArg(c, 0);
+    if (consumer && m == "consume_batch" && nargs >= 4) ScriptArg(c, 3);
+    if (consumer && m == "consume_callback") {
+        if (nargs == 2) ClampTimeoutArg(c, 0);
+        if (nargs >= 1) ScriptArg(c, nargs - 1);
+    }
+    if (m == "rebalance_callback" && nargs >= 1) ScriptArg(c, 0);
+}
+
+// The methods with a -timeout option (default 5 or 30 s): it must end up
+// where the method reads it, small; an admin call's -command is a fixed script.
+void PrepareHandleOptions(Call &c, size_t nargs, bool admin) {
+    const std::string &m = c.method;
+    if (m == "query_watermark_offsets") { // topic partition ?-timeout ms?
+        if (nargs == 2) AppendTimeout(c);
+        else if (nargs == 4) ClampTimeoutArg(c, 3);
+        return;
+    }
+    if (m == "offsets_for_times") { // partitions ?-timeout ms?
+        if (nargs == 1) AppendTimeout(c);
+        else if (nargs == 3) ClampTimeoutArg(c, 2);
+        return;
+    }
+    if (!(admin || m == "info" || m == "meta" || m == "committed" || m == "seek" || m == "send_offsets_to_transaction"))
+        return;
+    // Options anywhere (admin, the last one wins) or a trailing pair.
+    for (size_t i = 0; i < nargs; i++) {
+        const char *w = Tcl_GetString(c.objv[2 + i]);
+        if (IsPrefixOf(w, "-timeout") && i + 1 < nargs) ClampTimeoutArg(c, i + 1);
+        else if (admin && IsPrefixOf(w, "-command") && i + 1 < nargs) ScriptArg(c, i + 1);
+    }
+    if (!(nargs >= 2 && IsPrefixOf(Tcl_GetString(c.objv[nargs]), "-timeout"))) AppendTimeout(c);
+}
+
+// What changes a long-lived handle's state beyond this input.
+void NoteHandleChanges(Call &c, size_t nargs, bool admin) {
+    const std::string &m = c.method;
+    if (c.name != "::fz_consumer" && c.name != "::fz_simple" && c.name != "::fz_producer" && c.name != "::fz_offline")
+        return;
+    static const char *const readOnly[] = {"name", "output_queue_length", "info", "meta", "flush", "get_watermark_offsets",
+                                           "query_watermark_offsets", "offsets_for_times", "subscription",
+                                           "assignment", "committed", "position", "list_groups",
+                                           "describe_configs", "describe_acls", "poll", "consume", "new_topic",
+                                           "create_queue", NULL};
+    bool config = m == "config" && nargs < 2;
+    // fz_consumer is slow to recreate (leaving its group waits on the
+    // mock): only membership changes do; the rest is undone in Restore.
+    static const char *const membership[] = {"subscribe", "unsubscribe", "assign", "incremental_assign",
+                                             "incremental_unassign", "close", "add_brokers", "delete", NULL};
+    if (c.name == "::fz_consumer" && !InList(membership, m.c_str())) {
+        if (!m.empty()) state.consumerTouched = true;
+    } else if (!InList(readOnly, m.c_str()) && !admin && m != "purge" && !config && !m.empty()) {
+        state.dirty.insert(c.name);
+    }
+    if (c.name == "::fz_simple" && state.dirty.count(c.name)) state.dirty.insert("::fz_ctopic");
+}
+
+void PrepareHandle(Call &c, size_t nargs) {
+    const std::string m = c.method;
+    if (m == "new_topic" || m == "create_queue") c.create = true;
+    PrepareHandleArgs(c, nargs);
+    bool admin = InList(kafkatcl::kAdminMethods, m.c_str());
+    if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets" ||
+                  m == "delete_group_offsets")) {
+        // librdkafka 2.0.2's mock cluster never answers these, and then
+        // cannot destroy the handle: ask a handle with no reachable broker.
+        c.name = "::fz_offline";
+        c.kind = K_PRODUCER;
+    }
+    PrepareHandleOptions(c, nargs, admin);
+    NoteHandleChanges(c, nargs, admin);
+}
+
+void PrepareCTopic(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    PrepareInfo(c);
+    if ((m == "start" || m == "consume_start") && nargs == 3) ScriptArg(c, 2);
+    if ((m == "consume" || m == "consume_batch") && nargs >= 2) ClampTimeoutArg(c, 1);
+    if (m == "consume_batch" && nargs >= 5) ScriptArg(c, 4);
+    if (m == "consume_callback") {
+        if (nargs == 3) ClampTimeoutArg(c, 1);
+        if (nargs >= 2) ScriptArg(c, nargs - 1);
+    }
+    if (c.name == "::fz_ctopic" && m.compare(0, 7, "consume") == 0) state.consumedSimple = true;
+    if (c.name == "::fz_ctopic" && (m == "consume_start" || m == "consume_start_queue" || m == "consume_stop" ||
+                                    m == "start" || m == "start_queue" || m == "stop" ||
+                                    m == "consume_callback" || m.empty()))
+        state.dirty.insert(c.name);
+}
+
+void PrepareQueue(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    if (c.name == "::fz_queue") state.consumedSimple = true;
+    if ((m == "consume" || m == "consume_batch") && nargs >= 1) ClampTimeoutArg(c, 0);
+    if (m == "consume_batch" && nargs >= 4) ScriptArg(c, 3);
+    if (m == "consume_callback") {
+        if (nargs == 2) ClampTimeoutArg(c, 0);
+        if (nargs >= 1) ScriptArg(c, nargs - 1);
+        if (c.name == "::fz_queue") state.dirty.insert(c.name);
+    }
+}
+
+// Bounded sizes, and the undo of every fault injected into fz_mock.
+void PrepareMock(Call &c, size_t nargs) {
+    const std::string &m = c.method;
+    if (c.name == "::fz_mock" && m == "delete") c.name = "::fz_smock"; // the clients' cluster stays
+    if (m == "create_topic") {
+        int v; // over 100000 is refused: let those through
+        if (nargs >= 2 && (Tcl_GetIntFromObj(NULL, c.objv[3], &v) != TCL_OK || v <= 100000)) c.Set(3, ClampInt(c.objv[3], 16));
+        if (nargs >= 3) c.Set(4, ClampInt(c.objv[4], 3));
+    }
+    if (m == "rtt" && nargs >= 2) ClampTimeoutArg(c, 1);
+    if (c.name != "::fz_mock" || nargs < 1) return;
+    std::string a0 = Tcl_GetString(c.objv[2]);
+    if (m == "topic_error") state.mockUndo.push_back("::fz_mock topic_error {" + a0 + "} 0");
+    if (m == "leader" && nargs >= 2)
+        state.mockUndo.push_back("::fz_mock leader {" + a0 + "} {" + Tcl_GetString(c.objv[3]) + "} 1");
+    if (m == "push_errors") state.mockUndo.push_back("::fz_mock clear_errors {" + a0 + "}");
+    if (m == "broker_down") state.mockUndo.push_back("::fz_mock broker_up {" + a0 + "}");
+    if (m == "rtt") state.mockUndo.push_back("::fz_mock rtt {" + a0 + "} 0");
+}
+
 // Applies the per-method rules: timeouts clamped or added, scripts replaced,
 // unsafe values rewritten, hanging calls redirected. False: skip the call.
 bool Prepare(Call &c) {
     // objv[0] command, objv[1] method, objv[2..] the arguments
     if (c.objv.size() < 2) return true; // the object's own wrong # args
-    const std::string &m = c.method;
     size_t nargs = c.objv.size() - 2;
-    auto arg = [&](size_t i) { return c.objv[2 + i]; };
-    auto set = [&](size_t i, Tcl_Obj *o) { c.Set(2 + i, o); };
-    auto appendTimeout = [&] {
-        c.Push(Tcl_NewStringObj("-timeout", -1));
-        c.Push(Tcl_NewIntObj(kMaxTimeoutMs));
-    };
-    bool admin = false;
-
-    if (m == "delete") c.deletes = true;
+    if (c.method == "delete") c.deletes = true;
     switch (c.kind) {
-    case K_KAFKA:
-        c.create = m == "create";
-        break;
+    case K_KAFKA: c.create = c.method == "create"; break;
     case K_MOCKCMD:
         c.create = true;
         for (size_t i = 1; i + 1 < nargs; i++)
-            if (IsPrefixOf(Tcl_GetString(arg(i)), "-brokers")) set(i + 1, ClampInt(arg(i + 1), 4));
+            if (IsPrefixOf(Tcl_GetString(c.objv[2 + i]), "-brokers")) c.Set(3 + i, ClampInt(c.objv[3 + i], 4));
         break;
-    case K_MASTER:
-        if ((m == "config" || m == "topic_config") && nargs >= 2) {
-            if (c.name == "::fz_master" || c.name == "::fz_offmaster") c.name = "::fz_scratch"; // keep those fixed
-            for (size_t i = 0; i < nargs; i += 2) set(i, SafeKey(arg(i), m == "topic_config"));
-        }
-        if (m == "create_producer" || m == "producer_creator" || m == "create_consumer" || m == "consumer_creator" ||
-            m == "subscriber")
-            c.create = true;
-        if (((m.rfind("set_", 0) == 0 && m != "set_socket_callback") || m == "error_callback" ||
-             m == "statistics_callback") && nargs >= 1) {
-            set(0, Script(arg(0)));
-            c.script = true;
-        }
-        if (m == "delivery_report" && nargs >= 2 && IsPrefixOf(Tcl_GetString(arg(0)), "callback")) {
-            set(1, Script(arg(1)));
-            c.script = true;
-        }
-        if (m == "logger" && nargs >= 2) {
-            set(1, Script(arg(1)));
-            c.script = true;
-        }
-        if (c.name == "::fz_master") state.masterTouched = true;
-        if (c.name == "::fz_offmaster") state.offmasterTouched = true;
-        break;
+    case K_MASTER: PrepareMaster(c, nargs); break;
     case K_SUBSCRIBER:
-        // meta refresh|print waits up to a fixed 5 s for metadata (fz_mock
-        // may have faults injected): skipped.
-        if (m == "meta") return false;
-        if (m == "config" && nargs >= 2)
-            for (size_t i = 0; i < nargs; i += 2) set(i, SafeKey(arg(i), false));
-        if (m == "consume" && nargs >= 1) set(0, ClampTimeout(arg(0)));
-        if (m == "callback" && nargs >= 1) {
-            if (nargs == 2) set(0, ClampTimeout(arg(0)));
-            set(nargs - 1, Script(arg(nargs - 1)));
-            c.script = true;
-        }
-        if (m == "offsets" || m == "watermarks" || m == "info") { // -timeout: leading options (info: trailing)
-            bool given = false;
-            for (size_t i = 0; i + 1 < nargs; i++)
-                if (IsPrefixOf(Tcl_GetString(arg(i)), "-timeout")) {
-                    set(i + 1, ClampTimeout(arg(i + 1)));
-                    given = true;
-                }
-            if (!given && m == "info") appendTimeout();
-            if (!given && m != "info") {
-                c.Insert(2, Tcl_NewIntObj(kMaxTimeoutMs));
-                c.Insert(2, Tcl_NewStringObj("-timeout", -1));
-            }
-        }
+        if (!PrepareSubscriber(c, nargs)) return false;
         break;
     case K_PRODUCER:
-    case K_CONSUMER:
-        if (m == "new_topic" || m == "create_queue") c.create = true;
-        if (m == "config" && nargs >= 2)
-            for (size_t i = 0; i < nargs; i += 2) set(i, SafeKey(arg(i), true));
-        if (m == "add_brokers" && nargs >= 1) set(0, SafeBrokers(arg(0)));
-        if (m == "flush" || m == "init_transactions" || m == "commit_transaction" || m == "abort_transaction") {
-            if (nargs == 0) c.Push(Tcl_NewIntObj(5));
-            else set(0, ClampTimeout(arg(0)));
-        }
-        if (m == "poll" && nargs >= 1) set(0, ClampTimeout(arg(0)));
-        if (c.kind == K_CONSUMER && (m == "consume" || m == "consume_batch") && nargs >= 1) set(0, ClampTimeout(arg(0)));
-        if (c.kind == K_CONSUMER && m == "consume_batch" && nargs >= 4) {
-            set(3, Script(arg(3)));
-            c.script = true;
-        }
-        if (c.kind == K_CONSUMER && m == "consume_callback") {
-            if (nargs == 2) set(0, ClampTimeout(arg(0)));
-            if (nargs >= 1) {
-                set(nargs - 1, Script(arg(nargs - 1)));
-                c.script = true;
-            }
-        }
-        if (m == "rebalance_callback" && nargs >= 1) {
-            set(0, Script(arg(0)));
-            c.script = true;
-        }
-        admin = InList(kafkatcl::kAdminMethods, m.c_str());
-        if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets" ||
-                      m == "delete_group_offsets")) {
-            // librdkafka 2.0.2's mock cluster never answers these, and then
-            // cannot destroy the handle: ask a handle with no reachable broker.
-            c.name = "::fz_offline";
-            c.kind = K_PRODUCER;
-        }
-        // The methods with a -timeout option (default 5 or 30 s): it must
-        // end up where the method reads it, small.
-        if (m == "query_watermark_offsets") { // topic partition ?-timeout ms?
-            if (nargs == 2) appendTimeout();
-            else if (nargs == 4) set(3, ClampTimeout(arg(3)));
-        } else if (m == "offsets_for_times") { // partitions ?-timeout ms?
-            if (nargs == 1) appendTimeout();
-            else if (nargs == 3) set(2, ClampTimeout(arg(2)));
-        } else if (admin || m == "info" || m == "meta" || m == "committed" || m == "seek" || m == "send_offsets_to_transaction") {
-            // Options anywhere (admin, the last one wins) or a trailing pair.
-            for (size_t i = 0; i < nargs; i++) {
-                const char *w = Tcl_GetString(arg(i));
-                if (IsPrefixOf(w, "-timeout") && i + 1 < nargs) {
-                    set(i + 1, ClampTimeout(arg(i + 1)));
-                } else if (admin && IsPrefixOf(w, "-command") && i + 1 < nargs) {
-                    set(i + 1, Script(arg(i + 1)));
-                    c.script = true;
-                }
-            }
-            if (!(nargs >= 2 && IsPrefixOf(Tcl_GetString(arg(nargs - 2)), "-timeout"))) appendTimeout();
-        }
-        // What changes a long-lived handle's state beyond this input.
-        if (c.name == "::fz_consumer" || c.name == "::fz_simple" || c.name == "::fz_producer" || c.name == "::fz_offline") {
-            static const char *const readOnly[] = {"name", "output_queue_length", "info", "meta", "flush", "get_watermark_offsets",
-                                                   "query_watermark_offsets", "offsets_for_times", "subscription",
-                                                   "assignment", "committed", "position", "list_groups",
-                                                   "describe_configs", "describe_acls", "poll", "consume", "new_topic",
-                                                   "create_queue", NULL};
-            bool config = m == "config" && nargs < 2;
-            // fz_consumer is slow to recreate (leaving its group waits on the
-            // mock): only membership changes do; the rest is undone in Restore.
-            static const char *const membership[] = {"subscribe", "unsubscribe", "assign", "incremental_assign",
-                                                     "incremental_unassign", "close", "add_brokers", "delete", NULL};
-            if (c.name == "::fz_consumer" && !InList(membership, m.c_str())) {
-                if (!m.empty()) state.consumerTouched = true;
-            } else if (!InList(readOnly, m.c_str()) && !admin && m != "purge" && !config && !m.empty()) {
-                state.dirty.insert(c.name);
-            }
-            if (c.name == "::fz_simple" && state.dirty.count(c.name)) state.dirty.insert("::fz_ctopic");
-        }
-        break;
+    case K_CONSUMER: PrepareHandle(c, nargs); break;
     case K_PTOPIC:
-        if (m == "creator") return PrepareCreator(c); // c is now a handle's call
+        if (c.method == "creator") return PrepareCreator(c); // c is now a handle's call
         PrepareInfo(c);
         break;
     case K_CTOPIC:
-        if (m == "creator") return PrepareCreator(c);
-        PrepareInfo(c);
-        if ((m == "start" || m == "consume_start") && nargs == 3) {
-            set(2, Script(arg(2)));
-            c.script = true;
-        }
-        if ((m == "consume" || m == "consume_batch") && nargs >= 2) set(1, ClampTimeout(arg(1)));
-        if (m == "consume_batch" && nargs >= 5) {
-            set(4, Script(arg(4)));
-            c.script = true;
-        }
-        if (m == "consume_callback") {
-            if (nargs == 3) set(1, ClampTimeout(arg(1)));
-            if (nargs >= 2) {
-                set(nargs - 1, Script(arg(nargs - 1)));
-                c.script = true;
-            }
-        }
-        if (c.name == "::fz_ctopic" && m.compare(0, 7, "consume") == 0) state.consumedSimple = true;
-        if (c.name == "::fz_ctopic" && (m == "consume_start" || m == "consume_start_queue" || m == "consume_stop" ||
-                                        m == "start" || m == "start_queue" || m == "stop" ||
-                                        m == "consume_callback" || m.empty()))
-            state.dirty.insert(c.name);
+        if (c.method == "creator") return PrepareCreator(c);
+        PrepareCTopic(c, nargs);
         break;
-    case K_QUEUE:
-        if (c.name == "::fz_queue") state.consumedSimple = true;
-        if ((m == "consume" || m == "consume_batch") && nargs >= 1) set(0, ClampTimeout(arg(0)));
-        if (m == "consume_batch" && nargs >= 4) {
-            set(3, Script(arg(3)));
-            c.script = true;
-        }
-        if (m == "consume_callback") {
-            if (nargs == 2) set(0, ClampTimeout(arg(0)));
-            if (nargs >= 1) {
-                set(nargs - 1, Script(arg(nargs - 1)));
-                c.script = true;
-            }
-            if (c.name == "::fz_queue") state.dirty.insert(c.name);
-        }
-        break;
-    case K_MOCK:
-        if (c.name == "::fz_mock" && m == "delete") c.name = "::fz_smock"; // the clients' cluster stays
-        if (m == "create_topic") {
-            int v; // over 100000 is refused: let those through
-            if (nargs >= 2 && (Tcl_GetIntFromObj(NULL, arg(1), &v) != TCL_OK || v <= 100000)) set(1, ClampInt(arg(1), 16));
-            if (nargs >= 3) set(2, ClampInt(arg(2), 3));
-        }
-        if (m == "rtt" && nargs >= 2) set(1, ClampTimeout(arg(1)));
-        if (c.name == "::fz_mock" && m == "topic_error" && nargs >= 1)
-            state.mockUndo.push_back("::fz_mock topic_error {" + std::string(Tcl_GetString(arg(0))) + "} 0");
-        if (c.name == "::fz_mock" && m == "leader" && nargs >= 2)
-            state.mockUndo.push_back("::fz_mock leader {" + std::string(Tcl_GetString(arg(0))) + "} {" +
-                                     Tcl_GetString(arg(1)) + "} 1");
-        if (c.name == "::fz_mock" && m == "push_errors" && nargs >= 1)
-            state.mockUndo.push_back("::fz_mock clear_errors {" + std::string(Tcl_GetString(arg(0))) + "}");
-        if (c.name == "::fz_mock" && m == "broker_down" && nargs >= 1)
-            state.mockUndo.push_back("::fz_mock broker_up {" + std::string(Tcl_GetString(arg(0))) + "}");
-        if (c.name == "::fz_mock" && m == "rtt" && nargs >= 1)
-            state.mockUndo.push_back("::fz_mock rtt {" + std::string(Tcl_GetString(arg(0))) + "} 0");
-        break;
+    case K_QUEUE: PrepareQueue(c, nargs); break;
+    case K_MOCK: PrepareMock(c, nargs); break;
     }
     if ((c.deletes && c.name == "::fz_master") || c.script) state.masterTouched = true;
     return true;
