@@ -14,7 +14,7 @@ int OptionParser::Parse(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int
     out->positional_.clear();
     for (int i = first; i < objc; i++) {
         bool optionsOver = placement_ == Leading && !out->positional_.empty();
-        if (optionsOver || !IsOptionWord(objv[i])) {
+        if (placement_ != Only && (optionsOver || !IsOptionWord(objv[i]))) {
             out->positional_.push_back(objv[i]);
             continue;
         }

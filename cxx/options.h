@@ -38,6 +38,8 @@ class OptionParser {
     enum Placement {
         Leading,  // options come first; the first other word ends them
         Anywhere, // options may sit between and after the positional words
+        Only,     // every word is an option or its value ("--" may end them):
+                  // any other word is a bad option, even one not starting with "-"
     };
     template <size_t N>
     OptionParser(const OptionSpec (&specs)[N], Placement placement, bool endMarker)

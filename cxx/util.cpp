@@ -137,6 +137,10 @@ int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const c
     return TCL_OK;
 }
 
+void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
+    Tcl_DictObjPut(NULL, dict, Tcl_NewStringObj(key, -1), value);
+}
+
 // ---------------------------------------------------------------------------
 
 // Eight bytes at a time: every produced payload goes through here.

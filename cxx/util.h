@@ -63,6 +63,9 @@ int TrailingTimeout(Tcl_Interp *interp, int *objc, Tcl_Obj *const objv[], int mi
 // Looks up a method or option word in a NULL-terminated table.
 int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index);
 
+// dict set for building result dicts: the key from a C string.
+void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value);
+
 // ---------------------------------------------------------------------------
 // Bytes and text.
 //

@@ -155,19 +155,16 @@ const char *const kMasterMethods[] = {"config", "topic_config", "create_producer
                                       "set_error_callback", "set_statistics_callback", "set_socket_callback",
                                       "error_callback", "statistics_callback", "logger", "delivery_report",
                                       "partitioner", "subscriber", "delete", NULL};
-#define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
-               "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "meta",                 \
-               "partitioner", "delete",                                                                                 \
-               "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs",             \
-               "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets",              \
-               "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
-const char *const kProducerMethods[] = {COMMON, "purge", "init_transactions", "begin_transaction",
-                                        "send_offsets_to_transaction", "commit_transaction", "abort_transaction", NULL};
-const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "subscription", "assign", "incremental_assign",
-                                        "incremental_unassign", "assignment", "poll", "consume", "consume_batch",
-                                        "consume_callback", "commit", "committed", "position", "seek", "pause", "resume",
-                                        "store_offsets", "rebalance_callback", "close", NULL};
-#undef COMMON
+// A handle kind's method names (Handle's table in cxx/handle.cpp), NULL-terminated.
+const char *const *HandleMethods(unsigned kind) {
+    static std::vector<const char *> producer, consumer; // made once each
+    std::vector<const char *> &names = kind == kafkatcl::Handle::kProducerKind ? producer : consumer;
+    if (names.empty()) {
+        names = kafkatcl::Handle::MethodNames(kind);
+        names.push_back(nullptr);
+    }
+    return names.data();
+}
 const char *const kPTopicMethods[] = {"produce", "produce_one", "produce_batch", "info", "config", "creator",
                                       "name", "delete", NULL};
 const char *const kCTopicMethods[] = {"consume", "consume_batch", "start", "start_queue", "stop", "consume_start",
@@ -187,8 +184,8 @@ const char *const *MethodTable(Kind k) {
     case K_KAFKA: return kKafkaMethods;
     case K_MOCKCMD: return kMockCmdMethods;
     case K_MASTER: return kMasterMethods;
-    case K_PRODUCER: return kProducerMethods;
-    case K_CONSUMER: return kConsumerMethods;
+    case K_PRODUCER: return HandleMethods(kafkatcl::Handle::kProducerKind);
+    case K_CONSUMER: return HandleMethods(kafkatcl::Handle::kConsumerKind);
     case K_PTOPIC: return kPTopicMethods;
     case K_CTOPIC: return kCTopicMethods;
     case K_QUEUE: return kQueueMethods;
