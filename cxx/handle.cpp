@@ -401,7 +401,6 @@ struct HandleMethods {
         return table;
     }
 };
-constexpr MethodDef<Handle> HandleMethods::rows[];
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
     return HandleMethods::Table().Dispatch(this, IsProducer() ? kProducerKind : kConsumerKind, objc, objv);
