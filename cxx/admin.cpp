@@ -1,10 +1,10 @@
 // admin.cpp -- librdkafka's Admin API as handle methods (see admin.h).
 #include "admin.h"
 
-#include "options.h"
-
 #include "config.h"
 #include "handle.h"
+#include "method.h"
+#include "options.h"
 #include "mock.h"
 #include "partitions.h"
 
@@ -15,18 +15,6 @@
 #include <vector>
 
 namespace kafkatcl {
-
-const char *const kAdminMethods[] = {"create_topics",      "delete_topics",       "create_partitions",
-                                     "describe_configs",   "alter_configs",       "delete_records",
-                                     "list_groups",        "describe_groups",     "delete_groups",
-                                     "list_group_offsets", "alter_group_offsets", "delete_group_offsets",
-                                     "create_acls",        "describe_acls",       "delete_acls",
-                                     NULL};
-enum {
-    CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS, DESCRIBE_CONFIGS, ALTER_CONFIGS, DELETE_RECORDS, LIST_GROUPS,
-    DESCRIBE_GROUPS, DELETE_GROUPS, LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, DELETE_GROUP_OFFSETS, CREATE_ACLS,
-    DESCRIBE_ACLS, DELETE_ACLS
-};
 
 namespace {
 
@@ -48,14 +36,13 @@ template <typename T, void (*DestroyArray)(T **, size_t)> class RequestArray {
 };
 
 Tcl_Obj *Str(const char *s) { return Tcl_NewStringObj(s ? s : "", -1); }
-void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) { Tcl_DictObjPut(NULL, dict, Str(key), value); }
 Tcl_Obj *ErrName(rd_kafka_resp_err_t err) { return Str(err ? rd_kafka_err2name(err) : ""); }
 
 // {error ERR message M} for one item.
 Tcl_Obj *ItemStatus(rd_kafka_resp_err_t err, const char *message) {
     Tcl_Obj *d = Tcl_NewDictObj();
-    Put(d, "error", ErrName(err));
-    Put(d, "message", Str(err ? (message ? message : rd_kafka_err2str(err)) : ""));
+    DictPut(d, "error", ErrName(err));
+    DictPut(d, "message", Str(err ? (message ? message : rd_kafka_err2str(err)) : ""));
     return d;
 }
 
@@ -64,7 +51,7 @@ Tcl_Obj *ItemStatus(rd_kafka_resp_err_t err, const char *message) {
 Tcl_Obj *TopicResults(const rd_kafka_topic_result_t **results, size_t n) {
     Tcl_Obj *d = Tcl_NewDictObj();
     for (size_t i = 0; i < n; i++) {
-        Put(d, rd_kafka_topic_result_name(results[i]),
+        DictPut(d, rd_kafka_topic_result_name(results[i]),
             ItemStatus(rd_kafka_topic_result_error(results[i]), rd_kafka_topic_result_error_string(results[i])));
     }
     return d;
@@ -97,9 +84,9 @@ Tcl_Obj *ResourceResults(const rd_kafka_ConfigResource_t **res, size_t n, bool w
             for (size_t j = 0; j < cn; j++) {
                 const char *name = rd_kafka_ConfigEntry_name(entries[j]);
                 bool secret = rd_kafka_ConfigEntry_is_sensitive(entries[j]) || IsSecretKey(name);
-                Put(configs, name, Str(secret ? "***" : rd_kafka_ConfigEntry_value(entries[j])));
+                DictPut(configs, name, Str(secret ? "***" : rd_kafka_ConfigEntry_value(entries[j])));
             }
-            Put(item, "configs", configs);
+            DictPut(item, "configs", configs);
         }
         std::string key = std::string(rd_kafka_ResourceType_name(rd_kafka_ConfigResource_type(res[i]))) + " " +
                           rd_kafka_ConfigResource_name(res[i]);
@@ -128,9 +115,9 @@ Tcl_Obj *ListGroupsResult(const rd_kafka_event_t *ev) {
     Tcl_Obj *list = Tcl_NewListObj(0, NULL);
     for (size_t i = 0; i < n; i++) {
         Tcl_Obj *g = Tcl_NewDictObj();
-        Put(g, "group", Str(rd_kafka_ConsumerGroupListing_group_id(groups[i])));
-        Put(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(groups[i]))));
-        Put(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i])));
+        DictPut(g, "group", Str(rd_kafka_ConsumerGroupListing_group_id(groups[i])));
+        DictPut(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(groups[i]))));
+        DictPut(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i])));
         Tcl_ListObjAppendElement(NULL, list, g);
     }
     return list;
@@ -145,24 +132,24 @@ Tcl_Obj *DescribeGroupsResult(const rd_kafka_event_t *ev) {
         const rd_kafka_error_t *error = rd_kafka_ConsumerGroupDescription_error(groups[i]);
         Tcl_Obj *g = ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
                                 error ? rd_kafka_error_string(error) : nullptr);
-        Put(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(groups[i]))));
-        Put(g, "assignor", Str(rd_kafka_ConsumerGroupDescription_partition_assignor(groups[i])));
-        Put(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(groups[i])));
+        DictPut(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(groups[i]))));
+        DictPut(g, "assignor", Str(rd_kafka_ConsumerGroupDescription_partition_assignor(groups[i])));
+        DictPut(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(groups[i])));
         const rd_kafka_Node_t *coord = rd_kafka_ConsumerGroupDescription_coordinator(groups[i]);
-        if (coord) Put(g, "coordinator", Tcl_NewIntObj(rd_kafka_Node_id(coord)));
+        if (coord) DictPut(g, "coordinator", Tcl_NewIntObj(rd_kafka_Node_id(coord)));
         Tcl_Obj *members = Tcl_NewListObj(0, NULL);
         for (size_t j = 0; j < rd_kafka_ConsumerGroupDescription_member_count(groups[i]); j++) {
             const rd_kafka_MemberDescription_t *mem = rd_kafka_ConsumerGroupDescription_member(groups[i], j);
             Tcl_Obj *md = Tcl_NewDictObj();
-            Put(md, "member", Str(rd_kafka_MemberDescription_consumer_id(mem)));
-            Put(md, "client_id", Str(rd_kafka_MemberDescription_client_id(mem)));
-            Put(md, "host", Str(rd_kafka_MemberDescription_host(mem)));
+            DictPut(md, "member", Str(rd_kafka_MemberDescription_consumer_id(mem)));
+            DictPut(md, "client_id", Str(rd_kafka_MemberDescription_client_id(mem)));
+            DictPut(md, "host", Str(rd_kafka_MemberDescription_host(mem)));
             const rd_kafka_MemberAssignment_t *a = rd_kafka_MemberDescription_assignment(mem);
-            Put(md, "assignment", PartitionsToObj(a ? rd_kafka_MemberAssignment_partitions(a) : nullptr, false));
+            DictPut(md, "assignment", PartitionsToObj(a ? rd_kafka_MemberAssignment_partitions(a) : nullptr, false));
             Tcl_ListObjAppendElement(NULL, members, md);
         }
-        Put(g, "members", members);
-        Put(d, rd_kafka_ConsumerGroupDescription_group_id(groups[i]), g);
+        DictPut(g, "members", members);
+        DictPut(d, rd_kafka_ConsumerGroupDescription_group_id(groups[i]), g);
     }
     return d;
 }
@@ -174,8 +161,8 @@ Tcl_Obj *GroupResults(const rd_kafka_group_result_t **groups, size_t n, bool wit
         const rd_kafka_error_t *error = rd_kafka_group_result_error(groups[i]);
         Tcl_Obj *g = ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR,
                                 error ? rd_kafka_error_string(error) : nullptr);
-        if (withPartitions) Put(g, "partitions", PartitionsToObj(rd_kafka_group_result_partitions(groups[i]), true));
-        Put(d, rd_kafka_group_result_name(groups[i]), g);
+        if (withPartitions) DictPut(g, "partitions", PartitionsToObj(rd_kafka_group_result_partitions(groups[i]), true));
+        DictPut(d, rd_kafka_group_result_name(groups[i]), g);
     }
     return d;
 }
@@ -204,13 +191,13 @@ Tcl_Obj *DeleteGroupOffsetsResult(const rd_kafka_event_t *ev) {
 // An ACL binding as a dict.
 Tcl_Obj *AclObj(const rd_kafka_AclBinding_t *acl) {
     Tcl_Obj *d = Tcl_NewDictObj();
-    Put(d, "restype", Str(rd_kafka_ResourceType_name(rd_kafka_AclBinding_restype(acl))));
-    Put(d, "name", Str(rd_kafka_AclBinding_name(acl)));
-    Put(d, "pattern", Str(rd_kafka_ResourcePatternType_name(rd_kafka_AclBinding_resource_pattern_type(acl))));
-    Put(d, "principal", Str(rd_kafka_AclBinding_principal(acl)));
-    Put(d, "host", Str(rd_kafka_AclBinding_host(acl)));
-    Put(d, "operation", Str(rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(acl))));
-    Put(d, "permission", Str(rd_kafka_AclPermissionType_name(rd_kafka_AclBinding_permission_type(acl))));
+    DictPut(d, "restype", Str(rd_kafka_ResourceType_name(rd_kafka_AclBinding_restype(acl))));
+    DictPut(d, "name", Str(rd_kafka_AclBinding_name(acl)));
+    DictPut(d, "pattern", Str(rd_kafka_ResourcePatternType_name(rd_kafka_AclBinding_resource_pattern_type(acl))));
+    DictPut(d, "principal", Str(rd_kafka_AclBinding_principal(acl)));
+    DictPut(d, "host", Str(rd_kafka_AclBinding_host(acl)));
+    DictPut(d, "operation", Str(rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(acl))));
+    DictPut(d, "permission", Str(rd_kafka_AclPermissionType_name(rd_kafka_AclBinding_permission_type(acl))));
     return d;
 }
 Tcl_Obj *CreateAclsResult(const rd_kafka_event_t *ev) {
@@ -243,7 +230,7 @@ Tcl_Obj *DeleteAclsResult(const rd_kafka_event_t *ev) {
         const rd_kafka_AclBinding_t **acls = rd_kafka_DeleteAcls_result_response_matching_acls(r[i], &m);
         Tcl_Obj *deleted = Tcl_NewListObj(0, NULL);
         for (size_t j = 0; j < m; j++) Tcl_ListObjAppendElement(NULL, deleted, AclObj(acls[j]));
-        Put(item, "deleted", deleted);
+        DictPut(item, "deleted", deleted);
         Tcl_ListObjAppendElement(NULL, list, item);
     }
     return list;
@@ -430,8 +417,8 @@ void AdminPending::OnWake() {
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {
-        Put(arg, "error", Str(""));
-        Put(arg, "result", result);
+        DictPut(arg, "error", Str(""));
+        DictPut(arg, "result", result);
     } else {
         // The error code is in the return options (::errorCode is only set
         // once an error reaches a script).
@@ -441,8 +428,8 @@ void AdminPending::OnWake() {
         Tcl_IncrRefCount(key);
         Tcl_DictObjGet(NULL, options, key, &errorCode);
         if (errorCode) Tcl_ListObjIndex(NULL, errorCode, 1, &name);
-        Put(arg, "error", name ? name : Str("_FAIL"));
-        Put(arg, "message", Tcl_GetObjResult(interp));
+        DictPut(arg, "error", name ? name : Str("_FAIL"));
+        DictPut(arg, "message", Tcl_GetObjResult(interp));
         Tcl_DecrRefCount(key);
         Tcl_DecrRefCount(options);
         Tcl_ResetResult(interp);
@@ -487,221 +474,278 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     return code;
 }
 
-// ---- the methods ---------------------------------------------------------------------------
+// ---- the methods (their rows: handle.cpp) ---------------------------------------------------
 
 // The group admin calls against librdkafka 2.0.2's mock cluster: it never
 // answers some (the handle then cannot be destroyed) and librdkafka aborts on
 // others (DeleteGroups, OffsetDelete: rd_kafka_enq_once_del_source_return).
-static int RefuseOnMock(Handle *handle, int which) {
+static int RefuseOnMock(Handle *handle, const char *method) {
     if (!MockCluster::ServesOnly(handle->Kafka())) return TCL_OK;
     return KafkaError(handle->Interp(), RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
-                      std::string(kAdminMethods[which]) +
+                      std::string(method) +
                           ": librdkafka 2.0.2's mock cluster does not implement it (librdkafka would hang or abort); "
                           "use a real broker");
 }
 
-int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]) {
-    Tcl_Interp *interp = handle->Interp();
-    rd_kafka_t *rk = handle->Kafka();
-    AdminArgs args;
-    bool validate = which == CREATE_TOPICS || which == CREATE_PARTITIONS || which == ALTER_CONFIGS;
-    if (ParseAdminArgs(interp, validate, objc, objv, &args) != TCL_OK) return TCL_ERROR;
-    static const char *const usages[] = {
-        "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?",
-        "topicList ?-timeout ms? ?-command cmd?",
-        "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?",
-        "{{type name} ...} ?-timeout ms? ?-command cmd?",
-        "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?",
-        "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
-        "?-timeout ms? ?-command cmd?",
-        "groupList ?-timeout ms? ?-command cmd?",
-        "groupList ?-timeout ms? ?-command cmd?",
-        "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?",
-        "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?",
-        "group {{topic partition} ...} ?-timeout ms? ?-command cmd?",
-        "{acl ...} ?-timeout ms? ?-command cmd?",
-        "aclFilter ?-timeout ms? ?-command cmd?",
-        "{aclFilter ...} ?-timeout ms? ?-command cmd?",
-    };
-    size_t want = which == LIST_GROUPS ? 0 : 1;
-    bool optionalSecond = which == LIST_GROUP_OFFSETS;
-    if (which == ALTER_GROUP_OFFSETS || which == DELETE_GROUP_OFFSETS) want = 2;
-    if (args.positional.size() != want && !(optionalSecond && args.positional.size() == 2))
-        return WrongArgs(interp, 2, objv, usages[which]);
-    static const char *const listNames[] = {"topics", "topicList", "topics", "resources", "resources", "offsets", "",
-                                            "groupList", "groupList", "", "", "", "aclList", "", "filterList"};
-    std::vector<Tcl_Obj *> items;
-    if (want && which != LIST_GROUP_OFFSETS && which != ALTER_GROUP_OFFSETS && which != DELETE_GROUP_OFFSETS &&
-        which != DESCRIBE_ACLS &&
-        ListElements(interp, args.positional[0], listNames[which], &items) != TCL_OK)
-        return TCL_ERROR;
-
-    switch (which) {
-    case CREATE_TOPICS: {
-        RequestArray<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy_array> topics;
-        for (Tcl_Obj *item : items) {
-            std::vector<Tcl_Obj *> f;
-            int partitions, replication = -1;
-            char errstr[256];
-            if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() < 2 || f.size() > 4) {
-                return ArgError(interp, std::string("bad topic \"") + Tcl_GetString(item) +
-                                            "\": must be {topic partitions ?replicationFactor? ?{key value ...}?}");
-            }
-            if (GetInt(interp, f[1], "partitions", &partitions) != TCL_OK ||
-                (f.size() > 2 && GetInt(interp, f[2], "replication factor", &replication) != TCL_OK)) {
-                return TCL_ERROR;
-            }
-            rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(Tcl_GetString(f[0]), partitions, replication, errstr, sizeof errstr);
-            if (!nt) return ArgError(interp, errstr);
-            topics.push_back(nt);
-            if (f.size() == 4) {
-                std::vector<Tcl_Obj *> kv;
-                if (ListElements(interp, f[3], "configs", &kv) != TCL_OK || kv.size() % 2) {
-                    return ArgError(interp, "topic configs must be a list of key value pairs");
-                }
-                for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_NewTopic_set_config(nt, Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
-            }
-        }
-        return RunAdmin(handle, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_CreateTopics(rk, topics.data(), topics.size(), o, q);
-        });
-    }
-    case DELETE_TOPICS: {
-        RequestArray<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy_array> topics;
-        for (Tcl_Obj *item : items) topics.push_back(rd_kafka_DeleteTopic_new(Tcl_GetString(item)));
-        return RunAdmin(handle, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DeleteTopics(rk, topics.data(), topics.size(), o, q);
-        });
-    }
-    case CREATE_PARTITIONS: {
-        RequestArray<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy_array> parts;
-        for (Tcl_Obj *item : items) {
-            std::vector<Tcl_Obj *> f;
-            int total;
-            char errstr[256];
-            if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() != 2) {
-                return ArgError(interp, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
-            }
-            if (GetInt(interp, f[1], "partition count", &total) != TCL_OK) {
-                return TCL_ERROR;
-            }
-            rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
-            if (!np) return ArgError(interp, errstr);
-            parts.push_back(np);
-        }
-        return RunAdmin(handle, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_CreatePartitions(rk, parts.data(), parts.size(), o, q);
-        });
-    }
-    case DESCRIBE_CONFIGS:
-    case ALTER_CONFIGS: {
-        RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
-        std::set<std::pair<int, std::string>> seen;
-        for (Tcl_Obj *item : items) {
-            rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, which == ALTER_CONFIGS);
-            if (!r) return TCL_ERROR;
-            res.push_back(r);
-            // librdkafka 2.0.2 sends a resource twice as asked: the broker's
-            // answer then fails to parse (DescribeConfigs) or never completes
-            // and stalls the handle's later admin calls (AlterConfigs).
-            rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r);
-            std::string name = rd_kafka_ConfigResource_name(r);
-            int id;
-            if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
-            if (!seen.insert({type, name}).second) {
-                return ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
-                                            rd_kafka_ConfigResource_name(r) + "\": each resource may be given once");
-            }
-        }
-        return RunAdmin(handle, args, which == DESCRIBE_CONFIGS ? DescribeConfigsResult : AlterConfigsResult,
-                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                            if (which == DESCRIBE_CONFIGS) rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
-                            else rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
-                        });
-    }
-    case DELETE_RECORDS: {
-        PartitionListPtr offsets(PartitionsFromObj(interp, args.positional[0], true));
-        if (!offsets) return TCL_ERROR;
-        RequestArray<rd_kafka_DeleteRecords_t, rd_kafka_DeleteRecords_destroy_array> dr;
-        dr.push_back(rd_kafka_DeleteRecords_new(offsets.get()));
-        return RunAdmin(handle, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DeleteRecords(rk, dr.data(), dr.size(), o, q);
-        });
-    }
-    case LIST_GROUPS:
-        return RunAdmin(handle, args, ListGroupsResult,
-                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk, o, q); });
-    case DESCRIBE_GROUPS: {
-        std::vector<const char *> groups;
-        for (Tcl_Obj *item : items) groups.push_back(Tcl_GetString(item));
-        if (RefuseOnMock(handle, which) != TCL_OK) return TCL_ERROR;
-        return RunAdmin(handle, args, DescribeGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DescribeConsumerGroups(rk, groups.data(), groups.size(), o, q);
-        });
-    }
-    case DELETE_GROUPS: {
-        RequestArray<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy_array> groups;
-        for (Tcl_Obj *item : items) groups.push_back(rd_kafka_DeleteGroup_new(Tcl_GetString(item)));
-        if (RefuseOnMock(handle, which) != TCL_OK) return TCL_ERROR;
-        return RunAdmin(handle, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DeleteGroups(rk, groups.data(), groups.size(), o, q);
-        });
-    }
-    case LIST_GROUP_OFFSETS:
-    case ALTER_GROUP_OFFSETS: {
-        PartitionListPtr parts;
-        if (args.positional.size() == 2) {
-            parts.reset(PartitionsFromObj(interp, args.positional[1], which == ALTER_GROUP_OFFSETS));
-            if (!parts) return TCL_ERROR;
-        }
-        const char *group = Tcl_GetString(args.positional[0]);
-        if (which == LIST_GROUP_OFFSETS) {
-            RequestArray<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy_array> req;
-            req.push_back(rd_kafka_ListConsumerGroupOffsets_new(group, parts.get()));
-            if (RefuseOnMock(handle, which) != TCL_OK) return TCL_ERROR;
-            return RunAdmin(handle, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                rd_kafka_ListConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
-            });
-        }
-        RequestArray<rd_kafka_AlterConsumerGroupOffsets_t, rd_kafka_AlterConsumerGroupOffsets_destroy_array> req;
-        req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(group, parts.get()));
-        if (RefuseOnMock(handle, which) != TCL_OK) return TCL_ERROR;
-        return RunAdmin(handle, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_AlterConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
-        });
-    }
-    case DELETE_GROUP_OFFSETS: {
-        PartitionListPtr parts(PartitionsFromObj(interp, args.positional[1], false));
-        if (!parts) return TCL_ERROR;
-        RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array> req;
-        req.push_back(rd_kafka_DeleteConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
-        if (RefuseOnMock(handle, which) != TCL_OK) return TCL_ERROR;
-        return RunAdmin(handle, args, DeleteGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-            rd_kafka_DeleteConsumerGroupOffsets(rk, req.data(), req.size(), o, q);
-        });
-    }
-    case CREATE_ACLS:
-    case DELETE_ACLS: {
-        RequestArray<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy_array> acls;
-        for (Tcl_Obj *item : items) {
-            rd_kafka_AclBinding_t *acl = AclFromObj(interp, item, which == DELETE_ACLS);
-            if (!acl) return TCL_ERROR;
-            acls.push_back(acl);
-        }
-        return RunAdmin(handle, args, which == CREATE_ACLS ? CreateAclsResult : DeleteAclsResult,
-                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                            if (which == CREATE_ACLS) rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
-                            else rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
-                        });
-    }
-    case DESCRIBE_ACLS: {
-        Owned<rd_kafka_AclBindingFilter_t, rd_kafka_AclBinding_destroy> filter(AclFromObj(interp, args.positional[0], true));
-        if (!filter) return TCL_ERROR;
-        return RunAdmin(handle, args, DescribeAclsResult,
-                        [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk, filter.get(), o, q); });
-    }
-    }
-    return TCL_ERROR;
+// An admin call's options and its positional words, minWords to maxWords of
+// them (else kWrongArgs: the row's usage). `validate`: it takes -validate.
+static int AdminWords(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool validate, size_t minWords,
+                      size_t maxWords, AdminArgs *args) {
+    if (ParseAdminArgs(interp, validate, objc, objv, args) != TCL_OK) return TCL_ERROR;
+    size_t n = args->positional.size();
+    return n < minWords || n > maxWords ? kWrongArgs : TCL_OK;
 }
+
+// ... for the calls whose one positional word is a list (`listName` in errors).
+static int AdminList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool validate, const char *listName,
+                     AdminArgs *args, std::vector<Tcl_Obj *> *items) {
+    if (int code = AdminWords(interp, objc, objv, validate, 1, 1, args)) return code;
+    return ListElements(interp, args->positional[0], listName, items);
+}
+
+// {topic partitions ?replicationFactor? ?{key value ...}?} -> a NewTopic, or nullptr and an error.
+static rd_kafka_NewTopic_t *NewTopicFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
+    std::vector<Tcl_Obj *> f;
+    int partitions, replication = -1;
+    char errstr[256];
+    if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() < 2 || f.size() > 4) {
+        ArgError(interp, std::string("bad topic \"") + Tcl_GetString(item) +
+                             "\": must be {topic partitions ?replicationFactor? ?{key value ...}?}");
+        return nullptr;
+    }
+    if (GetInt(interp, f[1], "partitions", &partitions) != TCL_OK ||
+        (f.size() > 2 && GetInt(interp, f[2], "replication factor", &replication) != TCL_OK))
+        return nullptr;
+    Owned<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy> nt(
+        rd_kafka_NewTopic_new(Tcl_GetString(f[0]), partitions, replication, errstr, sizeof errstr));
+    if (!nt) {
+        ArgError(interp, errstr);
+        return nullptr;
+    }
+    if (f.size() == 4) {
+        std::vector<Tcl_Obj *> kv;
+        if (ListElements(interp, f[3], "configs", &kv) != TCL_OK || kv.size() % 2) {
+            ArgError(interp, "topic configs must be a list of key value pairs");
+            return nullptr;
+        }
+        for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_NewTopic_set_config(nt.get(), Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
+    }
+    return nt.release();
+}
+
+int Handle::CreateTopics(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, true, "topics", &args, &items)) return code;
+    RequestArray<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy_array> topics;
+    for (Tcl_Obj *item : items) {
+        rd_kafka_NewTopic_t *nt = NewTopicFromObj(interp_, item);
+        if (!nt) return TCL_ERROR;
+        topics.push_back(nt);
+    }
+    return RunAdmin(this, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_CreateTopics(rk_.get(), topics.data(), topics.size(), o, q);
+    });
+}
+
+int Handle::DeleteTopics(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "topicList", &args, &items)) return code;
+    RequestArray<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy_array> topics;
+    for (Tcl_Obj *item : items) topics.push_back(rd_kafka_DeleteTopic_new(Tcl_GetString(item)));
+    return RunAdmin(this, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DeleteTopics(rk_.get(), topics.data(), topics.size(), o, q);
+    });
+}
+
+int Handle::CreatePartitions(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, true, "topics", &args, &items)) return code;
+    RequestArray<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy_array> parts;
+    for (Tcl_Obj *item : items) {
+        std::vector<Tcl_Obj *> f;
+        int total;
+        char errstr[256];
+        if (ListElements(interp_, item, "topic", &f) != TCL_OK || f.size() != 2)
+            return ArgError(interp_, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
+        if (GetInt(interp_, f[1], "partition count", &total) != TCL_OK) return TCL_ERROR;
+        rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
+        if (!np) return ArgError(interp_, errstr);
+        parts.push_back(np);
+    }
+    return RunAdmin(this, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_CreatePartitions(rk_.get(), parts.data(), parts.size(), o, q);
+    });
+}
+
+// describe_configs and alter_configs: {{type name ?{key value ...}?} ...}
+static int ConfigResources(Handle *handle, int objc, Tcl_Obj *const objv[], bool alter) {
+    Tcl_Interp *interp = handle->Interp();
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp, objc, objv, alter, "resources", &args, &items)) return code;
+    RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
+    std::set<std::pair<int, std::string>> seen;
+    for (Tcl_Obj *item : items) {
+        rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, alter);
+        if (!r) return TCL_ERROR;
+        res.push_back(r);
+        // librdkafka 2.0.2 sends a resource twice as asked: the broker's
+        // answer then fails to parse (DescribeConfigs) or never completes
+        // and stalls the handle's later admin calls (AlterConfigs).
+        rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r);
+        std::string name = rd_kafka_ConfigResource_name(r);
+        int id;
+        if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
+        if (!seen.insert({type, name}).second) {
+            return ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
+                                        rd_kafka_ConfigResource_name(r) + "\": each resource may be given once");
+        }
+    }
+    rd_kafka_t *rk = handle->Kafka();
+    return RunAdmin(handle, args, alter ? AlterConfigsResult : DescribeConfigsResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                        if (alter) rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
+                        else rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
+                    });
+}
+
+int Handle::DescribeConfigs(int objc, Tcl_Obj *const objv[]) { return ConfigResources(this, objc, objv, false); }
+int Handle::AlterConfigs(int objc, Tcl_Obj *const objv[]) { return ConfigResources(this, objc, objv, true); }
+
+int Handle::DeleteRecords(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "offsets", &args, &items)) return code;
+    PartitionListPtr offsets(PartitionsFromObj(interp_, args.positional[0], true));
+    if (!offsets) return TCL_ERROR;
+    RequestArray<rd_kafka_DeleteRecords_t, rd_kafka_DeleteRecords_destroy_array> dr;
+    dr.push_back(rd_kafka_DeleteRecords_new(offsets.get()));
+    return RunAdmin(this, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DeleteRecords(rk_.get(), dr.data(), dr.size(), o, q);
+    });
+}
+
+int Handle::ListGroups(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 0, 0, &args)) return code;
+    return RunAdmin(this, args, ListGroupsResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk_.get(), o, q); });
+}
+
+int Handle::DescribeGroups(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "groupList", &args, &items)) return code;
+    std::vector<const char *> groups;
+    for (Tcl_Obj *item : items) groups.push_back(Tcl_GetString(item));
+    if (RefuseOnMock(this, "describe_groups") != TCL_OK) return TCL_ERROR;
+    return RunAdmin(this, args, DescribeGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DescribeConsumerGroups(rk_.get(), groups.data(), groups.size(), o, q);
+    });
+}
+
+int Handle::DeleteGroups(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "groupList", &args, &items)) return code;
+    RequestArray<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy_array> groups;
+    for (Tcl_Obj *item : items) groups.push_back(rd_kafka_DeleteGroup_new(Tcl_GetString(item)));
+    if (RefuseOnMock(this, "delete_groups") != TCL_OK) return TCL_ERROR;
+    return RunAdmin(this, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DeleteGroups(rk_.get(), groups.data(), groups.size(), o, q);
+    });
+}
+
+// list_group_offsets group ?{{topic partition} ...}?
+int Handle::ListGroupOffsets(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 1, 2, &args)) return code;
+    PartitionListPtr parts;
+    if (args.positional.size() == 2) {
+        parts.reset(PartitionsFromObj(interp_, args.positional[1], false));
+        if (!parts) return TCL_ERROR;
+    }
+    RequestArray<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy_array> req;
+    req.push_back(rd_kafka_ListConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
+    if (RefuseOnMock(this, "list_group_offsets") != TCL_OK) return TCL_ERROR;
+    return RunAdmin(this, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_ListConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
+    });
+}
+
+// alter_group_offsets group {{topic partition offset} ...}
+int Handle::AlterGroupOffsets(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 2, 2, &args)) return code;
+    PartitionListPtr parts(PartitionsFromObj(interp_, args.positional[1], true));
+    if (!parts) return TCL_ERROR;
+    RequestArray<rd_kafka_AlterConsumerGroupOffsets_t, rd_kafka_AlterConsumerGroupOffsets_destroy_array> req;
+    req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
+    if (RefuseOnMock(this, "alter_group_offsets") != TCL_OK) return TCL_ERROR;
+    return RunAdmin(this, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_AlterConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
+    });
+}
+
+// delete_group_offsets group {{topic partition} ...}
+int Handle::DeleteGroupOffsets(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 2, 2, &args)) return code;
+    PartitionListPtr parts(PartitionsFromObj(interp_, args.positional[1], false));
+    if (!parts) return TCL_ERROR;
+    RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array> req;
+    req.push_back(rd_kafka_DeleteConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
+    if (RefuseOnMock(this, "delete_group_offsets") != TCL_OK) return TCL_ERROR;
+    return RunAdmin(this, args, DeleteGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DeleteConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
+    });
+}
+
+// create_acls {acl ...} and delete_acls {aclFilter ...}
+static int AclBindings(Handle *handle, int objc, Tcl_Obj *const objv[], bool filters) {
+    Tcl_Interp *interp = handle->Interp();
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp, objc, objv, false, filters ? "filterList" : "aclList", &args, &items)) return code;
+    RequestArray<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy_array> acls;
+    for (Tcl_Obj *item : items) {
+        rd_kafka_AclBinding_t *acl = AclFromObj(interp, item, filters);
+        if (!acl) return TCL_ERROR;
+        acls.push_back(acl);
+    }
+    rd_kafka_t *rk = handle->Kafka();
+    return RunAdmin(handle, args, filters ? DeleteAclsResult : CreateAclsResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+                        if (filters) rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
+                        else rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
+                    });
+}
+
+int Handle::CreateAcls(int objc, Tcl_Obj *const objv[]) { return AclBindings(this, objc, objv, false); }
+int Handle::DeleteAcls(int objc, Tcl_Obj *const objv[]) { return AclBindings(this, objc, objv, true); }
+
+// describe_acls aclFilter
+int Handle::DescribeAcls(int objc, Tcl_Obj *const objv[]) {
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 1, 1, &args)) return code;
+    Owned<rd_kafka_AclBindingFilter_t, rd_kafka_AclBinding_destroy> filter(AclFromObj(interp_, args.positional[0], true));
+    if (!filter) return TCL_ERROR;
+    return RunAdmin(this, args, DescribeAclsResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk_.get(), filter.get(), o, q); });
+}
+
+// The admin facet of the handle's method table, NULL-terminated (the fuzzer's list).
+static const char *const *AdminNames() {
+    static std::vector<const char *> names = [] {
+        std::vector<const char *> v = Handle::MethodNames(Handle::kAdminFacet);
+        v.push_back(nullptr);
+        return v;
+    }();
+    return names.data();
+}
+const char *const *const kAdminMethods = AdminNames();
 
 } // namespace kafkatcl

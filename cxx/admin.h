@@ -38,9 +38,10 @@ class AdminPending : public std::enable_shared_from_this<AdminPending> {
     QueuePtr queue_;
 };
 
-// Runs admin method `name` (one of kAdminMethods) on the handle.
-extern const char *const kAdminMethods[];
-int AdminMethod(Handle *handle, int which, int objc, Tcl_Obj *const objv[]);
+// The admin methods are Handle methods (their rows: handle.cpp's table, with
+// the admin facet; their handlers: admin.cpp). Their names, NULL-terminated,
+// made from that table (the fuzzer's list).
+extern const char *const *const kAdminMethods;
 
 // The result of an admin event: TCL_OK and *result, or a KAFKA error.
 int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminConverter convert, Tcl_Obj **result);

@@ -5,6 +5,8 @@
 
 #include "master.h"
 #include "message.h"
+#include "method.h"
+#include "options.h"
 #include "partitions.h"
 #include "stream.h"
 
@@ -13,12 +15,6 @@
 namespace kafkatcl {
 
 namespace {
-enum {
-    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTION, ASSIGN, INCREMENTAL_ASSIGN, INCREMENTAL_UNASSIGN, ASSIGNMENT, POLL, CONSUME,
-    CONSUME_BATCH, CONSUME_CALLBACK, COMMIT, COMMITTED, POSITION, SEEK, PAUSE, RESUME, STORE_OFFSETS,
-    REBALANCE_CALLBACK, CLOSE
-};
-
 int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
     if (!err) return TCL_OK;
     return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
@@ -94,51 +90,55 @@ void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     if (!self->rebalanceCommand_) return;
     HandleEvent e{HandleEvent::Rebalance};
     e.err = err;
-    e.text = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS   ? "assign"
-             : err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoke"
-                                                           : "error";
-    e.facility = protocol;
-    e.applyErr = failure.err;
-    e.applyMessage = failure.message;
-    for (int i = 0; parts && i < parts->cnt; i++) e.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
+    HandleEvent::RebalanceChange &change = e.rebalance;
+    change.event = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS   ? "assign"
+                   : err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoke"
+                                                                 : "error";
+    change.protocol = protocol;
+    change.applyErr = failure.err;
+    change.applyMessage = failure.message;
+    for (int i = 0; parts && i < parts->cnt; i++)
+        change.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
     self->Record(std::move(e));
 }
 
-// poll ?timeoutMs? -> dict or "" | consume timeoutMs array -> 1/0 |
-// consume_batch timeoutMs count array body -> count
-int Handle::GroupConsume(int objc, Tcl_Obj *const objv[], int form) {
-    int timeout = 0, count = 1;
-    if (form == POLL) {
-        if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
-        if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    } else if (form == CONSUME) {
-        if (objc != 4) return WrongArgs(interp_, 2, objv, "timeoutMs arrayName");
-        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    } else {
-        if (objc != 6) return WrongArgs(interp_, 2, objv, "timeoutMs count arrayName body");
-        if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
-            return TCL_ERROR;
-    }
-    if (form == CONSUME_BATCH) {
-        rd_kafka_queue_t *queue = ConsumerQueue();
-        if (!queue) return TCL_ERROR;
-        std::vector<MessagePtr> messages;
-        int rc = FetchBatch(interp_, (size_t)count,
-                            [queue, timeout](rd_kafka_message_t **buf, size_t n) {
-                                return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
-                            },
-                            &messages, "consume_batch");
-        ServeEvents(); // on every path
-        if (rc != TCL_OK) return TCL_ERROR;
-        return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
-    }
+// poll ?timeoutMs?: the next message as a dict, or "" when none came.
+int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
+    int timeout = 0;
+    if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
-    if (form == CONSUME) return StoreConsumed(interp_, msg, objv[3], Format());
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
     if (!none && msg->err) return MessageError(interp_, msg.get());
     Tcl_SetObjResult(interp_, none ? Tcl_NewObj() : MessageToDict(msg.get(), Format()));
     return TCL_OK;
+}
+
+// consume timeoutMs arrayName: 1 and the message in the array, or 0.
+int Handle::Consume(int, Tcl_Obj *const objv[]) {
+    int timeout;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
+    ServeEvents();
+    return StoreConsumed(interp_, msg, objv[3], Format());
+}
+
+// consume_batch timeoutMs count arrayName body: runs body per message; the count.
+int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
+    int timeout, count;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
+        return TCL_ERROR;
+    rd_kafka_queue_t *queue = ConsumerQueue();
+    if (!queue) return TCL_ERROR;
+    std::vector<MessagePtr> messages;
+    int rc = FetchBatch(interp_, (size_t)count,
+                        [queue, timeout](rd_kafka_message_t **buf, size_t n) {
+                            return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
+                        },
+                        &messages, "consume_batch");
+    ServeEvents(); // on every path
+    if (rc != TCL_OK) return TCL_ERROR;
+    return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
 }
 
 // commit -message: the message dict's (as poll gives it, or [array get]
@@ -185,189 +185,182 @@ int Handle::RefuseGroupWhileStarted() {
                       "for the group consumer, or consume_stop them first");
 }
 
-int Handle::ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]) {
+// subscribe topicList ?-command cmd?: -command also starts the
+// asynchronous consume_callback (the consumer callback mode).
+int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
+    static const OptionSpec specs[] = {{"-command", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    if (objc == 4) return kWrongArgs;
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    int n;
+    Tcl_Obj **topics;
+    if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
+        return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
+    for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
+    if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
+    if (err) return ErrResult(interp_, err, "subscribe");
+    groupInUse_ = true;
+    if (!options.Has(0)) return TCL_OK;
+    rd_kafka_queue_t *q = ConsumerQueue();
+    if (!q) return TCL_ERROR;
+    Tcl_Obj *stream[3] = {objv[0], objv[1], options.Get(0)}; // as "consumer consume_callback cmd"
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
+}
+
+int Handle::Unsubscribe(int, Tcl_Obj *const[]) { return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe"); }
+
+int Handle::Subscription(int, Tcl_Obj *const[]) {
+    rd_kafka_topic_partition_list_t *raw = nullptr;
+    if (ErrResult(interp_, rd_kafka_subscription(rk_.get(), &raw), "subscription") != TCL_OK) return TCL_ERROR;
+    PartitionListPtr list(raw);
+    Tcl_Obj *topics = Tcl_NewListObj(0, NULL);
+    for (int i = 0; i < list->cnt; i++) Tcl_ListObjAppendElement(NULL, topics, Tcl_NewStringObj(list->elems[i].topic, -1));
+    Tcl_SetObjResult(interp_, topics);
+    return TCL_OK;
+}
+
+// assign ?partitions?, incremental_assign partitions, incremental_unassign partitions.
+int Handle::GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool assign) {
+    rd_kafka_t *rk = rk_.get();
+    PartitionListPtr list(objc == 3 ? PartitionsFromObj(interp_, objv[2], false) : nullptr);
+    if (objc == 3 && !list) return TCL_ERROR;
+    bool empty = !list || list->cnt == 0;
+    if (assign && !empty && RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    if (!incremental) {
+        rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
+        if (!err && !empty) groupInUse_ = true;
+        return ErrResult(interp_, err, "assign");
+    }
+    rd_kafka_error_t *error = assign ? rd_kafka_incremental_assign(rk, list.get()) : rd_kafka_incremental_unassign(rk, list.get());
+    if (!error && assign && !empty) groupInUse_ = true;
+    return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
+}
+
+int Handle::Assign(int objc, Tcl_Obj *const objv[]) { return GroupChange(objc, objv, false, true); }
+int Handle::IncrementalAssign(int objc, Tcl_Obj *const objv[]) { return GroupChange(objc, objv, true, true); }
+int Handle::IncrementalUnassign(int objc, Tcl_Obj *const objv[]) { return GroupChange(objc, objv, true, false); }
+
+int Handle::Assignment(int, Tcl_Obj *const[]) {
+    rd_kafka_topic_partition_list_t *raw = nullptr;
+    if (ErrResult(interp_, rd_kafka_assignment(rk_.get(), &raw), "assignment") != TCL_OK) return TCL_ERROR;
+    PartitionListPtr list(raw);
+    Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), false));
+    return TCL_OK;
+}
+
+// consume_callback ?timeoutMs? command
+int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
+    int t; // arguments first, then the state (as the other methods do)
+    if (objc == 4 && GetTimeout(interp_, objv[2], &t) != TCL_OK) return TCL_ERROR;
+    rd_kafka_queue_t *q = ConsumerQueue();
+    if (!q) return TCL_ERROR;
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
+}
+
+// commit ?-async? ?offsets? | commit ?-async? -message msg
+int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
+    static const OptionSpec specs[] = {{"-async", false}, {"-message", true}};
+    static const OptionParser parser(specs, OptionParser::Leading, false);
+    enum { ASYNC, MESSAGE };
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 2, UsageOf(&Handle::Commit), &options) != TCL_OK) return TCL_ERROR;
+    const std::vector<Tcl_Obj *> &rest = options.Positional();
+    if (rest.size() > 1 || (options.Has(MESSAGE) && !rest.empty())) return kWrongArgs;
+    PartitionListPtr list;
+    if (options.Has(MESSAGE)) {
+        list.reset(MessageOffset(options.Get(MESSAGE)));
+        if (!list) return TCL_ERROR;
+    } else if (!rest.empty()) {
+        list.reset(PartitionsFromObj(interp_, rest[0], true));
+        if (!list) return TCL_ERROR;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), options.Has(ASYNC));
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
+    if (ErrResult(interp_, err, "commit") != TCL_OK) return TCL_ERROR;
+    return list ? PartitionErrors(interp_, list.get(), "commit") : TCL_OK;
+}
+
+// committed ?partitions? ?-timeout ms? | position ?partitions? (default: the assignment)
+int Handle::Positions(int objc, Tcl_Obj *const objv[], bool committed) {
     rd_kafka_t *rk = rk_.get();
     int timeout = 5000;
-    switch (m) {
-    case SUBSCRIBE: {
-        // subscribe topicList ?-command cmd?: -command also starts the
-        // asynchronous consume_callback (the consumer callback mode).
-        if (objc != 3 && objc != 5) return WrongArgs(interp_, 2, objv, "topicList ?-command cmd?");
-        if (objc == 5 && strcmp(Tcl_GetString(objv[3]), "-command"))
-            return ArgError(interp_, std::string("bad option \"") + Tcl_GetString(objv[3]) + "\": must be -command");
-        int n;
-        Tcl_Obj **topics;
-        if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
-            return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
-        PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
-        for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
-        if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
-        rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, list.get());
-        if (!err) groupInUse_ = true;
-        if (err) return ErrResult(interp_, err, "subscribe");
-        if (objc == 3) return TCL_OK;
-        rd_kafka_queue_t *q = ConsumerQueue();
-        if (!q) return TCL_ERROR;
-        Tcl_Obj *stream[3] = {objv[0], objv[1], objv[4]}; // as "consumer consume_callback cmd"
-        return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
-    }
-    case UNSUBSCRIBE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        return ErrResult(interp_, rd_kafka_unsubscribe(rk), "unsubscribe");
-    case SUBSCRIPTION: {
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        rd_kafka_topic_partition_list_t *raw = nullptr;
-        if (ErrResult(interp_, rd_kafka_subscription(rk, &raw), "subscription") != TCL_OK) return TCL_ERROR;
-        PartitionListPtr list(raw);
-        Tcl_Obj *topics = Tcl_NewListObj(0, NULL);
-        for (int i = 0; i < list->cnt; i++) Tcl_ListObjAppendElement(NULL, topics, Tcl_NewStringObj(list->elems[i].topic, -1));
-        Tcl_SetObjResult(interp_, topics);
-        return TCL_OK;
-    }
-    case ASSIGN:
-    case INCREMENTAL_ASSIGN:
-    case INCREMENTAL_UNASSIGN: {
-        if (objc != 3 && !(m == ASSIGN && objc == 2)) return WrongArgs(interp_, 2, objv, m == ASSIGN ? "?partitions?" : "partitions");
-        PartitionListPtr list(objc == 3 ? PartitionsFromObj(interp_, objv[2], false) : nullptr);
-        if (objc == 3 && !list) return TCL_ERROR;
-        bool empty = !list || list->cnt == 0;
-        if (m != INCREMENTAL_UNASSIGN && !empty && RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
-        if (m == ASSIGN) {
-            rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
-            if (!err && !empty) groupInUse_ = true;
-            return ErrResult(interp_, err, "assign");
-        }
-        rd_kafka_error_t *error = m == INCREMENTAL_ASSIGN ? rd_kafka_incremental_assign(rk, list.get())
-                                                          : rd_kafka_incremental_unassign(rk, list.get());
-        if (!error && m == INCREMENTAL_ASSIGN && !empty) groupInUse_ = true;
-        return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
-    }
-    case ASSIGNMENT: {
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
+    if (committed && TrailingTimeoutOption(&objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc > 3) return kWrongArgs;
+    PartitionListPtr list;
+    if (objc == 3) {
+        list.reset(PartitionsFromObj(interp_, objv[2], false));
+        if (!list) return TCL_ERROR;
+    } else {
         rd_kafka_topic_partition_list_t *raw = nullptr;
         if (ErrResult(interp_, rd_kafka_assignment(rk, &raw), "assignment") != TCL_OK) return TCL_ERROR;
-        PartitionListPtr list(raw);
-        Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), false));
-        return TCL_OK;
+        list.reset(raw);
     }
-    case POLL:
-    case CONSUME:
-    case CONSUME_BATCH:
-        return GroupConsume(objc, objv, m);
-    case CONSUME_CALLBACK: {
-        if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "?timeoutMs? command");
-        int t; // arguments first, then the state (as the other methods do)
-        if (objc == 4 && GetTimeout(interp_, objv[2], &t) != TCL_OK) return TCL_ERROR;
-        rd_kafka_queue_t *q = ConsumerQueue();
-        if (!q) return TCL_ERROR;
-        return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
-    }
-    case COMMIT: {
-        // commit ?-async? ?offsets? | commit ?-async? -message msg
-        static const char *const usage = "?-async? ?-message msg | {{topic partition offset} ...}?";
-        bool async = false;
-        Tcl_Obj *message = nullptr;
-        int i = 2;
-        // Option words: one word starting with "-" cannot be a partition list.
-        while (i < objc && Tcl_GetString(objv[i])[0] == '-' && !strpbrk(Tcl_GetString(objv[i]), " \t\n{")) {
-            const char *word = Tcl_GetString(objv[i]);
-            if (!strcmp(word, "-async")) {
-                async = true;
-                i++;
-            } else if (!strcmp(word, "-message")) {
-                if (i + 1 >= objc) return WrongArgs(interp_, 2, objv, usage);
-                message = objv[i + 1];
-                i += 2;
-            } else {
-                return ArgError(interp_, std::string("bad option \"") + word + "\": must be -async or -message");
-            }
-        }
-        if (objc > i + 1 || (message && objc > i)) return WrongArgs(interp_, 2, objv, usage);
-        PartitionListPtr list;
-        if (message) {
-            list.reset(MessageOffset(message));
-            if (!list) return TCL_ERROR;
-        } else if (i < objc) {
-            list.reset(PartitionsFromObj(interp_, objv[i], true));
-            if (!list) return TCL_ERROR;
-        }
-        rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
-        if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
-        if (ErrResult(interp_, err, "commit") != TCL_OK) return TCL_ERROR;
-        return list ? PartitionErrors(interp_, list.get(), "commit") : TCL_OK;
-    }
-    case COMMITTED:
-    case POSITION: {
-        if (m == COMMITTED && TrailingTimeout(interp_, &objc, objv, 2, &timeout) != TCL_OK) return TCL_ERROR;
-        if (objc > 3) return WrongArgs(interp_, 2, objv, m == COMMITTED ? "?partitions? ?-timeout ms?" : "?partitions?");
-        PartitionListPtr list;
-        if (objc == 3) {
-            list.reset(PartitionsFromObj(interp_, objv[2], false));
-            if (!list) return TCL_ERROR;
-        } else {
-            rd_kafka_topic_partition_list_t *raw = nullptr;
-            if (ErrResult(interp_, rd_kafka_assignment(rk, &raw), "assignment") != TCL_OK) return TCL_ERROR;
-            list.reset(raw);
-        }
-        rd_kafka_resp_err_t err = m == COMMITTED ? rd_kafka_committed(rk, list.get(), timeout) : rd_kafka_position(rk, list.get());
-        if (ErrResult(interp_, err, m == COMMITTED ? "committed" : "position") != TCL_OK) return TCL_ERROR;
-        Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), true));
-        return TCL_OK;
-    }
-    case SEEK: {
-        // seek topic partition offset ?-timeout ms?
-        if (TrailingTimeout(interp_, &objc, objv, 5, &timeout) != TCL_OK) return TCL_ERROR;
-        if (objc != 5) return WrongArgs(interp_, 2, objv, "topic partition offset ?-timeout ms?");
-        Tcl_Obj *triple[3] = {objv[2], objv[3], objv[4]};
-        Tcl_Obj *one = Tcl_NewListObj(1, nullptr);
-        Tcl_ListObjAppendElement(NULL, one, Tcl_NewListObj(3, triple));
-        Tcl_IncrRefCount(one);
-        PartitionListPtr list(PartitionsFromObj(interp_, one, true));
-        Tcl_DecrRefCount(one);
-        if (!list) return TCL_ERROR;
-        if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk, list.get(), timeout)) return RdError(interp_, error, "seek");
-        // With timeout 0 librdkafka marks each seek it started _IN_PROGRESS: that is success.
-        for (int i = 0; i < list->cnt; i++)
-            if (list->elems[i].err == RD_KAFKA_RESP_ERR__IN_PROGRESS) list->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
-        return PartitionErrors(interp_, list.get(), "seek");
-    }
-    case PAUSE:
-    case RESUME: {
-        if (objc != 3) return WrongArgs(interp_, 2, objv, "partitions");
-        PartitionListPtr list(PartitionsFromObj(interp_, objv[2], false));
-        if (!list) return TCL_ERROR;
-        rd_kafka_resp_err_t err = m == PAUSE ? rd_kafka_pause_partitions(rk, list.get()) : rd_kafka_resume_partitions(rk, list.get());
-        if (ErrResult(interp_, err, Tcl_GetString(objv[1])) != TCL_OK) return TCL_ERROR;
-        return PartitionErrors(interp_, list.get(), Tcl_GetString(objv[1]));
-    }
-    case STORE_OFFSETS: {
-        if (objc != 3) return WrongArgs(interp_, 2, objv, "{{topic partition offset} ...}");
-        PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
-        if (!list) return TCL_ERROR;
-        if (ErrResult(interp_, rd_kafka_offsets_store(rk, list.get()), "store_offsets") != TCL_OK) return TCL_ERROR;
-        return PartitionErrors(interp_, list.get(), "store_offsets");
-    }
-    case REBALANCE_CALLBACK:
-        if (objc > 3) return WrongArgs(interp_, 2, objv, "?command?");
-        if (objc == 3) rebalanceCommand_ = CallbackArg(objv[2]);
-        Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
-        return TCL_OK;
-    case CLOSE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever
-            return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
-                              "close is for the group consumer: stop the partitions started with consume_start "
-                              "(consume_stop) or delete the handle");
-        groupStream_.Reset();
-        {
-            rd_kafka_unsubscribe(rk); // see ~Handle: close alone leaves a re-subscription behind
-            rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
-            groupInUse_ = false; // nothing assigned any more
-            ServeEvents(SIZE_MAX); // the final revoke
-            return ErrResult(interp_, err, "close");
-        }
-    }
-    return TCL_ERROR;
+    rd_kafka_resp_err_t err = committed ? rd_kafka_committed(rk, list.get(), timeout) : rd_kafka_position(rk, list.get());
+    if (ErrResult(interp_, err, committed ? "committed" : "position") != TCL_OK) return TCL_ERROR;
+    Tcl_SetObjResult(interp_, PartitionsToObj(list.get(), true));
+    return TCL_OK;
+}
+
+int Handle::Committed(int objc, Tcl_Obj *const objv[]) { return Positions(objc, objv, true); }
+int Handle::Position(int objc, Tcl_Obj *const objv[]) { return Positions(objc, objv, false); }
+
+// seek topic partition offset ?-timeout ms?
+int Handle::Seek(int objc, Tcl_Obj *const objv[]) {
+    int timeout = 5000;
+    if (TrailingTimeoutOption(&objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc != 5) return kWrongArgs;
+    Tcl_Obj *triple[3] = {objv[2], objv[3], objv[4]};
+    ObjRef one(Tcl_NewListObj(0, nullptr));
+    Tcl_ListObjAppendElement(NULL, one.get(), Tcl_NewListObj(3, triple));
+    PartitionListPtr list(PartitionsFromObj(interp_, one.get(), true));
+    if (!list) return TCL_ERROR;
+    if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk_.get(), list.get(), timeout)) return RdError(interp_, error, "seek");
+    // With timeout 0 librdkafka marks each seek it started _IN_PROGRESS: that is success.
+    for (int i = 0; i < list->cnt; i++)
+        if (list->elems[i].err == RD_KAFKA_RESP_ERR__IN_PROGRESS) list->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    return PartitionErrors(interp_, list.get(), "seek");
+}
+
+int Handle::PauseOrResume(int, Tcl_Obj *const objv[], bool pause) {
+    PartitionListPtr list(PartitionsFromObj(interp_, objv[2], false));
+    if (!list) return TCL_ERROR;
+    rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(rk_.get(), list.get()) : rd_kafka_resume_partitions(rk_.get(), list.get());
+    if (ErrResult(interp_, err, Tcl_GetString(objv[1])) != TCL_OK) return TCL_ERROR;
+    return PartitionErrors(interp_, list.get(), Tcl_GetString(objv[1]));
+}
+
+int Handle::Pause(int objc, Tcl_Obj *const objv[]) { return PauseOrResume(objc, objv, true); }
+int Handle::Resume(int objc, Tcl_Obj *const objv[]) { return PauseOrResume(objc, objv, false); }
+
+// store_offsets {{topic partition offset} ...}
+int Handle::StoreOffsets(int, Tcl_Obj *const objv[]) {
+    PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
+    if (!list) return TCL_ERROR;
+    if (ErrResult(interp_, rd_kafka_offsets_store(rk_.get(), list.get()), "store_offsets") != TCL_OK) return TCL_ERROR;
+    return PartitionErrors(interp_, list.get(), "store_offsets");
+}
+
+// rebalance_callback ?command?: sets it ("" for none); the current one.
+int Handle::RebalanceCallback(int objc, Tcl_Obj *const objv[]) {
+    if (objc == 3) rebalanceCommand_ = CallbackArg(objv[2]);
+    Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
+    return TCL_OK;
+}
+
+int Handle::Close(int, Tcl_Obj *const[]) {
+    if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                          "close is for the group consumer: stop the partitions started with consume_start "
+                          "(consume_stop) or delete the handle");
+    groupStream_.Reset();
+    rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
+    rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
+    groupInUse_ = false;   // nothing assigned any more
+    ServeEvents(SIZE_MAX); // the final revoke
+    return ErrResult(interp_, err, "close");
 }
 
 } // namespace kafkatcl

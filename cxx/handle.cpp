@@ -4,6 +4,8 @@
 #include "admin.h"
 #include "config.h"
 #include "master.h"
+#include "method.h"
+#include "options.h"
 #include "partitions.h"
 #include "stream.h"
 #include "queue.h"
@@ -253,8 +255,26 @@ void Handle::ServeEvents(size_t limit) {
     if (more && !Deleted()) wakeup_->Again();
 }
 
-static void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
-    Tcl_DictObjPut(NULL, dict, Tcl_NewStringObj(key, -1), value);
+// The rebalance callback's dict: the event, its partitions, the protocol,
+// and the error when there was one or librdkafka refused the change (a
+// change not applied is never announced as done).
+static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
+    const HandleEvent::RebalanceChange &r = e.rebalance;
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "event", Tcl_NewStringObj(r.event.c_str(), -1));
+    Tcl_Obj *parts = Tcl_NewListObj(0, NULL);
+    for (auto &tp : r.partitions) {
+        Tcl_Obj *pair[2] = {Tcl_NewStringObj(tp.first.c_str(), -1), Tcl_NewIntObj(tp.second)};
+        Tcl_ListObjAppendElement(NULL, parts, Tcl_NewListObj(2, pair));
+    }
+    DictPut(arg, "partitions", parts);
+    DictPut(arg, "protocol", Tcl_NewStringObj(r.protocol.c_str(), -1));
+    if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+        DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+    else if (r.applyErr)
+        DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(r.applyErr), -1));
+    if (r.applyErr) DictPut(arg, "message", Tcl_NewStringObj(r.applyMessage.c_str(), -1));
+    return arg;
 }
 
 void Handle::DispatchOne(HandleEvent &e) {
@@ -267,42 +287,28 @@ void Handle::DispatchOne(HandleEvent &e) {
         cmd = cb.error;
         context = "kafka error callback";
         arg = Tcl_NewDictObj();
-        Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
-        Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
-        Put(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
-        Put(arg, "handle", NameObj());
+        DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        DictPut(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
+        DictPut(arg, "handle", NameObj());
         break;
     case HandleEvent::Statistics:
         cmd = cb.statistics;
         context = "kafka statistics callback";
         arg = Tcl_NewStringObj(e.text.c_str(), (int)e.text.size());
         break;
-    case HandleEvent::Rebalance: {
+    case HandleEvent::Rebalance:
         cmd = rebalanceCommand_;
         context = "kafka rebalance callback";
-        arg = Tcl_NewDictObj();
-        Put(arg, "event", Tcl_NewStringObj(e.text.c_str(), -1));
-        Tcl_Obj *parts = Tcl_NewListObj(0, NULL);
-        for (auto &tp : e.partitions) {
-            Tcl_Obj *pair[2] = {Tcl_NewStringObj(tp.first.c_str(), -1), Tcl_NewIntObj(tp.second)};
-            Tcl_ListObjAppendElement(NULL, parts, Tcl_NewListObj(2, pair));
-        }
-        Put(arg, "partitions", parts);
-        Put(arg, "protocol", Tcl_NewStringObj(e.facility.c_str(), -1));
-        if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
-            Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
-        else if (e.applyErr) // not applied: never announced as done
-            Put(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.applyErr), -1));
-        if (e.applyErr) Put(arg, "message", Tcl_NewStringObj(e.applyMessage.c_str(), -1));
+        arg = RebalanceDict(e);
         break;
-    }
     case HandleEvent::Log:
         cmd = Logger().mode.load() == LogMode::Callback ? Logger().command : ObjRef();
         context = "kafka logger callback";
         arg = Tcl_NewDictObj();
-        Put(arg, "level", Tcl_NewIntObj(e.level));
-        Put(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
-        Put(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        DictPut(arg, "level", Tcl_NewIntObj(e.level));
+        DictPut(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
+        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
         break;
     }
     Tcl_IncrRefCount(arg);
@@ -312,79 +318,136 @@ void Handle::DispatchOne(HandleEvent &e) {
 
 MessageFormat Handle::Format() const { return master_->Format(); }
 
-// Method tables: the methods every handle has come first, in the same order
-// in both tables, then the producer's or the consumer's own.
-#define KAFKATCL_COMMON_METHODS "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", \
-        "output_queue_length", "info", "config", "flush", "get_watermark_offsets",              \
-        "query_watermark_offsets", "offsets_for_times", "meta", "partitioner", "delete",        \
-        /* admin.cpp, in kAdminMethods order */                                                 \
-        "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs", \
-        "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets", \
-        "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
-static const char *const producerMethods[] = {KAFKATCL_COMMON_METHODS, "purge", "init_transactions",
-                                              "begin_transaction", "send_offsets_to_transaction",
-                                              "commit_transaction", "abort_transaction", NULL};
-static const char *const consumerMethods[] = {KAFKATCL_COMMON_METHODS, "subscribe", "unsubscribe", "subscription",
-                                              "assign", "incremental_assign", "incremental_unassign", "assignment",
-                                              "poll", "consume", "consume_batch", "consume_callback", "commit",
-                                              "committed", "position", "seek", "pause", "resume", "store_offsets",
-                                              "rebalance_callback", "close", NULL};
-enum { NAME, NEW_TOPIC, LOG_LEVEL, LOGGER, ADD_BROKERS, CREATE_QUEUE, OUTQ_LEN, INFO, CONFIG, FLUSH, GET_WATERMARKS,
-       QUERY_WATERMARKS, OFFSETS_FOR_TIMES, META, PARTITIONER, DELETE, ADMIN_FIRST, ADMIN_COUNT = 15,
-       COMMON_COUNT = ADMIN_FIRST + ADMIN_COUNT };
+// One row per method (see method.h). The "bad method" list is in this order:
+// the methods every handle has, the admin calls (admin.cpp), then the
+// producer's (producer.cpp) or the consumer's (group.cpp).
+struct HandleMethods {
+    using H = Handle;
+    static constexpr unsigned P = Handle::kProducerKind, C = Handle::kConsumerKind, Both = P | C;
+    static constexpr unsigned Admin = Both | Handle::kAdminFacet;
+    // Rows whose handler parses options have a wide arity: the handler
+    // counts the positional words itself and returns kWrongArgs.
+    static constexpr MethodDef<H> rows[] = {
+        {"name", &H::Name, 0, 0, "", Both},
+        {"new_topic", &H::NewTopic, 2, 2, "cmdName|#auto topic", Both},
+        {"log_level", &H::LogLevel, 1, 1, "level", Both},
+        {"logger", &H::LoggerMethod, 0, kAnyArgs, "stderr|syslog|callback ?command?|none|master", Both},
+        {"add_brokers", &H::AddBrokers, 1, 1, "brokerList", Both},
+        {"create_queue", &H::CreateQueue, 1, 1, "cmdName|#auto", Both},
+        {"output_queue_length", &H::OutputQueueLength, 0, 0, "", Both},
+        {"info", &H::Info, 1, kAnyArgs, "topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?", Both},
+        {"config", &H::TopicConfig, 0, kAnyArgs, "?key? ?value key value ...?", Both},
+        {"flush", &H::Flush, 0, 1, "?timeoutMs?", Both},
+        {"get_watermark_offsets", &H::GetWatermarks, 2, 2, "topic partition", Both},
+        {"query_watermark_offsets", &H::QueryWatermarks, 2, 4, "topic partition ?-timeout ms?", Both},
+        {"offsets_for_times", &H::OffsetsForTimes, 1, 3, "{{topic partition timestampMs} ...} ?-timeout ms?", Both},
+        {"meta", &H::Meta, 1, kAnyArgs, "refresh|print ?-timeout ms?", Both},
+        {"partitioner", &H::Partitioner, 0, 1, "?name?", Both},
+        {"delete", &H::DeleteMethod, 0, 0, "", Both},
+        // admin.cpp: options anywhere, so any number of words.
+        {"create_topics", &H::CreateTopics, 0, kAnyArgs,
+         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
+        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd?", Admin},
+        {"create_partitions", &H::CreatePartitions, 0, kAnyArgs,
+         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
+        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd?", Admin},
+        {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
+         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
+        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
+        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd?", Admin},
+        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
+        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
+        {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,
+         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?", Admin},
+        {"alter_group_offsets", &H::AlterGroupOffsets, 0, kAnyArgs,
+         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
+        {"delete_group_offsets", &H::DeleteGroupOffsets, 0, kAnyArgs,
+         "group {{topic partition} ...} ?-timeout ms? ?-command cmd?", Admin},
+        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd?", Admin},
+        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd?", Admin},
+        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd?", Admin},
+        // producer.cpp
+        {"purge", &H::Purge, 0, kAnyArgs, "?-queued? ?-inflight?", P},
+        {"init_transactions", &H::InitTransactions, 0, 1, "?timeoutMs?", P},
+        {"begin_transaction", &H::BeginTransaction, 0, 0, "", P},
+        {"send_offsets_to_transaction", &H::SendOffsetsToTransaction, 1, 4,
+         "consumerHandle ?{{topic partition offset} ...}? ?-timeout ms?", P},
+        {"commit_transaction", &H::CommitTransaction, 0, 1, "?timeoutMs?", P},
+        {"abort_transaction", &H::AbortTransaction, 0, 1, "?timeoutMs?", P},
+        // group.cpp
+        {"subscribe", &H::Subscribe, 1, 3, "topicList ?-command cmd?", C},
+        {"unsubscribe", &H::Unsubscribe, 0, 0, "", C},
+        {"subscription", &H::Subscription, 0, 0, "", C},
+        {"assign", &H::Assign, 0, 1, "?partitions?", C},
+        {"incremental_assign", &H::IncrementalAssign, 1, 1, "partitions", C},
+        {"incremental_unassign", &H::IncrementalUnassign, 1, 1, "partitions", C},
+        {"assignment", &H::Assignment, 0, 0, "", C},
+        {"poll", &H::Poll, 0, 1, "?timeoutMs?", C},
+        {"consume", &H::Consume, 2, 2, "timeoutMs arrayName", C},
+        {"consume_batch", &H::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", C},
+        {"consume_callback", &H::ConsumeCallback, 1, 2, "?timeoutMs? command", C},
+        {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-message msg | {{topic partition offset} ...}?", C},
+        {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
+        {"position", &H::Position, 0, 1, "?partitions?", C},
+        {"seek", &H::Seek, 3, 5, "topic partition offset ?-timeout ms?", C},
+        {"pause", &H::Pause, 1, 1, "partitions", C},
+        {"resume", &H::Resume, 1, 1, "partitions", C},
+        {"store_offsets", &H::StoreOffsets, 1, 1, "{{topic partition offset} ...}", C},
+        {"rebalance_callback", &H::RebalanceCallback, 0, 1, "?command?", C},
+        {"close", &H::Close, 0, 0, "", C},
+    };
+    static const MethodTable<H> &Table() {
+        static const MethodTable<H> table(rows, {P, C, Handle::kAdminFacet});
+        return table;
+    }
+};
 
 int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
-    int m;
-    if (GetIndex(interp_, objv[1], IsProducer() ? producerMethods : consumerMethods, "method", &m) != TCL_OK)
-        return TCL_ERROR;
-    if (m >= COMMON_COUNT) {
-        return IsProducer() ? ProducerMethod(m - COMMON_COUNT, objc, objv) : ConsumerMethod(m - COMMON_COUNT, objc, objv);
-    }
-    if (m >= ADMIN_FIRST) return AdminMethod(this, m - ADMIN_FIRST, objc, objv);
-    switch (m) {
-    case NAME:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_name(rk_.get()), -1));
-        return TCL_OK;
-    case NEW_TOPIC:
-        return NewTopic(objc, objv);
-    case LOG_LEVEL:
-        return LogLevel(objc, objv);
-    case LOGGER: {
-        bool followMaster = false;
-        if (ownLogger_.Set(interp_, objc, objv, &followMaster) != TCL_OK) return TCL_ERROR;
-        hasOwnLogger_ = !followMaster;
-        return TCL_OK;
-    }
-    case ADD_BROKERS:
-        return AddBrokers(objc, objv);
-    case CREATE_QUEUE:
-        return CreateQueue(objc, objv);
-    case OUTQ_LEN:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(rk_.get())));
-        return TCL_OK;
-    case INFO:
-        return Info(objc, objv);
-    case CONFIG:
-        return TopicConfig(objc, objv);
-    case FLUSH:
-        return Flush(objc, objv);
-    case GET_WATERMARKS:
-    case QUERY_WATERMARKS:
-        return Watermarks(m == QUERY_WATERMARKS, objc, objv);
-    case OFFSETS_FOR_TIMES:
-        return OffsetsForTimes(objc, objv);
-    case META:
-        return Meta(objc, objv);
-    case PARTITIONER: // the topic configuration's partitioner, for topics made later
-        return PartitionerMethod(interp_, topicConf_.get(), objc, objv);
-    case DELETE:
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        DeleteCommand();
+    return HandleMethods::Table().Dispatch(this, IsProducer() ? kProducerKind : kConsumerKind, objc, objv);
+}
+
+std::vector<const char *> Handle::MethodNames(unsigned kind) { return HandleMethods::Table().Names(kind); }
+
+const char *Handle::UsageOf(int (Handle::*run)(int, Tcl_Obj *const[])) {
+    for (const MethodDef<Handle> &row : HandleMethods::rows)
+        if (row.run == run) return row.usage;
+    return ""; // not a method: a programming error, seen in tests
+}
+
+int Handle::Name(int, Tcl_Obj *const[]) {
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_name(rk_.get()), -1));
+    return TCL_OK;
+}
+
+int Handle::LoggerMethod(int objc, Tcl_Obj *const objv[]) {
+    bool followMaster = false;
+    if (ownLogger_.Set(interp_, objc, objv, &followMaster) != TCL_OK) return TCL_ERROR;
+    hasOwnLogger_ = !followMaster;
+    return TCL_OK;
+}
+
+int Handle::OutputQueueLength(int, Tcl_Obj *const[]) {
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(rk_.get())));
+    return TCL_OK;
+}
+
+// The topic configuration's partitioner, for topics made later.
+int Handle::Partitioner(int objc, Tcl_Obj *const objv[]) {
+    return PartitionerMethod(interp_, topicConf_.get(), objc, objv);
+}
+
+int Handle::TrailingTimeoutOption(int *objc, Tcl_Obj *const objv[], int before, int *timeoutMs) {
+    static const OptionSpec specs[] = {{"-timeout", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    if (*objc < 2 + before + 2) return TCL_OK;
+    ParsedOptions options;
+    if (parser.Parse(interp_, *objc, objv, *objc - 2, nullptr, &options) != TCL_OK) {
+        Tcl_ResetResult(interp_); // not the option: positional words
         return TCL_OK;
     }
-    return TCL_ERROR;
+    if (GetTimeout(interp_, options.Get(0), timeoutMs) != TCL_OK) return TCL_ERROR;
+    *objc -= 2;
+    return TCL_OK;
 }
 
 // config ?key? ?value key value ...?: the handle's topic configuration.
@@ -406,8 +469,7 @@ void Handle::LogLine(int level, const char *facility, const std::string &text) {
     wakeup_->Again(); // a callback logger's line waits in events_ for ServeEvents
 }
 
-int Handle::NewTopic(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 4) return WrongArgs(interp_, 2, objv, "cmdName|#auto topic");
+int Handle::NewTopic(int, Tcl_Obj *const objv[]) {
     const char *name = Tcl_GetString(objv[3]);
     if (!*name) return ArgError(interp_, "topic name must not be empty");
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk_.get(), name, rd_kafka_topic_conf_dup(topicConf_.get()));
@@ -418,23 +480,20 @@ int Handle::NewTopic(int objc, Tcl_Obj *const objv[]) {
     return Object::Install(interp_, new Topic(interp_, this, rkt), objv[2], "kafka_topic");
 }
 
-int Handle::CreateQueue(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "cmdName|#auto");
+int Handle::CreateQueue(int, Tcl_Obj *const objv[]) {
     return Object::Install(interp_, new Queue(interp_, this, rd_kafka_queue_new(rk_.get())), objv[2], "kafka_queue");
 }
 
-int Handle::LogLevel(int objc, Tcl_Obj *const objv[]) {
+int Handle::LogLevel(int, Tcl_Obj *const objv[]) {
     // syslog(3) levels, in order, so the index is the level.
     static const char *const levels[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", NULL};
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "level");
     int level;
     if (GetIndex(interp_, objv[2], levels, "level", &level) != TCL_OK) return TCL_ERROR;
     rd_kafka_set_log_level(rk_.get(), level);
     return TCL_OK;
 }
 
-int Handle::AddBrokers(int objc, Tcl_Obj *const objv[]) {
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "brokerList");
+int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
     // Accept a Tcl list or librdkafka's comma-separated form.
     int n;
     Tcl_Obj **elems;
@@ -453,7 +512,6 @@ int Handle::AddBrokers(int objc, Tcl_Obj *const objv[]) {
 }
 
 int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
-    if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
     int timeout = 10000;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     rd_kafka_flush(rk_.get(), timeout); // runs our delivery callbacks, recording reports
@@ -463,41 +521,47 @@ int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// get_watermark_offsets topic partition           (cached, from the last fetch)
-// query_watermark_offsets topic partition ?-timeout ms?   (asks the leader)
-int Handle::Watermarks(bool query, int objc, Tcl_Obj *const objv[]) {
-    int timeout = 5000;
-    if (query && objc == 6) {
-        static const char *const options[] = {"-timeout", NULL};
-        int o;
-        if (GetIndex(interp_, objv[4], options, "option", &o) != TCL_OK || GetTimeout(interp_, objv[5], &timeout) != TCL_OK)
-            return TCL_ERROR;
-        objc = 4;
-    }
-    if (objc != 4) return WrongArgs(interp_, 2, objv, query ? "topic partition ?-timeout ms?" : "topic partition");
+int Handle::Watermarks(Tcl_Obj *topic, Tcl_Obj *partitionWord, bool query, int timeoutMs, const char *what) {
     int32_t partition;
-    if (GetPartition(interp_, objv[3], false, &partition) != TCL_OK) return TCL_ERROR;
+    if (GetPartition(interp_, partitionWord, false, &partition) != TCL_OK) return TCL_ERROR;
     int64_t low = -1, high = -1;
-    rd_kafka_resp_err_t err =
-        query ? rd_kafka_query_watermark_offsets(rk_.get(), Tcl_GetString(objv[2]), partition, &low, &high, timeout)
-              : rd_kafka_get_watermark_offsets(rk_.get(), Tcl_GetString(objv[2]), partition, &low, &high);
-    if (err) return KafkaError(interp_, err, std::string("watermark offsets: ") + rd_kafka_err2str(err));
+    const char *name = Tcl_GetString(topic);
+    rd_kafka_resp_err_t err = query ? rd_kafka_query_watermark_offsets(rk_.get(), name, partition, &low, &high, timeoutMs)
+                                    : rd_kafka_get_watermark_offsets(rk_.get(), name, partition, &low, &high);
+    if (err) return KafkaError(interp_, err, std::string(what) + ": " + rd_kafka_err2str(err));
     Tcl_Obj *pair[2] = {Tcl_NewWideIntObj(low), Tcl_NewWideIntObj(high)};
     Tcl_SetObjResult(interp_, Tcl_NewListObj(2, pair));
     return TCL_OK;
 }
 
+// The "-timeout ms" of query_watermark_offsets and offsets_for_times, the
+// two words after the positional ones. Every word there is an option word.
+static int TimeoutAt(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int at, int *timeoutMs) {
+    static const OptionSpec specs[] = {{"-timeout", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    if (objc == at) return TCL_OK;
+    if (objc != at + 2) return kWrongArgs;
+    ParsedOptions options;
+    if (parser.Parse(interp, objc, objv, at, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    return GetTimeout(interp, options.Get(0), timeoutMs);
+}
+
+// get_watermark_offsets topic partition           (cached, from the last fetch)
+int Handle::GetWatermarks(int, Tcl_Obj *const objv[]) {
+    return Watermarks(objv[2], objv[3], false, 0, "watermark offsets");
+}
+
+// query_watermark_offsets topic partition ?-timeout ms?   (asks the leader)
+int Handle::QueryWatermarks(int objc, Tcl_Obj *const objv[]) {
+    int timeout = 5000;
+    if (int code = TimeoutAt(interp_, objc, objv, 4, &timeout)) return code;
+    return Watermarks(objv[2], objv[3], true, timeout, "watermark offsets");
+}
+
 // offsets_for_times {{topic partition timestampMs} ...} ?-timeout ms?
 int Handle::OffsetsForTimes(int objc, Tcl_Obj *const objv[]) {
     int timeout = 5000;
-    if (objc == 5) {
-        static const char *const options[] = {"-timeout", NULL};
-        int o;
-        if (GetIndex(interp_, objv[3], options, "option", &o) != TCL_OK || GetTimeout(interp_, objv[4], &timeout) != TCL_OK)
-            return TCL_ERROR;
-        objc = 3;
-    }
-    if (objc != 3) return WrongArgs(interp_, 2, objv, "{{topic partition timestampMs} ...} ?-timeout ms?");
+    if (int code = TimeoutAt(interp_, objc, objv, 3, &timeout)) return code;
     PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
     if (!list) return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_.get(), list.get(), timeout);

@@ -20,14 +20,19 @@ namespace kafkatcl {
 // in the handle's own thread.
 struct HandleEvent {
     enum Kind { Error, Statistics, Log, Rebalance } kind; // delivery reports: see DeliveryReports
+    // Error: the error; Rebalance: librdkafka's rebalance code (_ASSIGN_PARTITIONS ...).
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    std::string text;     // error string, stats JSON or log message
-    bool fatal = false;   // error: librdkafka says the instance is unusable
-    int level = 0;        // log
-    std::string facility; // log
-    std::vector<std::pair<std::string, int32_t>> partitions; // rebalance
-    rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // rebalance: librdkafka refused the change
-    std::string applyMessage;                                  // rebalance: which call failed, and why
+    std::string text;     // Error: its message; Statistics: the JSON; Log: the line
+    bool fatal = false;   // Error: librdkafka says the instance is unusable
+    int level = 0;        // Log: syslog level
+    std::string facility; // Log: librdkafka's facility (BROKER, CONFWARN ...)
+    struct RebalanceChange {
+        std::string event;    // "assign", "revoke" or "error"
+        std::string protocol; // the group's rebalance protocol: EAGER, COOPERATIVE or NONE
+        std::vector<std::pair<std::string, int32_t>> partitions;
+        rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // librdkafka refused the change
+        std::string applyMessage;                                  // which call failed, and why
+    } rebalance; // Rebalance only
 };
 
 class Master;
@@ -54,6 +59,15 @@ class Handle : public Object {
     ~Handle() override;
 
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
+
+    // The kinds of handle in the method table (method.h), and a facet that
+    // is not a kind: it marks the admin calls, so their names can be listed
+    // (the fuzzer gives their -command options its scripts).
+    static constexpr unsigned kProducerKind = 1;
+    static constexpr unsigned kConsumerKind = 2;
+    static constexpr unsigned kAdminFacet = 4;
+    // The method names of a kind (or of the admin facet), in table order.
+    static std::vector<const char *> MethodNames(unsigned kind);
 
     rd_kafka_t *Kafka() const { return rk_.get(); }
     Master *GetMaster() const { return master_; }
@@ -104,23 +118,90 @@ class Handle : public Object {
     static int OnStatistics(rd_kafka_t *rk, char *json, size_t len, void *opaque);
     static void OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
 
+    // The methods: one row each in handle.cpp's table (HandleMethods), which
+    // checks their arity. Each handler's file: handle.cpp unless noted.
+    friend struct HandleMethods;
+    int Name(int objc, Tcl_Obj *const objv[]);
     int NewTopic(int objc, Tcl_Obj *const objv[]);
     int CreateQueue(int objc, Tcl_Obj *const objv[]);
     int LogLevel(int objc, Tcl_Obj *const objv[]);
+    int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int AddBrokers(int objc, Tcl_Obj *const objv[]);
-    int Info(int objc, Tcl_Obj *const objv[]);
-    int Meta(int objc, Tcl_Obj *const objv[]); // info.cpp
-    int RefreshMetadata(int timeout);
+    int OutputQueueLength(int objc, Tcl_Obj *const objv[]);
     int TopicConfig(int objc, Tcl_Obj *const objv[]); // `config`
+    int Partitioner(int objc, Tcl_Obj *const objv[]);
+    int Flush(int objc, Tcl_Obj *const objv[]);
+    int GetWatermarks(int objc, Tcl_Obj *const objv[]);
+    int QueryWatermarks(int objc, Tcl_Obj *const objv[]);
+    int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
+    // info.cpp
+    int Info(int objc, Tcl_Obj *const objv[]);
+    int Meta(int objc, Tcl_Obj *const objv[]);
+    // admin.cpp
+    int CreateTopics(int objc, Tcl_Obj *const objv[]);
+    int DeleteTopics(int objc, Tcl_Obj *const objv[]);
+    int CreatePartitions(int objc, Tcl_Obj *const objv[]);
+    int DescribeConfigs(int objc, Tcl_Obj *const objv[]);
+    int AlterConfigs(int objc, Tcl_Obj *const objv[]);
+    int DeleteRecords(int objc, Tcl_Obj *const objv[]);
+    int ListGroups(int objc, Tcl_Obj *const objv[]);
+    int DescribeGroups(int objc, Tcl_Obj *const objv[]);
+    int DeleteGroups(int objc, Tcl_Obj *const objv[]);
+    int ListGroupOffsets(int objc, Tcl_Obj *const objv[]);
+    int AlterGroupOffsets(int objc, Tcl_Obj *const objv[]);
+    int DeleteGroupOffsets(int objc, Tcl_Obj *const objv[]);
+    int CreateAcls(int objc, Tcl_Obj *const objv[]);
+    int DescribeAcls(int objc, Tcl_Obj *const objv[]);
+    int DeleteAcls(int objc, Tcl_Obj *const objv[]);
+    // producer.cpp
+    int Purge(int objc, Tcl_Obj *const objv[]);
+    int InitTransactions(int objc, Tcl_Obj *const objv[]);
+    int BeginTransaction(int objc, Tcl_Obj *const objv[]);
+    int SendOffsetsToTransaction(int objc, Tcl_Obj *const objv[]);
+    int CommitTransaction(int objc, Tcl_Obj *const objv[]);
+    int AbortTransaction(int objc, Tcl_Obj *const objv[]);
+    // group.cpp
+    int Subscribe(int objc, Tcl_Obj *const objv[]);
+    int Unsubscribe(int objc, Tcl_Obj *const objv[]);
+    int Subscription(int objc, Tcl_Obj *const objv[]);
+    int Assign(int objc, Tcl_Obj *const objv[]);
+    int IncrementalAssign(int objc, Tcl_Obj *const objv[]);
+    int IncrementalUnassign(int objc, Tcl_Obj *const objv[]);
+    int Assignment(int objc, Tcl_Obj *const objv[]);
+    int Poll(int objc, Tcl_Obj *const objv[]);
+    int Consume(int objc, Tcl_Obj *const objv[]);
+    int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
+    int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
+    int Commit(int objc, Tcl_Obj *const objv[]);
+    int Committed(int objc, Tcl_Obj *const objv[]);
+    int Position(int objc, Tcl_Obj *const objv[]);
+    int Seek(int objc, Tcl_Obj *const objv[]);
+    int Pause(int objc, Tcl_Obj *const objv[]);
+    int Resume(int objc, Tcl_Obj *const objv[]);
+    int StoreOffsets(int objc, Tcl_Obj *const objv[]);
+    int RebalanceCallback(int objc, Tcl_Obj *const objv[]);
+    int Close(int objc, Tcl_Obj *const objv[]);
+
+    // The usage in the method's row, for the "wrong # args" an option parser
+    // gives (an option without its value).
+    static const char *UsageOf(int (Handle::*run)(int, Tcl_Obj *const[]));
+    // A trailing "-timeout ms" pair, when at least `before` words follow the
+    // method name: its value goes to *timeoutMs and *objc drops the pair.
+    // Anything else there stays a positional word (the caller's arity check
+    // then refuses it, as it always did).
+    int TrailingTimeoutOption(int *objc, Tcl_Obj *const objv[], int before, int *timeoutMs);
+    // The watermarks of objv topic and partition words: librdkafka's cached
+    // ones, or (timeoutMs >= -1) asked of the leader. `what` starts the error.
+    int Watermarks(Tcl_Obj *topic, Tcl_Obj *partition, bool query, int timeoutMs, const char *what);
+    int RefreshMetadata(int timeout);
     // Logs a line of our own through this handle's logger, as librdkafka's are.
     void LogLine(int level, const char *facility, const std::string &text);
-    int Flush(int objc, Tcl_Obj *const objv[]);
-    int Watermarks(bool query, int objc, Tcl_Obj *const objv[]);
-    int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
-    // producer.cpp: purge and transactions; group.cpp: the group consumer.
-    int ProducerMethod(int m, int objc, Tcl_Obj *const objv[]);
-    int ConsumerMethod(int m, int objc, Tcl_Obj *const objv[]);
-    int GroupConsume(int objc, Tcl_Obj *const objv[], int form);
+    // group.cpp helpers
+    int GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool assign);
+    int Positions(int objc, Tcl_Obj *const objv[], bool committed);
+    int PauseOrResume(int objc, Tcl_Obj *const objv[], bool pause);
+    // producer.cpp helper: init/commit/abort_transaction ?timeoutMs?
+    int TransactionCall(int objc, Tcl_Obj *const objv[], rd_kafka_error_t *(*call)(rd_kafka_t *, int));
     rd_kafka_queue_t *ConsumerQueue();
     rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);

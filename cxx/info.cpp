@@ -13,13 +13,11 @@
 // cluster metadata the handle keeps, and a readable dump of it on stdout.
 #include "handle.h"
 
+#include "options.h"
+
 #include <cstring>
 
 namespace kafkatcl {
-
-static void Put(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
-    Tcl_DictObjPut(NULL, dict, Tcl_NewStringObj(key, -1), value);
-}
 
 static Tcl_Obj *IntList(const int32_t *v, int n) {
     Tcl_Obj *list = Tcl_NewListObj(0, NULL);
@@ -27,37 +25,97 @@ static Tcl_Obj *IntList(const int32_t *v, int n) {
     return list;
 }
 
+namespace {
+// The info types, in the order of their names in Handle::Info.
+enum InfoType { TOPICS, BROKERS, PARTITIONS, TOPIC, CLUSTER, WATERMARKS };
+
+Tcl_Obj *TopicNames(const rd_kafka_metadata_t *md) {
+    Tcl_Obj *result = Tcl_NewListObj(0, NULL);
+    for (int i = 0; i < md->topic_cnt; i++) Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj(md->topics[i].topic, -1));
+    return result;
+}
+
+Tcl_Obj *BrokerAddresses(const rd_kafka_metadata_t *md) {
+    Tcl_Obj *result = Tcl_NewListObj(0, NULL);
+    for (int i = 0; i < md->broker_cnt; i++)
+        Tcl_ListObjAppendElement(NULL, result, Tcl_ObjPrintf("%s:%d", md->brokers[i].host, md->brokers[i].port));
+    return result;
+}
+
+Tcl_Obj *ClusterDict(rd_kafka_t *rk, const rd_kafka_metadata_t *md, int timeout) {
+    Tcl_Obj *result = Tcl_NewDictObj();
+    char *id = rd_kafka_clusterid(rk, timeout);
+    DictPut(result, "id", Tcl_NewStringObj(id ? id : "", -1));
+    if (id) rd_kafka_mem_free(rk, id);
+    DictPut(result, "controller", Tcl_NewIntObj(rd_kafka_controllerid(rk, timeout)));
+    Tcl_Obj *brokers = Tcl_NewListObj(0, NULL);
+    for (int i = 0; i < md->broker_cnt; i++) {
+        Tcl_Obj *b = Tcl_NewDictObj();
+        DictPut(b, "id", Tcl_NewIntObj(md->brokers[i].id));
+        DictPut(b, "host", Tcl_NewStringObj(md->brokers[i].host, -1));
+        DictPut(b, "port", Tcl_NewIntObj(md->brokers[i].port));
+        Tcl_ListObjAppendElement(NULL, brokers, b);
+    }
+    DictPut(result, "brokers", brokers);
+    return result;
+}
+
+// Per partition: leader, replicas, in-sync replicas and error.
+Tcl_Obj *PartitionDicts(const rd_kafka_metadata_topic_t *t) {
+    Tcl_Obj *result = Tcl_NewListObj(0, NULL);
+    for (int i = 0; i < t->partition_cnt; i++) {
+        const rd_kafka_metadata_partition_t &p = t->partitions[i];
+        Tcl_Obj *d = Tcl_NewDictObj();
+        DictPut(d, "partition", Tcl_NewIntObj(p.id));
+        DictPut(d, "leader", Tcl_NewIntObj(p.leader));
+        DictPut(d, "replicas", IntList(p.replicas, p.replica_cnt));
+        DictPut(d, "isr", IntList(p.isrs, p.isr_cnt));
+        DictPut(d, "error", Tcl_NewStringObj(p.err ? rd_kafka_err2name(p.err) : "", -1));
+        Tcl_ListObjAppendElement(NULL, result, d);
+    }
+    return result;
+}
+
+// info partitions|topic: the topic's partition count or partitions.
+int TopicInfo(Tcl_Interp *interp, const rd_kafka_metadata_t *md, const char *topicName, bool countOnly) {
+    const rd_kafka_metadata_topic_t *t = nullptr;
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (!strcmp(md->topics[i].topic, topicName)) t = &md->topics[i];
+    if (!t) return KafkaError(interp, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, std::string("unknown topic \"") + topicName + "\"");
+    if (t->err) return KafkaError(interp, t->err, std::string("topic \"") + topicName + "\": " + rd_kafka_err2str(t->err));
+    Tcl_SetObjResult(interp, countOnly ? Tcl_NewIntObj(t->partition_cnt) : PartitionDicts(t));
+    return TCL_OK;
+}
+
+// The info types' words: an info type, its positional words, then only
+// "-timeout ms" pairs (every word there is an option word).
+int InfoTimeout(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, int *timeoutMs) {
+    static const OptionSpec specs[] = {{"-timeout", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    ParsedOptions options;
+    if (parser.Parse(interp, objc, objv, first, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    return options.Has(0) ? GetTimeout(interp, options.Get(0), timeoutMs) : TCL_OK;
+}
+} // namespace
+
+// info topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?
 int Handle::Info(int objc, Tcl_Obj *const objv[]) {
     static const char *const what[] = {"topics", "brokers", "partitions", "topic", "cluster", "watermarks", NULL};
-    enum { TOPICS, BROKERS, PARTITIONS, TOPIC, CLUSTER, WATERMARKS };
     static const int wordsAfter[] = {0, 0, 1, 1, 0, 2};
     static const char *const usage[] = {"?-timeout ms?", "?-timeout ms?", "topic ?-timeout ms?", "topic ?-timeout ms?",
                                         "?-timeout ms?", "topic partition ?-timeout ms?"};
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?");
+    static_assert(sizeof what / sizeof *what == WATERMARKS + 2 && sizeof wordsAfter / sizeof *wordsAfter == WATERMARKS + 1 &&
+                      sizeof usage / sizeof *usage == WATERMARKS + 1,
+                  "one name, word count and usage per info type, in InfoType's order");
     int w;
     if (GetIndex(interp_, objv[2], what, "info type", &w) != TCL_OK) return TCL_ERROR;
     int first = 3 + wordsAfter[w];
     if (objc < first || (objc - first) % 2 != 0) return WrongArgs(interp_, 3, objv, usage[w]);
     int timeout = 5000;
-    for (int i = first; i < objc; i += 2) {
-        static const char *const options[] = {"-timeout", NULL};
-        int o;
-        if (GetIndex(interp_, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-        if (GetTimeout(interp_, objv[i + 1], &timeout) != TCL_OK) return TCL_ERROR;
-    }
+    if (InfoTimeout(interp_, objc, objv, first, &timeout) != TCL_OK) return TCL_ERROR;
     const char *topicName = wordsAfter[w] ? Tcl_GetString(objv[3]) : nullptr;
     if (topicName && !*topicName) return ArgError(interp_, "topic name must not be empty");
-
-    if (w == WATERMARKS) {
-        int32_t partition;
-        if (GetPartition(interp_, objv[4], false, &partition) != TCL_OK) return TCL_ERROR;
-        int64_t low, high;
-        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_.get(), topicName, partition, &low, &high, timeout);
-        if (err) return KafkaError(interp_, err, std::string("watermarks: ") + rd_kafka_err2str(err));
-        Tcl_Obj *pair[2] = {Tcl_NewWideIntObj(low), Tcl_NewWideIntObj(high)};
-        Tcl_SetObjResult(interp_, Tcl_NewListObj(2, pair));
-        return TCL_OK;
-    }
+    if (w == WATERMARKS) return Watermarks(objv[3], objv[4], true, timeout, "watermarks");
 
     TopicPtr onlyTopic;
     if (topicName) {
@@ -71,62 +129,12 @@ int Handle::Info(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), w == TOPICS, onlyTopic.get(), &raw, timeout);
     if (err) return KafkaError(interp_, err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
     MetadataPtr md(raw);
-
-    Tcl_Obj *result = nullptr;
     switch (w) {
-    case TOPICS:
-        result = Tcl_NewListObj(0, NULL);
-        for (int i = 0; i < md->topic_cnt; i++) Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj(md->topics[i].topic, -1));
-        break;
-    case BROKERS:
-        result = Tcl_NewListObj(0, NULL);
-        for (int i = 0; i < md->broker_cnt; i++)
-            Tcl_ListObjAppendElement(NULL, result, Tcl_ObjPrintf("%s:%d", md->brokers[i].host, md->brokers[i].port));
-        break;
-    case CLUSTER: {
-        result = Tcl_NewDictObj();
-        char *id = rd_kafka_clusterid(rk_.get(), timeout);
-        Put(result, "id", Tcl_NewStringObj(id ? id : "", -1));
-        if (id) rd_kafka_mem_free(rk_.get(), id);
-        Put(result, "controller", Tcl_NewIntObj(rd_kafka_controllerid(rk_.get(), timeout)));
-        Tcl_Obj *brokers = Tcl_NewListObj(0, NULL);
-        for (int i = 0; i < md->broker_cnt; i++) {
-            Tcl_Obj *b = Tcl_NewDictObj();
-            Put(b, "id", Tcl_NewIntObj(md->brokers[i].id));
-            Put(b, "host", Tcl_NewStringObj(md->brokers[i].host, -1));
-            Put(b, "port", Tcl_NewIntObj(md->brokers[i].port));
-            Tcl_ListObjAppendElement(NULL, brokers, b);
-        }
-        Put(result, "brokers", brokers);
-        break;
+    case TOPICS: Tcl_SetObjResult(interp_, TopicNames(md.get())); return TCL_OK;
+    case BROKERS: Tcl_SetObjResult(interp_, BrokerAddresses(md.get())); return TCL_OK;
+    case CLUSTER: Tcl_SetObjResult(interp_, ClusterDict(rk_.get(), md.get(), timeout)); return TCL_OK;
+    default: return TopicInfo(interp_, md.get(), topicName, w == PARTITIONS);
     }
-    case PARTITIONS:
-    case TOPIC: {
-        const rd_kafka_metadata_topic_t *t = nullptr;
-        for (int i = 0; i < md->topic_cnt; i++)
-            if (!strcmp(md->topics[i].topic, topicName)) t = &md->topics[i];
-        if (!t) return KafkaError(interp_, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, std::string("unknown topic \"") + topicName + "\"");
-        if (t->err) return KafkaError(interp_, t->err, std::string("topic \"") + topicName + "\": " + rd_kafka_err2str(t->err));
-        if (w == PARTITIONS) {
-            result = Tcl_NewIntObj(t->partition_cnt);
-            break;
-        }
-        result = Tcl_NewListObj(0, NULL);
-        for (int i = 0; i < t->partition_cnt; i++) {
-            const rd_kafka_metadata_partition_t &p = t->partitions[i];
-            Tcl_Obj *d = Tcl_NewDictObj();
-            Put(d, "partition", Tcl_NewIntObj(p.id));
-            Put(d, "leader", Tcl_NewIntObj(p.leader));
-            Put(d, "replicas", IntList(p.replicas, p.replica_cnt));
-            Put(d, "isr", IntList(p.isrs, p.isr_cnt));
-            Put(d, "error", Tcl_NewStringObj(p.err ? rd_kafka_err2name(p.err) : "", -1));
-            Tcl_ListObjAppendElement(NULL, result, d);
-        }
-        break;
-    }
-    }
-    Tcl_SetObjResult(interp_, result);
-    return TCL_OK;
 }
 
 // ---------------------------------------------------------------------------
@@ -174,10 +182,9 @@ int Handle::Meta(int objc, Tcl_Obj *const objv[]) {
     static const char *const subs[] = {"refresh", "print", NULL};
     enum { REFRESH, PRINT };
     int timeout = 5000;
-    if (objc < 3) return WrongArgs(interp_, 2, objv, "refresh|print ?-timeout ms?");
     int sub;
     if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    if (TrailingTimeout(interp_, &objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
+    if (TrailingTimeoutOption(&objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc != 3) return WrongArgs(interp_, 3, objv, "?-timeout ms?");
     // print shows the kept copy (fetched first if there is none), as the original did.
     if ((sub == REFRESH || !metadata_) && RefreshMetadata(timeout) != TCL_OK) return TCL_ERROR;

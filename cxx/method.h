@@ -18,6 +18,10 @@ namespace kafkatcl {
 
 constexpr int kAnyArgs = -1;       // MethodDef::maxArgs: no upper bound
 constexpr unsigned kAllKinds = ~0u; // MethodDef::kinds: every kind has it
+// What a handler returns when it finds the number of words wrong itself
+// (after taking out its options): Dispatch reports the row's usage, so the
+// usage is written once. No Tcl return code is negative.
+constexpr int kWrongArgs = -2;
 
 template <typename T>
 struct MethodDef {
@@ -73,7 +77,8 @@ class MethodTable {
         int args = objc - 2;
         if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
             return WrongArgs(interp, 2, objv, row.usage);
-        return (self->*row.run)(objc, objv);
+        int code = (self->*row.run)(objc, objv);
+        return code == kWrongArgs ? WrongArgs(interp, 2, objv, row.usage) : code;
     }
 
     // The method names a kind has, in table order (the fuzzer's lists).

@@ -4,15 +4,13 @@
 // {KAFKA ERRNAME message {retriable abortable fatal}}.
 #include "handle.h"
 
+#include "method.h"
+#include "options.h"
 #include "partitions.h"
 
 #include <cstring>
 
 namespace kafkatcl {
-
-namespace {
-enum { PURGE, INIT_TRANSACTIONS, BEGIN_TRANSACTION, SEND_OFFSETS, COMMIT_TRANSACTION, ABORT_TRANSACTION };
-}
 
 int Handle::ProduceError(rd_kafka_resp_err_t err, const std::string &message) {
     KafkaError(interp_, err, message);
@@ -30,71 +28,74 @@ int Handle::ProduceError(rd_kafka_resp_err_t err, const std::string &message) {
     return TCL_ERROR;
 }
 
-int Handle::ProducerMethod(int m, int objc, Tcl_Obj *const objv[]) {
-    rd_kafka_t *rk = rk_.get();
+// purge ?-queued? ?-inflight? (none: both)
+int Handle::Purge(int objc, Tcl_Obj *const objv[]) {
+    static const OptionSpec specs[] = {{"-queued", false}, {"-inflight", false}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    enum { QUEUED, INFLIGHT };
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    int flags = (options.Has(QUEUED) ? RD_KAFKA_PURGE_F_QUEUE : 0) | (options.Has(INFLIGHT) ? RD_KAFKA_PURGE_F_INFLIGHT : 0);
+    if (!flags) flags = RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;
+    rd_kafka_resp_err_t err = rd_kafka_purge(rk_.get(), flags);
+    if (err) return KafkaError(interp_, err, std::string("purge failed: ") + rd_kafka_err2str(err));
+    ServeEvents(SIZE_MAX); // purged messages' delivery reports
+    return TCL_OK;
+}
+
+// init_transactions, commit_transaction, abort_transaction ?timeoutMs?
+int Handle::TransactionCall(int objc, Tcl_Obj *const objv[], rd_kafka_error_t *(*call)(rd_kafka_t *, int)) {
     int timeout = 30000;
-    switch (m) {
-    case PURGE: {
-        // purge ?-queued? ?-inflight? (none: both)
-        static const char *const options[] = {"-queued", "-inflight", NULL};
-        int flags = 0;
-        for (int i = 2; i < objc; i++) {
-            int o;
-            if (GetIndex(interp_, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-            flags |= o == 0 ? RD_KAFKA_PURGE_F_QUEUE : RD_KAFKA_PURGE_F_INFLIGHT;
-        }
-        if (!flags) flags = RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;
-        rd_kafka_resp_err_t err = rd_kafka_purge(rk, flags);
-        if (err) return KafkaError(interp_, err, std::string("purge failed: ") + rd_kafka_err2str(err));
-        ServeEvents(SIZE_MAX); // purged messages' delivery reports
-        return TCL_OK;
+    if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    rd_kafka_error_t *error = call(rk_.get(), timeout);
+    ServeEvents(SIZE_MAX);
+    return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
+}
+
+int Handle::InitTransactions(int objc, Tcl_Obj *const objv[]) { return TransactionCall(objc, objv, rd_kafka_init_transactions); }
+int Handle::CommitTransaction(int objc, Tcl_Obj *const objv[]) { return TransactionCall(objc, objv, rd_kafka_commit_transaction); }
+int Handle::AbortTransaction(int objc, Tcl_Obj *const objv[]) { return TransactionCall(objc, objv, rd_kafka_abort_transaction); }
+
+int Handle::BeginTransaction(int, Tcl_Obj *const[]) {
+    rd_kafka_error_t *error = rd_kafka_begin_transaction(rk_.get());
+    return error ? RdError(interp_, error, "begin_transaction") : TCL_OK;
+}
+
+// The consumer's current positions in its assignment; nullptr and an error if it has none.
+static rd_kafka_topic_partition_list_t *CurrentPositions(Tcl_Interp *interp, rd_kafka_t *consumer) {
+    rd_kafka_topic_partition_list_t *raw = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(consumer, &raw);
+    if (err || !raw) {
+        if (raw) rd_kafka_topic_partition_list_destroy(raw);
+        KafkaError(interp, err ? err : RD_KAFKA_RESP_ERR__STATE, "cannot read the consumer's assignment");
+        return nullptr;
     }
-    case INIT_TRANSACTIONS:
-    case COMMIT_TRANSACTION:
-    case ABORT_TRANSACTION: {
-        if (objc > 3) return WrongArgs(interp_, 2, objv, "?timeoutMs?");
-        if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-        rd_kafka_error_t *error = m == INIT_TRANSACTIONS   ? rd_kafka_init_transactions(rk, timeout)
-                                  : m == COMMIT_TRANSACTION ? rd_kafka_commit_transaction(rk, timeout)
-                                                            : rd_kafka_abort_transaction(rk, timeout);
-        ServeEvents(SIZE_MAX);
-        return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
+    rd_kafka_position(consumer, raw);
+    return raw;
+}
+
+// send_offsets_to_transaction consumerHandle ?offsets? ?-timeout ms?
+int Handle::SendOffsetsToTransaction(int objc, Tcl_Obj *const objv[]) {
+    int timeout = 30000;
+    if (TrailingTimeoutOption(&objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc != 3 && objc != 4) return kWrongArgs;
+    Handle *consumer = LookupObject<Handle>(interp_, objv[2], "consumer handle");
+    if (!consumer) return TCL_ERROR;
+    if (consumer->IsProducer()) return ArgError(interp_, "send_offsets_to_transaction needs a consumer handle");
+    PartitionListPtr offsets;
+    if (objc == 4) {
+        offsets.reset(PartitionsFromObj(interp_, objv[3], true));
+        if (!offsets) return TCL_ERROR;
     }
-    case BEGIN_TRANSACTION: {
-        if (objc != 2) return WrongArgs(interp_, 2, objv, "");
-        rd_kafka_error_t *error = rd_kafka_begin_transaction(rk);
-        return error ? RdError(interp_, error, "begin_transaction") : TCL_OK;
+    using GroupMetadataPtr = Owned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>;
+    GroupMetadataPtr group(rd_kafka_consumer_group_metadata(consumer->Kafka()));
+    if (!group) return ArgError(interp_, "the consumer handle has no group (set group.id)");
+    if (!offsets) {
+        offsets.reset(CurrentPositions(interp_, consumer->Kafka()));
+        if (!offsets) return TCL_ERROR;
     }
-    case SEND_OFFSETS: {
-        // send_offsets_to_transaction consumerHandle ?offsets? ?-timeout ms?
-        if (TrailingTimeout(interp_, &objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
-        if (objc != 3 && objc != 4) return WrongArgs(interp_, 2, objv, "consumerHandle ?{{topic partition offset} ...}? ?-timeout ms?");
-        Handle *consumer = LookupObject<Handle>(interp_, objv[2], "consumer handle");
-        if (!consumer) return TCL_ERROR;
-        if (consumer->IsProducer()) return ArgError(interp_, "send_offsets_to_transaction needs a consumer handle");
-        PartitionListPtr offsets;
-        if (objc == 4) {
-            offsets.reset(PartitionsFromObj(interp_, objv[3], true));
-            if (!offsets) return TCL_ERROR;
-        }
-        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(consumer->Kafka());
-        if (!cgmd) return ArgError(interp_, "the consumer handle has no group (set group.id)");
-        if (!offsets) { // the consumer's current positions
-            rd_kafka_topic_partition_list_t *raw = nullptr;
-            rd_kafka_resp_err_t err = rd_kafka_assignment(consumer->Kafka(), &raw);
-            offsets.reset(raw);
-            if (err || !offsets) {
-                rd_kafka_consumer_group_metadata_destroy(cgmd);
-                return KafkaError(interp_, err ? err : RD_KAFKA_RESP_ERR__STATE, "cannot read the consumer's assignment");
-            }
-            rd_kafka_position(consumer->Kafka(), offsets.get());
-        }
-        rd_kafka_error_t *error = rd_kafka_send_offsets_to_transaction(rk, offsets.get(), cgmd, timeout);
-        rd_kafka_consumer_group_metadata_destroy(cgmd);
-        return error ? RdError(interp_, error, "send_offsets_to_transaction") : TCL_OK;
-    }
-    }
-    return TCL_ERROR;
+    rd_kafka_error_t *error = rd_kafka_send_offsets_to_transaction(rk_.get(), offsets.get(), group.get(), timeout);
+    return error ? RdError(interp_, error, "send_offsets_to_transaction") : TCL_OK;
 }
 
 } // namespace kafkatcl

@@ -124,17 +124,13 @@ int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out) {
     return TCL_OK;
 }
 
-int TrailingTimeout(Tcl_Interp *interp, int *objc, Tcl_Obj *const objv[], int minArgs, int *timeout) {
-    if (*objc >= minArgs + 2 && !strcmp(Tcl_GetString(objv[*objc - 2]), "-timeout")) {
-        if (GetTimeout(interp, objv[*objc - 1], timeout) != TCL_OK) return TCL_ERROR;
-        *objc -= 2;
-    }
-    return TCL_OK;
-}
-
 int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index) {
     if (Tcl_GetIndexFromObj(interp, obj, table, what, 0, index) != TCL_OK) return RelabelError(interp);
     return TCL_OK;
+}
+
+void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
+    Tcl_DictObjPut(NULL, dict, Tcl_NewStringObj(key, -1), value);
 }
 
 // ---------------------------------------------------------------------------

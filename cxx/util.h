@@ -57,11 +57,11 @@ int GetTimeout(Tcl_Interp *interp, Tcl_Obj *obj, int *out);   // ms, >= -1 (-1 =
 int GetCount(Tcl_Interp *interp, Tcl_Obj *obj, int *out);     // > 0
 // beginning|end|stored|N|-N (and the librdkafka words earliest/latest/smallest/largest).
 int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out);
-// Strips a trailing "-timeout ms" pair (when at least minArgs words precede
-// it) from *objc, storing the value in *timeout.
-int TrailingTimeout(Tcl_Interp *interp, int *objc, Tcl_Obj *const objv[], int minArgs, int *timeout);
 // Looks up a method or option word in a NULL-terminated table.
 int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index);
+
+// dict set for building result dicts: the key from a C string.
+void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value);
 
 // ---------------------------------------------------------------------------
 // Bytes and text.

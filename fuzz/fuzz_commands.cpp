@@ -157,19 +157,8 @@ std::vector<const char *> Terminated(std::vector<const char *> names) {
 const std::vector<const char *> kKafkaMethods = Terminated(kafkatcl::KafkaCmdNames());
 const char *const kMockCmdMethods[] = {"create", NULL};
 const std::vector<const char *> kMasterMethods = Terminated(kafkatcl::Master::MethodNames());
-#define COMMON "name", "new_topic", "log_level", "logger", "add_brokers", "create_queue", "output_queue_length", "info", "config", \
-               "flush", "get_watermark_offsets", "query_watermark_offsets", "offsets_for_times", "meta",                 \
-               "partitioner", "delete",                                                                                 \
-               "create_topics", "delete_topics", "create_partitions", "describe_configs", "alter_configs",             \
-               "delete_records", "list_groups", "describe_groups", "delete_groups", "list_group_offsets",              \
-               "alter_group_offsets", "delete_group_offsets", "create_acls", "describe_acls", "delete_acls"
-const char *const kProducerMethods[] = {COMMON, "purge", "init_transactions", "begin_transaction",
-                                        "send_offsets_to_transaction", "commit_transaction", "abort_transaction", NULL};
-const char *const kConsumerMethods[] = {COMMON, "subscribe", "unsubscribe", "subscription", "assign", "incremental_assign",
-                                        "incremental_unassign", "assignment", "poll", "consume", "consume_batch",
-                                        "consume_callback", "commit", "committed", "position", "seek", "pause", "resume",
-                                        "store_offsets", "rebalance_callback", "close", NULL};
-#undef COMMON
+const std::vector<const char *> kProducerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kProducerKind));
+const std::vector<const char *> kConsumerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kConsumerKind));
 const std::vector<const char *> kPTopicMethods = Terminated(kafkatcl::Topic::MethodNames(kafkatcl::Topic::kProducerKind));
 const std::vector<const char *> kCTopicMethods = Terminated(kafkatcl::Topic::MethodNames(kafkatcl::Topic::kConsumerKind));
 const std::vector<const char *> kQueueMethods = Terminated(kafkatcl::Queue::MethodNames());
@@ -181,8 +170,8 @@ const char *const *MethodTable(Kind k) {
     case K_KAFKA: return kKafkaMethods.data();
     case K_MOCKCMD: return kMockCmdMethods;
     case K_MASTER: return kMasterMethods.data();
-    case K_PRODUCER: return kProducerMethods;
-    case K_CONSUMER: return kConsumerMethods;
+    case K_PRODUCER: return kProducerMethods.data();
+    case K_CONSUMER: return kConsumerMethods.data();
     case K_PTOPIC: return kPTopicMethods.data();
     case K_CTOPIC: return kCTopicMethods.data();
     case K_QUEUE: return kQueueMethods.data();
