@@ -2,6 +2,7 @@
 #include "mock.h"
 
 #include "method.h"
+#include "options.h"
 
 #include <cstring>
 #include <mutex>
@@ -236,11 +237,12 @@ int MockCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
     if (GetIndex(interp, objv[1], subcommands, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     int brokers = 1;
     if ((objc - 3) % 2 != 0) return WrongArgs(interp, 1, objv, "create name|#auto ?-brokers N?");
-    for (int i = 3; i < objc; i += 2) {
-        static const char *const options[] = {"-brokers", NULL};
-        int o;
-        if (GetIndex(interp, objv[i], options, "option", &o) != TCL_OK) return TCL_ERROR;
-        if (GetInt(interp, objv[i + 1], "broker count", &brokers) != TCL_OK) return TCL_ERROR;
+    static const OptionSpec specs[] = {{"-brokers", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    ParsedOptions options;
+    if (parser.Parse(interp, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    if (options.Has(0)) {
+        if (GetInt(interp, options.Get(0), "broker count", &brokers) != TCL_OK) return TCL_ERROR;
         if (brokers < 1 || brokers > 32) return ArgError(interp, "broker count must be between 1 and 32");
     }
     std::string error;
