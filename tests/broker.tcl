@@ -78,22 +78,7 @@ proc ::kafkatest::broker::start {args} {
     if {$S(bootstrap) ne ""} {
 	return $S(bootstrap)
     }
-    if {[llength $args] % 2} {
-	error "wrong # args: should be \"start ?-cache DIR?\""
-    }
-    set cache [file join [file dirname $tests] .cache kafka-$version]
-    foreach {opt val} $args {
-	switch -- $opt {
-	    -cache  {set cache [file normalize $val]}
-	    default {error "bad option \"$opt\": must be -cache"}
-	}
-    }
-    if {[auto_execok java] eq ""} {
-	error "kafka test broker: java not found in PATH (Kafka $version needs a JRE)"
-    }
-    # A test process under `build.tcl test -asan` has the ASan runtime
-    # preloaded; the JVM and Maven must not inherit it (they crash).
-    unset -nocomplain ::env(LD_PRELOAD)
+    set cache [JarCache "test broker" $args]
     set t0 [clock milliseconds]
     set jars [Jars $cache]
 
@@ -326,6 +311,30 @@ proc ::kafkatest::broker::Own {what} {
     if {$S(dir) eq ""} {
 	error "kafka test broker: $what: no broker started"
     }
+}
+
+# The start options (?-cache DIR?) of a broker or a cluster, checked, and
+# the jar cache directory they name; also checks for java and keeps the ASan
+# runtime (preloaded in a test process under `build.tcl test -asan`) away from
+# the JVM and Maven, which crash with it.
+proc ::kafkatest::broker::JarCache {what options} {
+    variable tests
+    variable version
+    if {[llength $options] % 2} {
+	error "wrong # args: should be \"start ?-cache DIR?\""
+    }
+    set cache [file join [file dirname $tests] .cache kafka-$version]
+    foreach {opt val} $options {
+	switch -- $opt {
+	    -cache  {set cache [file normalize $val]}
+	    default {error "bad option \"$opt\": must be -cache"}
+	}
+    }
+    if {[auto_execok java] eq ""} {
+	error "kafka $what: java not found in PATH (Kafka $version needs a JRE)"
+    }
+    unset -nocomplain ::env(LD_PRELOAD)
+    return $cache
 }
 
 # Returns the jar directory in CACHE, running Maven first if needed.
@@ -596,18 +605,7 @@ proc ::kafkatest::cluster::start {args} {
     if {$C(dir) ne ""} {
 	return $C(bootstrap)
     }
-    set cache [file join [file dirname $::kafkatest::broker::tests] .cache \
-	    kafka-$::kafkatest::broker::version]
-    foreach {opt val} $args {
-	switch -- $opt {
-	    -cache  {set cache [file normalize $val]}
-	    default {error "bad option \"$opt\": must be -cache"}
-	}
-    }
-    if {[auto_execok java] eq ""} {
-	error "kafka test cluster: java not found in PATH"
-    }
-    unset -nocomplain ::env(LD_PRELOAD)    ;# see broker::start
+    set cache [::kafkatest::broker::JarCache "test cluster" $args]
     set t0 [clock milliseconds]
     set jars [::kafkatest::broker::Jars $cache]
     set C(dir) [MakeDirs]
