@@ -11,6 +11,8 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace kafkatcl {
@@ -87,9 +89,18 @@ class Handle : public Object {
     MessageFormat Format() const;
     // The topic configuration new_topic gives the next topic (`$handle config`).
     const rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
-    // Partitions of this handle's topics started with consume_start(_queue):
-    // librdkafka 2.0.2's rd_kafka_consumer_close never returns while any are.
-    void CountStarted(int delta) { startedPartitions_ += delta; }
+    // Partitions of this handle's topics started with consume_start(_queue),
+    // by topic name. librdkafka has one fetcher per topic partition and
+    // handle, whichever topic object started it: starting it again from a
+    // second topic object of the same topic aborts librdkafka 2.0.2
+    // (rd_kafka_toppar_fetch_start assert), and its rd_kafka_consumer_close
+    // never returns while any are started.
+    void MarkStarted(const std::string &topic, int32_t partition, bool started) {
+        if (started) startedSet_.insert({topic, partition});
+        else startedSet_.erase({topic, partition});
+        startedPartitions_ = (int)startedSet_.size();
+    }
+    bool IsStarted(const std::string &topic, int32_t partition) const { return startedSet_.count({topic, partition}) != 0; }
     // Whether the handle has been a group consumer (subscribe, assign) since
     // its last close. A handle consumes either that way or by partition
     // (consume_start): librdkafka 2.0.2 aborts the process (assert in
@@ -226,7 +237,8 @@ class Handle : public Object {
     bool brokersUnset_ = false; // made without bootstrap.servers (see OnLog)
     bool exitHandler_ = false;
     unsigned long deliverySeq_ = 0; // for delivery_report every N
-    int startedPartitions_ = 0;     // see CountStarted
+    int startedPartitions_ = 0;     // see MarkStarted
+    std::set<std::pair<std::string, int32_t>> startedSet_;
     bool groupInUse_ = false;       // see GroupInUse
     // `$handle logger ...`: this handle's own logger, else the master's.
     LoggerSetting ownLogger_;

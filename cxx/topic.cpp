@@ -29,8 +29,10 @@ Topic::Topic(Tcl_Interp *interp, Handle *handle, rd_kafka_topic_t *rkt)
 
 Topic::~Topic() {
     streams_.clear(); // stops them: a running OnWake may still hold one
-    for (int32_t p : started_) rd_kafka_consume_stop(rkt_.get(), p);
-    handle_->CountStarted(-(int)started_.size());
+    for (int32_t p : started_) {
+        rd_kafka_consume_stop(rkt_.get(), p);
+        handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), p, false);
+    }
 }
 
 static const char *const kProduceUsage =
@@ -332,6 +334,12 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__CONFLICT,
                           "partition " + std::to_string(partition) + " is already started: call consume_stop first");
     }
+    const char *topic = rd_kafka_topic_name(rkt_.get());
+    if (handle_->IsStarted(topic, partition)) {
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__CONFLICT,
+                          "partition " + std::to_string(partition) + " of topic \"" + topic +
+                              "\" is already started by another topic object of this handle: call consume_stop there first");
+    }
     AwaitLeaders();
     int rc;
     if (toQueue) {
@@ -350,10 +358,10 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
         return KafkaError(interp_, err, std::string("consume_start failed: ") + rd_kafka_err2str(err));
     }
     started_.insert(partition);
-    handle_->CountStarted(1);
+    handle_->MarkStarted(topic, partition, true);
     if (!toQueue && objc == 5 && StartStream(partition, objv[4]) != TCL_OK) {
         started_.erase(partition); // all or nothing: not left started without its command
-        handle_->CountStarted(-1);
+        handle_->MarkStarted(topic, partition, false);
         rd_kafka_consume_stop(rkt_.get(), partition);
         return TCL_ERROR;
     }
@@ -376,7 +384,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;
     started_.erase(partition);
-    handle_->CountStarted(-1);
+    handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), partition, false);
     streams_.erase(partition);
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
