@@ -176,16 +176,7 @@ proc ::kafkatest::broker::start {args} {
 	broker.session.timeout.ms=3000
 	@S
     }]
-    # WARN and up to broker.log, plus the "started" line we wait for.
-    WriteFile [file join $dir log4j.properties] [string map [list \
-	    @F [file join $dir broker.log]] {
-	log4j.rootLogger=WARN, file
-	log4j.logger.kafka.server.KafkaRaftServer=INFO
-	log4j.appender.file=org.apache.log4j.FileAppender
-	log4j.appender.file.File=@F
-	log4j.appender.file.layout=org.apache.log4j.PatternLayout
-	log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-    }]
+    WriteLog4j $dir
 
     set java [list {*}$jvmopts \
 	    -Dlog4j.configuration=file:[file join $dir log4j.properties] \
@@ -311,6 +302,20 @@ proc ::kafkatest::broker::Own {what} {
     if {$S(dir) eq ""} {
 	error "kafka test broker: $what: no broker started"
     }
+}
+
+# A node's log4j.properties in its run directory: WARN and up to broker.log,
+# plus the "started" line the harness waits for.
+proc ::kafkatest::broker::WriteLog4j {dir} {
+    WriteFile [file join $dir log4j.properties] [string map [list \
+	    @F [file join $dir broker.log]] {
+	log4j.rootLogger=WARN, file
+	log4j.logger.kafka.server.KafkaRaftServer=INFO
+	log4j.appender.file=org.apache.log4j.FileAppender
+	log4j.appender.file.File=@F
+	log4j.appender.file.layout=org.apache.log4j.PatternLayout
+	log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+    }]
 }
 
 # The start options (?-cache DIR?) of a broker or a cluster, checked, and
@@ -929,15 +934,7 @@ proc ::kafkatest::cluster::WriteConfigs {jars} {
 	}
 	::kafkatest::broker::WriteFile [file join $dir server.properties] \
 		"node.id=$node\nlog.dirs=[file join $dir data]\n$roles\n$common"
-	::kafkatest::broker::WriteFile [file join $dir log4j.properties] \
-		[string map [list @F [file join $dir broker.log]] {
-	    log4j.rootLogger=WARN, file
-	    log4j.logger.kafka.server.KafkaRaftServer=INFO
-	    log4j.appender.file=org.apache.log4j.FileAppender
-	    log4j.appender.file.File=@F
-	    log4j.appender.file.layout=org.apache.log4j.PatternLayout
-	    log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-	}]
+	::kafkatest::broker::WriteLog4j $dir
 	set C($node,java) [list {*}$jvm \
 		-Dlog4j.configuration=file:[file join $dir log4j.properties] \
 		-cp [file join $jars *]]
