@@ -139,12 +139,20 @@ proc ::kafka::topic_consumer {args} {
 proc ::kafka::NewEasyTopic {kind name topic} {
     set qualified $name
     if {$name ni {"" "#auto"} && ![string match ::* $name]} {
-        set ns [uplevel 1 {namespace current}]
-        set qualified [expr {$ns eq "::" ? "::$name" : "${ns}::$name"}]
+        set qualified [uplevel 1 [list ::kafka::InCallerNamespace $name]]
         if {[llength [info commands $qualified]]} {
             ArgError "command \"$name\" already exists"
         }
     }
     set made [[SetupHandle $kind] new_topic $qualified $topic]
     return [expr {$name eq "#auto" ? $made : $name}]
+}
+
+# The fully qualified form of `name` in the namespace of the frame that calls
+# this (callers run it with uplevel 1, so that is their own caller's); a name
+# starting with :: is returned as is.
+proc ::kafka::InCallerNamespace {name} {
+    if {[string match ::* $name]} { return $name }
+    set ns [uplevel 1 {namespace current}]
+    return [expr {$ns eq "::" ? "::$name" : "${ns}::$name"}]
 }

@@ -39,11 +39,7 @@ proc ::kafka::subscriber {args} {
     # Named after the group, in the caller's namespace, when that name is free.
     set name #auto
     if {$group ne "#auto" && [uplevel 1 [list namespace which -command $group]] eq ""} {
-        set name $group
-        if {![string match ::* $group]} {
-            set ns [uplevel 1 {namespace current}]
-            set name [expr {$ns eq "::" ? "::$group" : "${ns}::$group"}]
-        }
+        set name [uplevel 1 [list ::kafka::InCallerNamespace $group]]
     }
     set sub [::kafka::master subscriber $name]
     try {
