@@ -284,7 +284,7 @@ int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const o
 }
 
 int ListElements(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, std::vector<Tcl_Obj *> *out) {
-    int n;
+    Tcl_Size n;
     Tcl_Obj **e;
     if (Tcl_ListObjGetElements(NULL, obj, &n, &e) != TCL_OK) return ArgError(interp, std::string(what) + " must be a list");
     out->assign(e, e + n);

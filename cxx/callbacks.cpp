@@ -10,7 +10,7 @@ int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *c
     // copy per call (delivery reports can be a million calls).
     Tcl_IncrRefCount(arg);
     ObjRef keepCmd(cmd); // the callback may replace itself while running
-    int n;
+    Tcl_Size n;
     Tcl_Obj **words;
     int code = Tcl_ListObjGetElements(interp, cmd, &n, &words);
     if (code == TCL_OK) {
@@ -22,10 +22,10 @@ int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *c
             objv = heapWords.data();
         }
         // Own the words: the callback could shimmer the command's list rep away.
-        for (int i = 0; i < n; i++) Tcl_IncrRefCount(objv[i] = words[i]);
+        for (Tcl_Size i = 0; i < n; i++) Tcl_IncrRefCount(objv[i] = words[i]);
         objv[n] = arg;
         code = Tcl_EvalObjv(interp, n + 1, objv, TCL_EVAL_GLOBAL);
-        for (int i = 0; i < n; i++) Tcl_DecrRefCount(objv[i]);
+        for (Tcl_Size i = 0; i < n; i++) Tcl_DecrRefCount(objv[i]);
     }
     if (code == TCL_ERROR) {
         Tcl_AddErrorInfo(interp, "\n    (");
@@ -41,7 +41,7 @@ int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *c
 }
 
 ObjRef CallbackArg(Tcl_Obj *obj) {
-    int len;
+    Tcl_Size len;
     Tcl_GetStringFromObj(obj, &len);
     return len ? ObjRef(obj) : ObjRef();
 }

@@ -56,7 +56,7 @@ void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, b
 // it is not one (the callback turned it into a dict, say).
 bool DeliveryReports::Rewrite(Tcl_Obj *list, const Pending &p) {
     static const Tcl_ObjType *listType = Tcl_GetObjType("list");
-    int n;
+    Tcl_Size n;
     Tcl_Obj **el;
     if (Tcl_IsShared(list) || list->typePtr != listType || Tcl_ListObjGetElements(NULL, list, &n, &el) != TCL_OK ||
         n != kPlainLength || el[0] != topicKey_.get() || el[2] != partitionKey_.get() || el[4] != offsetKey_.get() ||

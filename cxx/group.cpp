@@ -193,12 +193,12 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     if (objc == 4) return kWrongArgs;
     ParsedOptions options;
     if (parser.Parse(interp_, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    int n;
+    Tcl_Size n;
     Tcl_Obj **topics;
     if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
         return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
-    for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
+    PartitionListPtr list(rd_kafka_topic_partition_list_new((int)n));
+    for (Tcl_Size i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
     if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
     if (err) return ErrResult(interp_, err, "subscribe");

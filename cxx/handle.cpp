@@ -495,11 +495,11 @@ int Handle::LogLevel(int, Tcl_Obj *const objv[]) {
 
 int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
     // Accept a Tcl list or librdkafka's comma-separated form.
-    int n;
+    Tcl_Size n;
     Tcl_Obj **elems;
     if (Tcl_ListObjGetElements(NULL, objv[2], &n, &elems) != TCL_OK) return ArgError(interp_, "brokerList must be a list");
     std::string brokers;
-    for (int i = 0; i < n; i++) {
+    for (Tcl_Size i = 0; i < n; i++) {
         if (i) brokers += ",";
         brokers += Tcl_GetString(elems[i]);
     }

@@ -80,12 +80,12 @@ std::vector<const char *> Topic::MethodNames(unsigned kind) { return TopicMethod
 
 // Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
 static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t **out) {
-    int n;
+    Tcl_Size n;
     Tcl_Obj **elems;
     if (Tcl_ListObjGetElements(NULL, list, &n, &elems) != TCL_OK || n % 2 != 0)
         return ArgError(interp, "headers must be a list of name value pairs");
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)n / 2);
-    for (int i = 0; i < n; i += 2) {
+    for (Tcl_Size i = 0; i < n; i += 2) {
         OutBytes name(elems[i]), value(elems[i + 1]);
         rd_kafka_header_add(hdrs, name.data(), (ssize_t)name.size(), value.data(), (ssize_t)value.size());
     }
@@ -199,14 +199,14 @@ int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
     static constexpr int kBatchQueueWaitMs = 30000;
     int32_t partition;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
-    int n;
+    Tcl_Size n;
     Tcl_Obj **items;
     if (Tcl_ListObjGetElements(NULL, objv[3], &n, &items) != TCL_OK)
         return ArgError(interp_, "message list must be a list of {payload ?key?} lists");
     std::deque<OutBytes> keep; // the bytes must live until librdkafka copied them
     std::vector<rd_kafka_message_t> msgs((size_t)n);
-    for (int i = 0; i < n; i++) {
-        int parts;
+    for (Tcl_Size i = 0; i < n; i++) {
+        Tcl_Size parts;
         Tcl_Obj **fields;
         if (Tcl_ListObjGetElements(NULL, items[i], &parts, &fields) != TCL_OK || parts < 1 || parts > 2) {
             return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
