@@ -91,9 +91,14 @@ namespace eval ::kafkatest {
     proc atLeast {have want} {
         expr {$have ne "" && [package vcompare $have $want] >= 0}
     }
+    # rdkafkaBefore-X.Y: the opposite.
     foreach v {2.2 2.3 2.4 2.5 2.6 2.6.1} {
         ::tcltest::testConstraint rdkafka-$v [atLeast $rdkafkaVersion $v]
+        ::tcltest::testConstraint rdkafkaBefore-$v [expr {![atLeast $rdkafkaVersion $v]}]
     }
+    # The resource types librdkafka names in "bad resource type" errors.
+    variable resourceTypes "UNKNOWN, ANY, TOPIC, GROUP, BROKER[expr {
+            [atLeast $rdkafkaVersion 2.6] ? ", TRANSACTIONAL_ID" : ""}]"
     ::tcltest::testConstraint kafka-4.0 [atLeast $kafkaVersion 4.0]
     # librdkafka before 2.6.1 appends its nonce twice in SCRAM's final
     # message; Kafka 4 checks the nonce strictly (RFC 5802) and refuses the
