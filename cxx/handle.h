@@ -164,6 +164,14 @@ class Handle : public Object {
     int CreateAcls(int objc, Tcl_Obj *const objv[]);
     int DescribeAcls(int objc, Tcl_Obj *const objv[]);
     int DeleteAcls(int objc, Tcl_Obj *const objv[]);
+    // ... those of newer librdkafka versions (_UNSUPPORTED_FEATURE on older ones)
+    int DescribeCluster(int objc, Tcl_Obj *const objv[]);
+    int DescribeTopics(int objc, Tcl_Obj *const objv[]);
+    int ListOffsets(int objc, Tcl_Obj *const objv[]);
+    int IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]);
+    int DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]);
+    int AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]);
+    int ElectLeaders(int objc, Tcl_Obj *const objv[]);
     // producer.cpp
     int Purge(int objc, Tcl_Obj *const objv[]);
     int InitTransactions(int objc, Tcl_Obj *const objv[]);

@@ -11,7 +11,7 @@
 namespace kafkatcl {
 
 Master::Master(Tcl_Interp *interp)
-    : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {}
+    : Object(interp, nullptr), conf_(NewClientConf()), topicConf_(rd_kafka_topic_conf_new()) {}
 
 // One row per method (see method.h). The original's names and the later
 // KafkaTcl's (error_callback, statistics_callback) are rows of one handler.

@@ -33,6 +33,11 @@ if {$quick} {
     puts "test tier: quick (librdkafka mock cluster, in each test process)"
 } else {
     set env(KAFKATEST_BROKERS) [::kafkatest::broker::start]
+    # The tests of features that need a newer broker read its version (for
+    # a KAFKA_BROKERS cluster, KAFKATEST_KAFKA_VERSION is the user's to set).
+    if {![info exists env(KAFKA_BROKERS)] || $env(KAFKA_BROKERS) eq ""} {
+        set env(KAFKATEST_KAFKA_VERSION) $::kafkatest::broker::version
+    }
     puts "test tier: full (Apache Kafka at $env(KAFKATEST_BROKERS))"
 }
 

@@ -1,9 +1,11 @@
 # broker.tcl --
 #
 #	A throw-away single-node Apache Kafka broker (KRaft, combined
-#	broker+controller) for the test suite.  The Kafka version is pinned in
-#	tests/broker/pom.xml; its jars are fetched once with Maven into a cache
-#	directory.  Every broker runs under tests/broker/run-broker.sh, which
+#	broker+controller) for the test suite.  The default Kafka version is
+#	pinned in tests/broker/pom.xml; the environment variable
+#	KAFKATEST_KAFKA_VERSION picks another (3.9.x and 4.x are tested).  The
+#	jars of each version are fetched once with Maven into a cache directory
+#	of their own (.cache/kafka-VERSION).  Every broker runs under tests/broker/run-broker.sh, which
 #	kills the JVM and removes the run directory when the tclsh that started
 #	it goes away, however that happens.
 #
@@ -35,7 +37,13 @@
 
 namespace eval ::kafkatest::broker {
     variable tests [file dirname [file normalize [info script]]]
+    # The Kafka version: KAFKATEST_KAFKA_VERSION if set (the -next test leg
+    # sets a 4.x), else the default pinned in tests/broker/pom.xml.
     variable version [apply {{pom} {
+	if {[info exists ::env(KAFKATEST_KAFKA_VERSION)]
+		&& $::env(KAFKATEST_KAFKA_VERSION) ne ""} {
+	    return $::env(KAFKATEST_KAFKA_VERSION)
+	}
 	set f [open $pom]
 	set xml [read $f]
 	close $f
@@ -345,6 +353,7 @@ proc ::kafkatest::broker::JarCache {what options} {
 # Returns the jar directory in CACHE, running Maven first if needed.
 proc ::kafkatest::broker::Jars {cache} {
     variable tests
+    variable version
     set jars [file join $cache jars]
     set marker [file join $cache jars.ok]
     if {[file exists $marker]} {
@@ -360,6 +369,7 @@ proc ::kafkatest::broker::Jars {cache} {
     puts "fetching Kafka jars into $jars ..."
     if {[catch {
 	exec mvn -q -B -f [file join $tests broker pom.xml] \
+		-Dkafka.version=$version \
 		dependency:copy-dependencies -DoutputDirectory=$jars \
 		-DincludeScope=runtime 2>@1
     } msg]} {
