@@ -403,10 +403,10 @@ struct HandleMethods {
         {"offsets_for_times", &H::OffsetsForTimes, 1, 3, "{{topic partition timestampMs} ...} ?-timeout ms?", Both},
         {"meta", &H::Meta, 1, kAnyArgs, "refresh|print ?-timeout ms?", Both},
         {"partitioner", &H::Partitioner, 0, 1, "?name?", Both},
-        {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // sasl.cpp
         {"oauthbearer_set_token", &H::OauthbearerSetToken, 3, 4, "token lifetimeMs principal ?extensions?", Both},
         {"oauthbearer_set_token_failure", &H::OauthbearerSetTokenFailure, 1, 1, "message", Both},
+        {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // admin.cpp: options anywhere, so any number of words.
         {"create_topics", &H::CreateTopics, 0, kAnyArgs,
          "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
