@@ -48,6 +48,11 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
     rd_kafka_conf_set_error_cb(conf.get(), OnError);
     rd_kafka_conf_set_stats_cb(conf.get(), OnStatistics);
     rd_kafka_conf_set_log_cb(conf.get(), OnLog);
+    rd_kafka_conf_set_throttle_cb(conf.get(), OnThrottle);
+    // Only when asked for: with a refresh callback librdkafka uses neither
+    // its built-in OIDC token source nor enable.sasl.oauthbearer.unsecure.jwt.
+    if (master_->Callbacks().oauthbearerRefresh)
+        rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf.get(), OnOauthbearerRefresh);
     char errstr[512];
     if (!IsProducer()) {
         // KafkaTcl's one changed default (consumers only; unless the user set
@@ -182,6 +187,14 @@ int Handle::OnStatistics(rd_kafka_t *, char *json, size_t len, void *opaque) {
     return 0; // librdkafka frees json
 }
 
+void Handle::OnThrottle(rd_kafka_t *, const char *broker, int32_t brokerId, int throttleMs, void *opaque) {
+    HandleEvent e{HandleEvent::Throttle};
+    e.text = broker ? broker : "";
+    e.brokerId = brokerId;
+    e.throttleMs = throttleMs;
+    static_cast<Handle *>(opaque)->Record(std::move(e));
+}
+
 const LoggerSetting &Handle::Logger() const { return hasOwnLogger_ ? ownLogger_ : master_->Callbacks().logger; }
 
 // The notice rd_kafka_new logs when a handle has no brokers yet: the
@@ -277,43 +290,90 @@ static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
     return arg;
 }
 
+static Tcl_Obj *ErrorDict(const HandleEvent &e, Tcl_Obj *handle) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+    DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+    DictPut(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
+    DictPut(arg, "handle", handle);
+    return arg;
+}
+
+static Tcl_Obj *LogDict(const HandleEvent &e) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "level", Tcl_NewIntObj(e.level));
+    DictPut(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
+    DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+    return arg;
+}
+
+static Tcl_Obj *ThrottleDict(const HandleEvent &e, Tcl_Obj *handle) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "broker_name", Tcl_NewStringObj(e.text.c_str(), -1));
+    DictPut(arg, "broker_id", Tcl_NewIntObj(e.brokerId));
+    DictPut(arg, "throttle_time_ms", Tcl_NewIntObj(e.throttleMs));
+    DictPut(arg, "handle", handle);
+    return arg;
+}
+
+// `statistics_callback -dict`: the JSON through tcllib's ::json::json2dict
+// (loaded when the callback was set). None when that failed: the error
+// went to bgerror, as a callback's would.
+static ObjRef StatisticsDict(Tcl_Interp *interp, const std::string &json) {
+    Tcl_Obj *words[2] = {Tcl_NewStringObj("::json::json2dict", -1), Tcl_NewStringObj(json.c_str(), (int)json.size())};
+    for (Tcl_Obj *w : words) Tcl_IncrRefCount(w);
+    int code = Tcl_EvalObjv(interp, 2, words, TCL_EVAL_GLOBAL);
+    for (Tcl_Obj *w : words) Tcl_DecrRefCount(w);
+    if (code != TCL_OK) {
+        Tcl_AddErrorInfo(interp, "\n    (kafka statistics callback: parsing the statistics JSON)");
+        Tcl_BackgroundException(interp, code);
+        Tcl_ResetResult(interp);
+        return ObjRef();
+    }
+    ObjRef dict(Tcl_GetObjResult(interp));
+    Tcl_ResetResult(interp);
+    return dict;
+}
+
 void Handle::DispatchOne(HandleEvent &e) {
     MasterCallbacks &cb = master_->Callbacks();
-    Tcl_Obj *arg = nullptr;
+    ObjRef arg;
     ObjRef cmd;
     const char *context = "";
     switch (e.kind) {
     case HandleEvent::Error:
         cmd = cb.error;
         context = "kafka error callback";
-        arg = Tcl_NewDictObj();
-        DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
-        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
-        DictPut(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
-        DictPut(arg, "handle", NameObj());
+        arg = ObjRef(ErrorDict(e, NameObj()));
         break;
     case HandleEvent::Statistics:
         cmd = cb.statistics;
         context = "kafka statistics callback";
-        arg = Tcl_NewStringObj(e.text.c_str(), (int)e.text.size());
+        if (!cmd) return;
+        arg = cb.statisticsDict ? StatisticsDict(interp_, e.text)
+                                : ObjRef(Tcl_NewStringObj(e.text.c_str(), (int)e.text.size()));
+        if (!arg) return;
         break;
     case HandleEvent::Rebalance:
         cmd = rebalanceCommand_;
         context = "kafka rebalance callback";
-        arg = RebalanceDict(e);
+        arg = ObjRef(RebalanceDict(e));
         break;
     case HandleEvent::Log:
         cmd = Logger().mode.load() == LogMode::Callback ? Logger().command : ObjRef();
         context = "kafka logger callback";
-        arg = Tcl_NewDictObj();
-        DictPut(arg, "level", Tcl_NewIntObj(e.level));
-        DictPut(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
-        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        arg = ObjRef(LogDict(e));
         break;
+    case HandleEvent::Throttle:
+        cmd = cb.throttle;
+        context = "kafka throttle callback";
+        arg = ObjRef(ThrottleDict(e, NameObj()));
+        break;
+    case HandleEvent::OauthbearerRefresh:
+        DispatchOauthbearerRefresh(e);
+        return;
     }
-    Tcl_IncrRefCount(arg);
-    if (cmd) InvokeCallback(interp_, cmd.get(), arg, context);
-    Tcl_DecrRefCount(arg);
+    if (cmd) InvokeCallback(interp_, cmd.get(), arg.get(), context);
 }
 
 MessageFormat Handle::Format() const { return master_->Format(); }
@@ -343,6 +403,9 @@ struct HandleMethods {
         {"offsets_for_times", &H::OffsetsForTimes, 1, 3, "{{topic partition timestampMs} ...} ?-timeout ms?", Both},
         {"meta", &H::Meta, 1, kAnyArgs, "refresh|print ?-timeout ms?", Both},
         {"partitioner", &H::Partitioner, 0, 1, "?name?", Both},
+        // sasl.cpp
+        {"oauthbearer_set_token", &H::OauthbearerSetToken, 3, 4, "token lifetimeMs principal ?extensions?", Both},
+        {"oauthbearer_set_token_failure", &H::OauthbearerSetTokenFailure, 1, 1, "message", Both},
         {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // admin.cpp: options anywhere, so any number of words.
         {"create_topics", &H::CreateTopics, 0, kAnyArgs,

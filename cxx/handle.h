@@ -21,13 +21,17 @@ namespace kafkatcl {
 // be recorded on a librdkafka thread (logs) and is turned into Tcl values only
 // in the handle's own thread.
 struct HandleEvent {
-    enum Kind { Error, Statistics, Log, Rebalance } kind; // delivery reports: see DeliveryReports
+    enum Kind { Error, Statistics, Log, Rebalance, Throttle, OauthbearerRefresh } kind; // delivery reports: see DeliveryReports
     // Error: the error; Rebalance: librdkafka's rebalance code (_ASSIGN_PARTITIONS ...).
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    std::string text;     // Error: its message; Statistics: the JSON; Log: the line
+    // Error: its message; Statistics: the JSON; Log: the line; Throttle: the
+    // broker's name; OauthbearerRefresh: sasl.oauthbearer.config
+    std::string text;
     bool fatal = false;   // Error: librdkafka says the instance is unusable
     int level = 0;        // Log: syslog level
     std::string facility; // Log: librdkafka's facility (BROKER, CONFWARN ...)
+    int32_t brokerId = -1; // Throttle: the broker's id ...
+    int throttleMs = 0;    // ... and its throttle time
     struct RebalanceChange {
         std::string event;    // "assign", "revoke" or "error"
         std::string protocol; // the group's rebalance protocol: EAGER, COOPERATIVE or NONE
@@ -128,6 +132,10 @@ class Handle : public Object {
     static void OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
     static int OnStatistics(rd_kafka_t *rk, char *json, size_t len, void *opaque);
     static void OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+    static void OnThrottle(rd_kafka_t *rk, const char *broker, int32_t brokerId, int throttleMs, void *opaque);
+    // sasl.cpp
+    static void OnOauthbearerRefresh(rd_kafka_t *rk, const char *config, void *opaque);
+    void DispatchOauthbearerRefresh(const HandleEvent &e);
 
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
@@ -145,6 +153,9 @@ class Handle : public Object {
     int GetWatermarks(int objc, Tcl_Obj *const objv[]);
     int QueryWatermarks(int objc, Tcl_Obj *const objv[]);
     int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
+    // sasl.cpp
+    int OauthbearerSetToken(int objc, Tcl_Obj *const objv[]);
+    int OauthbearerSetTokenFailure(int objc, Tcl_Obj *const objv[]);
     // info.cpp
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]);

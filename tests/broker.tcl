@@ -21,7 +21,9 @@
 #			  certificates are accepted but not required
 #	    SASL_PLAINTEXT SASL PLAIN (user in the listener's JAAS config) and
 #			  SCRAM-SHA-256 (credential added when the storage is
-#			  formatted)
+#			  formatted); OAUTHBEARER with Kafka's unsecured
+#			  validator (unsigned JWTs, "alg":"none", whose scope
+#			  must include sasl_oauthbearer_scope)
 #	    CONTROLLER	  KRaft only
 #	Passwords are random per start.  [security] returns the addresses,
 #	the CA file, a second unrelated CA (for "untrusted certificate"
@@ -111,7 +113,8 @@ proc ::kafkatest::broker::start {args} {
     set sec [dict create \
 	    sasl_brokers 127.0.0.1:$saslport \
 	    sasl_plain_user alice sasl_plain_password alice-[RandomHex 8] \
-	    sasl_scram_user bob sasl_scram_password bob-[RandomHex 8]]
+	    sasl_scram_user bob sasl_scram_password bob-[RandomHex 8] \
+	    sasl_oauthbearer_scope kafkatcl-[RandomHex 4]]
     set tls [file join $dir tls]
     if {[auto_execok openssl] eq ""} {
 	dict set sec ssl_unavailable "openssl is not in PATH"
@@ -135,10 +138,12 @@ proc ::kafkatest::broker::start {args} {
     }
     set secprops [string map [list \
 	    @PU [dict get $sec sasl_plain_user] \
-	    @PP [dict get $sec sasl_plain_password]] {
-	sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256
+	    @PP [dict get $sec sasl_plain_password] \
+	    @OS [dict get $sec sasl_oauthbearer_scope]] {
+	sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,OAUTHBEARER
 	listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_@PU="@PP";
 	listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+	listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="kafkatcl-broker" unsecuredValidatorRequiredScope="@OS";
     }]
     if {$ssl} {
 	append secprops [string map [list \
@@ -240,6 +245,7 @@ proc ::kafkatest::broker::stop {} {
 #	    sasl_plain_password  ... and its password
 #	    sasl_scram_user	     a SASL SCRAM-SHA-256 user ...
 #	    sasl_scram_password  ... and its password
+#	    sasl_oauthbearer_scope  the scope an OAUTHBEARER token needs
 #	    ssl_brokers	     127.0.0.1:PORT of the SSL listener
 #	    ssl_ca		     PEM file of the CA that signed the broker
 #	    ssl_untrusted_ca     PEM file of an unrelated CA
@@ -297,6 +303,18 @@ proc ::kafkatest::broker::restart {} {
     puts [format "kafka broker %s restarted on %s in %.1f s" $version \
 	    $S(bootstrap) [expr {([clock milliseconds] - $t0) / 1000.0}]]
     return $S(bootstrap)
+}
+
+# ::kafkatest::broker::tool class ?arg ...? --
+#
+#	Runs a Kafka command-line tool class (kafka.admin.ConfigCommand ...)
+#	with the test broker's jars, fetched first if needed, and returns its
+#	output.  Works with KAFKA_BROKERS too: the tool is told the cluster.
+
+proc ::kafkatest::broker::tool {class args} {
+    variable jvmopts
+    set jars [Jars [JarCache "tool $class" {}]]
+    exec java {*}$jvmopts -cp [file join $jars *] $class {*}$args 2>@1
 }
 
 # --- internals ---------------------------------------------------------------
