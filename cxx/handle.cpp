@@ -123,6 +123,11 @@ void Handle::DropPending(AdminPending *pending) {
 void Handle::OnDelete() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     exitHandler_ = false;
+    // Reports not served yet: the messages' own callbacks still get theirs.
+    while (!deliveries_.Empty()) {
+        Delivery d = deliveries_.Next();
+        if (d.own && d.own->PerMessage()) DeliverLater(std::move(d.report), std::move(d.own));
+    }
 }
 
 void Handle::FlushAtExit(ClientData cd) {
@@ -140,24 +145,44 @@ void Handle::Record(HandleEvent &&event) {
 
 void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
-    // Adopt the reference produce -opaque took: released whatever happens next.
-    ObjRef userOpaque;
-    if (msg->_private) {
-        userOpaque = ObjRef(static_cast<Tcl_Obj *>(msg->_private));
-        Tcl_DecrRefCount(static_cast<Tcl_Obj *>(msg->_private));
-    }
+    // Adopt what produce -opaque/-command/-await made: released whatever happens next.
+    std::unique_ptr<MessageOpaque> own(static_cast<MessageOpaque *>(msg->_private));
     MasterCallbacks &cb = self->master_->Callbacks();
     if (msg->err) cb.failed++; else cb.delivered++;
-    if (!cb.delivery || self->Deleted()) return;
-    if (!msg->err) { // sampling: every Nth success and the ones asked for by `sample`; all failures
-        unsigned long n = ++self->deliverySeq_;
-        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) {
-            if (cb.samplesWanted == 0) return;
-            cb.samplesWanted--;
-        }
+    bool perMessage = own && own->PerMessage();
+    if (self->Deleted()) {
+        if (perMessage) self->DeliverLater(msg, std::move(own));
+        return;
     }
+    bool toMaster = cb.delivery && self->Sampled(msg, cb);
+    if (!toMaster && !perMessage) return;
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
-    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText, cb.deliveryPayload);
+    self->deliveries_.Record(msg, std::move(own), self->Format().asText, cb.deliveryPayload, toMaster);
+}
+
+// Whether the master's callback gets this report: every Nth success and
+// the ones asked for by `sample`; all failures.
+bool Handle::Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb) {
+    if (msg->err) return true;
+    unsigned long n = ++deliverySeq_;
+    if (cb.deliveryEvery != 0 && n % (unsigned long)cb.deliveryEvery == 0) return true;
+    if (cb.samplesWanted == 0) return false;
+    cb.samplesWanted--;
+    return true;
+}
+
+// A report for a message's own -command/-await once the handle is deleted
+// (its close flush and purge): through the event loop, as no script may run here.
+void Handle::DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own) {
+    own->err = msg->err;
+    ObjRef report = deliveries_.Build(msg, own->opaque.get(), Format().asText, master_->Callbacks().deliveryPayload);
+    DeliverLater(std::move(report), std::move(own));
+}
+
+void Handle::DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own) {
+    std::shared_ptr<MessageOpaque> shared(std::move(own));
+    Tcl_Interp *interp = interp_;
+    RunLater(interp, [interp, report, shared] { DeliverToMessage(interp, report.get(), *shared); });
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -231,10 +256,12 @@ void Handle::ServeEvents(size_t limit) {
                 break;
             }
             if (!saved) saved = Tcl_SaveInterpState(interp, TCL_OK);
-            ObjRef report = deliveries_.Next();
-            if (Tcl_Obj *cmd = master_->Callbacks().delivery.get())
-                InvokeCallback(interp, cmd, report.get(), "kafka delivery report callback");
-            deliveries_.Recycle(std::move(report));
+            Delivery d = deliveries_.Next();
+            Tcl_Obj *cmd = master_->Callbacks().delivery.get();
+            if (cmd && d.toMaster) InvokeCallback(interp, cmd, d.report.get(), "kafka delivery report callback");
+            if (d.own && !Deleted()) DeliverToMessage(interp, d.report.get(), *d.own);
+            else if (d.own) DeliverLater(std::move(d.report), std::move(d.own));
+            else deliveries_.Recycle(std::move(d.report));
             continue;
         }
         HandleEvent event;

@@ -128,6 +128,9 @@ class Handle : public Object {
     static void OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
     static int OnStatistics(rd_kafka_t *rk, char *json, size_t len, void *opaque);
     static void OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+    bool Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb);
+    void DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own);
+    void DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own);
 
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
