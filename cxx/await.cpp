@@ -10,7 +10,7 @@ std::shared_ptr<Await> Await::Begin(Tcl_Interp *interp, const char *what) {
     Tcl_ResetResult(interp);
     if (!coroutine) {
         KafkaError(interp, RD_KAFKA_RESP_ERR__STATE,
-                   std::string(what) + " -await must be called inside a coroutine (see coroutine(n))");
+                   std::string(what) + " must be called inside a coroutine (see coroutine(n))");
         return nullptr;
     }
     return std::shared_ptr<Await>(new Await(interp, coroutine));

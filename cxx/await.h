@@ -28,7 +28,7 @@ namespace kafkatcl {
 class Await : public std::enable_shared_from_this<Await> {
   public:
     // A new await when the caller runs in a coroutine; else nullptr and
-    // {KAFKA _STATE "<what> -await must be called inside a coroutine"}.
+    // {KAFKA _STATE "<what> must be called inside a coroutine"}.
     static std::shared_ptr<Await> Begin(Tcl_Interp *interp, const char *what);
     // The awaiting method's return: suspends the coroutine until Complete
     // (at once when it already completed).

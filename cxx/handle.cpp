@@ -92,6 +92,7 @@ Handle::~Handle() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
     groupStream_.Reset(); // before consumerQueue_ goes
+    groupNext_.reset();
     consumerQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
@@ -373,26 +374,26 @@ struct HandleMethods {
         {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // admin.cpp: options anywhere, so any number of words.
         {"create_topics", &H::CreateTopics, 0, kAnyArgs,
-         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"create_partitions", &H::CreatePartitions, 0, kAnyArgs,
-         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
-         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd?", Admin},
-        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
+         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,
-         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?", Admin},
+         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_group_offsets", &H::AlterGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"delete_group_offsets", &H::DeleteGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         // producer.cpp
         {"purge", &H::Purge, 0, kAnyArgs, "?-queued? ?-inflight?", P},
         {"init_transactions", &H::InitTransactions, 0, 1, "?timeoutMs?", P},
@@ -413,6 +414,7 @@ struct HandleMethods {
         {"consume", &H::Consume, 2, 2, "timeoutMs arrayName", C},
         {"consume_batch", &H::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", C},
         {"consume_callback", &H::ConsumeCallback, 1, 2, "?timeoutMs? command", C},
+        {"next", &H::Next, 0, 2, "?-timeout ms?", C},
         {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-message msg | {{topic partition offset} ...}?", C},
         {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
         {"position", &H::Position, 0, 1, "?partitions?", C},

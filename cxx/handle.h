@@ -186,6 +186,7 @@ class Handle : public Object {
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
+    int Next(int objc, Tcl_Obj *const objv[]);
     int Commit(int objc, Tcl_Obj *const objv[]);
     int Committed(int objc, Tcl_Obj *const objv[]);
     int Position(int objc, Tcl_Obj *const objv[]);
@@ -233,6 +234,7 @@ class Handle : public Object {
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
     StreamSlot groupStream_; // asynchronous group consume_callback
+    std::unique_ptr<NextWait> groupNext_; // a coroutine's `next` on the group consumer
     ObjRef rebalanceCommand_;
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic

@@ -145,7 +145,7 @@ static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv
 // -opaque value, the -command, and the coroutine of -await (*await).
 static int MakeMessageOpaque(Tcl_Interp *interp, const ProduceArgs &args, std::unique_ptr<MessageOpaque> *own,
                              std::shared_ptr<Await> *await) {
-    if (args.await && !(*await = Await::Begin(interp, "produce"))) return TCL_ERROR;
+    if (args.await && !(*await = Await::Begin(interp, "produce -await"))) return TCL_ERROR;
     ObjRef command = args.command ? CallbackArg(args.command) : ObjRef();
     if (!args.opaque && !command && !*await) return TCL_OK;
     own->reset(new MessageOpaque);
