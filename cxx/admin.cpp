@@ -256,6 +256,8 @@ int GetEnum(Tcl_Interp *interp, Tcl_Obj *word, const char *what, int count, cons
 struct AdminArgs {
     int timeout = 30000;
     bool validate = false;
+    bool await = false;
+    std::string method; // for errors
     ObjRef command;
     std::vector<Tcl_Obj *> positional;
 };
@@ -263,9 +265,10 @@ struct AdminArgs {
 // Splits objv[2..] into positional words and the options: -timeout and
 // -command, and -validate for the calls that take it; "--" ends the options.
 int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    enum { TIMEOUT, VALIDATE, COMMAND };
-    static const OptionSpec withValidate[] = {{"-timeout", true}, {"-validate", false}, {"-command", true}};
-    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}};
+    enum { TIMEOUT, VALIDATE, COMMAND, AWAIT };
+    static const OptionSpec withValidate[] = {
+        {"-timeout", true}, {"-validate", false}, {"-command", true}, {"-await", false}};
+    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}, {"-await", false}};
     static const OptionParser parseWith(withValidate, OptionParser::Anywhere, true);
     static const OptionParser parseWithout(withoutValidate, OptionParser::Anywhere, true);
     ParsedOptions options;
@@ -280,6 +283,9 @@ int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const o
             return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
     }
     if (options.Has(command)) args->command = CallbackArg(options.Get(command));
+    args->await = options.Has(command + 1);
+    args->method = Tcl_GetString(objv[1]);
+    if (args->await && args->command) return ArgError(interp, "-command and -await exclude each other");
     return TCL_OK;
 }
 
@@ -380,8 +386,10 @@ int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminCon
     return TCL_OK;
 }
 
-AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command)
-    : handle_(handle), convert_(convert), command_(command), queue_(queue) {
+AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command,
+                           std::shared_ptr<Await> await)
+    : handle_(handle), convert_(convert), command_(command),
+      await_(std::move(await), "the handle was deleted before the admin result"), queue_(queue) {
     wakeup_.reset(new Wakeup(handle->Interp(), [this] { OnWake(); }));
 }
 
@@ -409,11 +417,19 @@ void AdminPending::OnWake() {
         rd_kafka_event_destroy(event);
         return;
     }
+    Tcl_Interp *interp = handle_->Interp();
+    if (await_) {
+        Tcl_Obj *result = nullptr;
+        int code = AdminEventResult(interp, event, convert_, &result);
+        rd_kafka_event_destroy(event);
+        if (code == TCL_OK) Tcl_SetObjResult(interp, result);
+        await_->Complete(code);
+        return;
+    }
     if (!command_) { // an orphaned synchronous call: nobody waits any more
         rd_kafka_event_destroy(event);
         return;
     }
-    Tcl_Interp *interp = handle_->Interp();
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {
@@ -449,20 +465,22 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), args.timeout, errstr, sizeof errstr);
     if (args.validate && rd_kafka_AdminOptions_set_validate_only(options.get(), 1, errstr, sizeof errstr))
         return ArgError(interp, errstr);
+    std::shared_ptr<Await> await;
+    if (args.await && !(await = Await::Begin(interp, (args.method + " -await").c_str()))) return TCL_ERROR;
     QueuePtr queue(rd_kafka_queue_new(rk));
     send(options.get(), queue.get());
-    if (args.command) {
-        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get());
+    if (args.command || await) {
+        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get(), await);
         handle->KeepPending(pending);
         pending->Start();
-        return TCL_OK;
+        return await ? Await::Suspend(interp, await) : TCL_OK;
     }
     // Synchronous: librdkafka enforces the timeout; the margin only guards against a lost reply.
     rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + 5000);
     if (!event) {
         // librdkafka still owns the request: keep its reply queue alive until
         // the reply comes (an orphan with no command just discards it).
-        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr);
+        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr, nullptr);
         handle->KeepPending(orphan);
         orphan->Start();
         return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");

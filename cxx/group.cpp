@@ -260,6 +260,13 @@ int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
 }
 
+// next ?-timeout ms?: in a coroutine, the group consumer's next message (see QueueNext).
+int Handle::Next(int objc, Tcl_Obj *const objv[]) {
+    rd_kafka_queue_t *q = ConsumerQueue();
+    if (!q) return TCL_ERROR;
+    return QueueNext(interp_, this, this, q, groupStream_, &groupNext_, objc, objv);
+}
+
 // commit ?-async? ?offsets? | commit ?-async? -message msg
 int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
     static const OptionSpec specs[] = {{"-async", false}, {"-message", true}};

@@ -97,6 +97,7 @@ Handle::~Handle() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
     groupStream_.Reset(); // before consumerQueue_ goes
+    groupNext_.reset();
     consumerQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
@@ -128,6 +129,11 @@ void Handle::DropPending(AdminPending *pending) {
 void Handle::OnDelete() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     exitHandler_ = false;
+    // Reports not served yet: the messages' own callbacks still get theirs.
+    while (!deliveries_.Empty()) {
+        Delivery d = deliveries_.Next();
+        if (d.own && d.own->PerMessage()) DeliverLater(std::move(d.report), std::move(d.own));
+    }
 }
 
 void Handle::FlushAtExit(ClientData cd) {
@@ -145,24 +151,44 @@ void Handle::Record(HandleEvent &&event) {
 
 void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
-    // Adopt the reference produce -opaque took: released whatever happens next.
-    ObjRef userOpaque;
-    if (msg->_private) {
-        userOpaque = ObjRef(static_cast<Tcl_Obj *>(msg->_private));
-        Tcl_DecrRefCount(static_cast<Tcl_Obj *>(msg->_private));
-    }
+    // Adopt what produce -opaque/-command/-await made: released whatever happens next.
+    std::unique_ptr<MessageOpaque> own(static_cast<MessageOpaque *>(msg->_private));
     MasterCallbacks &cb = self->master_->Callbacks();
     if (msg->err) cb.failed++; else cb.delivered++;
-    if (!cb.delivery || self->Deleted()) return;
-    if (!msg->err) { // sampling: every Nth success and the ones asked for by `sample`; all failures
-        unsigned long n = ++self->deliverySeq_;
-        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) {
-            if (cb.samplesWanted == 0) return;
-            cb.samplesWanted--;
-        }
+    bool perMessage = own && own->PerMessage();
+    if (self->Deleted()) {
+        if (perMessage) self->DeliverLater(msg, std::move(own));
+        return;
     }
+    bool toMaster = cb.delivery && self->Sampled(msg, cb);
+    if (!toMaster && !perMessage) return;
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
-    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText, cb.deliveryPayload);
+    self->deliveries_.Record(msg, std::move(own), self->Format().asText, cb.deliveryPayload, toMaster);
+}
+
+// Whether the master's callback gets this report: every Nth success and
+// the ones asked for by `sample`; all failures.
+bool Handle::Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb) {
+    if (msg->err) return true;
+    unsigned long n = ++deliverySeq_;
+    if (cb.deliveryEvery != 0 && n % (unsigned long)cb.deliveryEvery == 0) return true;
+    if (cb.samplesWanted == 0) return false;
+    cb.samplesWanted--;
+    return true;
+}
+
+// A report for a message's own -command/-await once the handle is deleted
+// (its close flush and purge): through the event loop, as no script may run here.
+void Handle::DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own) {
+    own->err = msg->err;
+    ObjRef report = deliveries_.Build(msg, own->opaque.get(), Format().asText, master_->Callbacks().deliveryPayload);
+    DeliverLater(std::move(report), std::move(own));
+}
+
+void Handle::DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own) {
+    std::shared_ptr<MessageOpaque> shared(std::move(own));
+    Tcl_Interp *interp = interp_;
+    RunLater(interp, [interp, report, shared] { DeliverToMessage(interp, report.get(), *shared); });
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -244,10 +270,12 @@ void Handle::ServeEvents(size_t limit) {
                 break;
             }
             if (!saved) saved = Tcl_SaveInterpState(interp, TCL_OK);
-            ObjRef report = deliveries_.Next();
-            if (Tcl_Obj *cmd = master_->Callbacks().delivery.get())
-                InvokeCallback(interp, cmd, report.get(), "kafka delivery report callback");
-            deliveries_.Recycle(std::move(report));
+            Delivery d = deliveries_.Next();
+            Tcl_Obj *cmd = master_->Callbacks().delivery.get();
+            if (cmd && d.toMaster) InvokeCallback(interp, cmd, d.report.get(), "kafka delivery report callback");
+            if (d.own && !Deleted()) DeliverToMessage(interp, d.report.get(), *d.own);
+            else if (d.own) DeliverLater(std::move(d.report), std::move(d.own));
+            else deliveries_.Recycle(std::move(d.report));
             continue;
         }
         HandleEvent event;
@@ -409,38 +437,38 @@ struct HandleMethods {
         {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // admin.cpp: options anywhere, so any number of words.
         {"create_topics", &H::CreateTopics, 0, kAnyArgs,
-         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"create_partitions", &H::CreatePartitions, 0, kAnyArgs,
-         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
-         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd?", Admin},
-        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
+         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,
-         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?", Admin},
+         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_group_offsets", &H::AlterGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"delete_group_offsets", &H::DeleteGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_cluster", &H::DescribeCluster, 0, kAnyArgs, "?-timeout ms? ?-command cmd?", Admin},
-        {"describe_topics", &H::DescribeTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_cluster", &H::DescribeCluster, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_topics", &H::DescribeTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"list_offsets", &H::ListOffsets, 0, kAnyArgs,
-         "{{topic partition earliest|latest|max_timestamp|timestampMs} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic partition earliest|latest|max_timestamp|timestampMs} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"incremental_alter_configs", &H::IncrementalAlterConfigs, 0, kAnyArgs,
-         "{{type name {{set|delete|append|subtract key ?value?} ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
+         "{{type name {{set|delete|append|subtract key ?value?} ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"describe_user_scram_credentials", &H::DescribeUserScramCredentials, 0, kAnyArgs,
-         "?userList? ?-timeout ms? ?-command cmd?", Admin},
+         "?userList? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_user_scram_credentials", &H::AlterUserScramCredentials, 0, kAnyArgs,
-         "{alteration ...} ?-timeout ms? ?-command cmd?", Admin},
+         "{alteration ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"elect_leaders", &H::ElectLeaders, 0, kAnyArgs,
-         "preferred|unclean ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?", Admin},
+         "preferred|unclean ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
         // producer.cpp
         {"purge", &H::Purge, 0, kAnyArgs, "?-queued? ?-inflight?", P},
         {"init_transactions", &H::InitTransactions, 0, 1, "?timeoutMs?", P},
@@ -461,6 +489,7 @@ struct HandleMethods {
         {"consume", &H::Consume, 2, 2, "timeoutMs arrayName", C},
         {"consume_batch", &H::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", C},
         {"consume_callback", &H::ConsumeCallback, 1, 2, "?timeoutMs? command", C},
+        {"next", &H::Next, 0, 2, "?-timeout ms?", C},
         {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-message msg | {{topic partition offset} ...}?", C},
         {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
         {"position", &H::Position, 0, 1, "?partitions?", C},

@@ -136,6 +136,9 @@ class Handle : public Object {
     // sasl.cpp
     static void OnOauthbearerRefresh(rd_kafka_t *rk, const char *config, void *opaque);
     void DispatchOauthbearerRefresh(const HandleEvent &e);
+    bool Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb);
+    void DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own);
+    void DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own);
 
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
@@ -202,6 +205,7 @@ class Handle : public Object {
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
+    int Next(int objc, Tcl_Obj *const objv[]);
     int Commit(int objc, Tcl_Obj *const objv[]);
     int Committed(int objc, Tcl_Obj *const objv[]);
     int Position(int objc, Tcl_Obj *const objv[]);
@@ -249,6 +253,7 @@ class Handle : public Object {
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
     StreamSlot groupStream_; // asynchronous group consume_callback
+    std::unique_ptr<NextWait> groupNext_; // a coroutine's `next` on the group consumer
     ObjRef rebalanceCommand_;
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
