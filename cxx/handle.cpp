@@ -269,6 +269,7 @@ static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
     }
     DictPut(arg, "partitions", parts);
     DictPut(arg, "protocol", Tcl_NewStringObj(r.protocol.c_str(), -1));
+    DictPut(arg, "lost", Tcl_NewBooleanObj(r.lost));
     if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
         DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
     else if (r.applyErr)
@@ -393,7 +394,7 @@ struct HandleMethods {
         {"pause", &H::Pause, 1, 1, "partitions", C},
         {"resume", &H::Resume, 1, 1, "partitions", C},
         {"store_offsets", &H::StoreOffsets, 1, 1, "{{topic partition offset} ...}", C},
-        {"rebalance_callback", &H::RebalanceCallback, 0, 1, "?command?", C},
+        {"rebalance_callback", &H::RebalanceCallback, 0, 2, "?-sync? ?command?", C},
         {"close", &H::Close, 0, 0, "", C},
     };
     static const MethodTable<H> &Table() {

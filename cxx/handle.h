@@ -34,6 +34,7 @@ struct HandleEvent {
         std::vector<std::pair<std::string, int32_t>> partitions;
         rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // librdkafka refused the change
         std::string applyMessage;                                  // which call failed, and why
+        bool lost = false; // rd_kafka_assignment_lost: the partitions were lost, not revoked
     } rebalance; // Rebalance only
 };
 
@@ -216,6 +217,8 @@ class Handle : public Object {
     rd_kafka_queue_t *ConsumerQueue();
     rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
+    bool RunSyncRebalance(HandleEvent &event);
+    int RefuseInRebalance(Tcl_Obj *method);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -231,6 +234,9 @@ class Handle : public Object {
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
     StreamSlot groupStream_; // asynchronous group consume_callback
     ObjRef rebalanceCommand_;
+    bool rebalanceSync_ = false;    // rebalance_callback -sync: see RunSyncRebalance
+    bool inRebalance_ = false;      // a -sync rebalance command is running
+    bool rebalanceHandled_ = false; // ... and it changed the assignment itself
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`
