@@ -15,6 +15,12 @@
 namespace kafkatcl {
 
 namespace {
+Tcl_WideInt NowMs() {
+    Tcl_Time now;
+    Tcl_GetTime(&now);
+    return (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
+}
+
 int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
     if (!err) return TCL_OK;
     return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
@@ -426,18 +432,87 @@ int Handle::RebalanceCallback(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-int Handle::Close(int, Tcl_Obj *const objv[]) {
+// close ?-timeout ms?: without -timeout, librdkafka's blocking close; with
+// it, rd_kafka_consumer_close_queue and this thread serves the close's queue
+// (the final revoke's callback runs here) until closed or the time is up.
+int Handle::Close(int objc, Tcl_Obj *const objv[]) {
+    int timeout = -1;
+    if (TrailingTimeoutOption(&objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc != 2) return kWrongArgs;
     if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
     if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
                           "close is for the group consumer: stop the partitions started with consume_start "
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
-    rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
-    rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
-    groupInUse_ = false;   // nothing assigned any more
-    ServeEvents(SIZE_MAX); // the final revoke
-    return ErrResult(interp_, err, "close");
+    if (timeout < 0 && !closeQueue_) {
+        rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
+        rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
+        groupInUse_ = false;   // nothing assigned any more
+        ServeEvents(SIZE_MAX); // the final revoke
+        return ErrResult(interp_, err, "close");
+    }
+    return CloseWithin(timeout);
+}
+
+// The bounded close (and any close after one that ran out of time).
+int Handle::CloseWithin(int timeout) {
+    rd_kafka_t *rk = rk_.get();
+    if (!closeQueue_) {
+        rd_kafka_unsubscribe(rk);
+        QueuePtr queue(rd_kafka_queue_new(rk));
+        if (rd_kafka_error_t *error = rd_kafka_consumer_close_queue(rk, queue.get())) return RdError(interp_, error, "close");
+        closeQueue_ = std::move(queue);
+        wakeup_->Watch(closeQueue_.get()); // what is left of it is served from the event loop
+    }
+    Tcl_WideInt deadline = timeout < 0 ? 0 : NowMs() + timeout;
+    while (!rd_kafka_consumer_closed(rk)) {
+        Tcl_WideInt left = timeout < 0 ? 100 : deadline - NowMs();
+        if (left <= 0) break;
+        rd_kafka_queue_poll_callback(closeQueue_.get(), (int)(left < 100 ? left : 100));
+        if (Deleted()) break;
+    }
+    ServeEvents(SIZE_MAX); // the final revoke's after-the-fact callback
+    if (!rd_kafka_consumer_closed(rk_.get()))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__TIMED_OUT,
+                          "close did not complete within " + std::to_string(timeout) +
+                              " ms: it goes on from the event loop (close again to wait for it)");
+    groupInUse_ = false;
+    return TCL_OK;
+}
+
+// member_id: the member id the group coordinator gave this consumer ("" until it joined).
+int Handle::MemberId(int, Tcl_Obj *const[]) {
+    if (!ConsumerQueue()) return TCL_ERROR;
+    char *id = rd_kafka_memberid(rk_.get());
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(id ? id : "", -1));
+    if (id) rd_kafka_mem_free(rk_.get(), id);
+    return TCL_OK;
+}
+
+// generation: the group generation this member is in (-1 until it joined).
+// librdkafka 2.0.2 has no getter: its serialized group metadata (the
+// "CGMDv2:" format of rd_kafka_consumer_group_metadata_write, the same up to
+// 2.8 at least) carries the generation id right after the magic.
+int Handle::Generation(int, Tcl_Obj *const[]) {
+    if (!ConsumerQueue()) return TCL_ERROR;
+    using GroupMetadataPtr = Owned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>;
+    GroupMetadataPtr group(rd_kafka_consumer_group_metadata(rk_.get()));
+    void *buffer = nullptr;
+    size_t size = 0;
+    if (!group) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "generation: this consumer has no group");
+    if (rd_kafka_error_t *error = rd_kafka_consumer_group_metadata_write(group.get(), &buffer, &size))
+        return RdError(interp_, error, "generation");
+    static const char magic[7] = {'C', 'G', 'M', 'D', 'v', '2', ':'};
+    int32_t generation = 0;
+    bool known = size >= sizeof magic + sizeof generation && !memcmp(buffer, magic, sizeof magic);
+    if (known) memcpy(&generation, (char *)buffer + sizeof magic, sizeof generation);
+    rd_kafka_mem_free(rk_.get(), buffer);
+    if (!known)
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
+                          "generation: this librdkafka's group metadata format is not known");
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(generation));
+    return TCL_OK;
 }
 
 } // namespace kafkatcl

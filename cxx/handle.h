@@ -193,6 +193,8 @@ class Handle : public Object {
     int StoreOffsets(int objc, Tcl_Obj *const objv[]);
     int RebalanceCallback(int objc, Tcl_Obj *const objv[]);
     int Close(int objc, Tcl_Obj *const objv[]);
+    int MemberId(int objc, Tcl_Obj *const objv[]);
+    int Generation(int objc, Tcl_Obj *const objv[]);
 
     // The usage in the method's row, for the "wrong # args" an option parser
     // gives (an option without its value).
@@ -219,6 +221,7 @@ class Handle : public Object {
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
     bool RunSyncRebalance(HandleEvent &event);
     int RefuseInRebalance(Tcl_Obj *method);
+    int CloseWithin(int timeoutMs);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -232,6 +235,7 @@ class Handle : public Object {
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
+    QueuePtr closeQueue_;    // close -timeout: rd_kafka_consumer_close_queue's, watched by wakeup_
     StreamSlot groupStream_; // asynchronous group consume_callback
     ObjRef rebalanceCommand_;
     bool rebalanceSync_ = false;    // rebalance_callback -sync: see RunSyncRebalance
