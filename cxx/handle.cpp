@@ -99,6 +99,11 @@ Handle::~Handle() {
     groupStream_.Reset(); // before consumerQueue_ goes
     groupNext_.reset();
     consumerQueue_.reset();
+    // A close -timeout that ran out of time: librdkafka's own close in
+    // rd_kafka_destroy would wait for it without limit.
+    bool closing = closeQueue_ && !rd_kafka_consumer_closed(rk_.get());
+    if (closeQueue_) wakeup_->Unwatch(closeQueue_.get());
+    closeQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
     if (rk_ && groupInUse_) rd_kafka_unsubscribe(rk_.get());
@@ -114,6 +119,7 @@ Handle::~Handle() {
         mainQueue_.reset();
     }
     topicConf_.reset();
+    if (closing) rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     rk_.reset();
 }
 
@@ -256,6 +262,7 @@ void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
+    if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.
     Tcl_Interp *interp = interp_;
@@ -310,6 +317,7 @@ static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
     }
     DictPut(arg, "partitions", parts);
     DictPut(arg, "protocol", Tcl_NewStringObj(r.protocol.c_str(), -1));
+    DictPut(arg, "lost", Tcl_NewBooleanObj(r.lost));
     if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
         DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
     else if (r.applyErr)
@@ -497,8 +505,10 @@ struct HandleMethods {
         {"pause", &H::Pause, 1, 1, "partitions", C},
         {"resume", &H::Resume, 1, 1, "partitions", C},
         {"store_offsets", &H::StoreOffsets, 1, 1, "{{topic partition offset} ...}", C},
-        {"rebalance_callback", &H::RebalanceCallback, 0, 1, "?command?", C},
-        {"close", &H::Close, 0, 0, "", C},
+        {"rebalance_callback", &H::RebalanceCallback, 0, 2, "?-sync? ?command?", C},
+        {"close", &H::Close, 0, 2, "?-timeout ms?", C},
+        {"member_id", &H::MemberId, 0, 0, "", C},
+        {"generation", &H::Generation, 0, 0, "", C},
     };
     static const MethodTable<H> &Table() {
         static const MethodTable<H> table(rows, {P, C, Handle::kAdminFacet});

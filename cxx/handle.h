@@ -38,6 +38,7 @@ struct HandleEvent {
         std::vector<std::pair<std::string, int32_t>> partitions;
         rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // librdkafka refused the change
         std::string applyMessage;                                  // which call failed, and why
+        bool lost = false; // rd_kafka_assignment_lost: the partitions were lost, not revoked
     } rebalance; // Rebalance only
 };
 
@@ -215,6 +216,8 @@ class Handle : public Object {
     int StoreOffsets(int objc, Tcl_Obj *const objv[]);
     int RebalanceCallback(int objc, Tcl_Obj *const objv[]);
     int Close(int objc, Tcl_Obj *const objv[]);
+    int MemberId(int objc, Tcl_Obj *const objv[]);
+    int Generation(int objc, Tcl_Obj *const objv[]);
 
     // The usage in the method's row, for the "wrong # args" an option parser
     // gives (an option without its value).
@@ -239,6 +242,9 @@ class Handle : public Object {
     rd_kafka_queue_t *ConsumerQueue();
     rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
+    bool RunSyncRebalance(HandleEvent &event);
+    int RefuseInRebalance(Tcl_Obj *method);
+    int CloseWithin(int timeoutMs);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -252,9 +258,13 @@ class Handle : public Object {
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
+    QueuePtr closeQueue_;    // close -timeout: rd_kafka_consumer_close_queue's, watched by wakeup_
     StreamSlot groupStream_; // asynchronous group consume_callback
     std::unique_ptr<NextWait> groupNext_; // a coroutine's `next` on the group consumer
     ObjRef rebalanceCommand_;
+    bool rebalanceSync_ = false;    // rebalance_callback -sync: see RunSyncRebalance
+    bool inRebalance_ = false;      // a -sync rebalance command is running
+    bool rebalanceHandled_ = false; // ... and it changed the assignment itself
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`
