@@ -127,6 +127,10 @@ proc workload {name count size partitions} {
     set part [expr {$partitions == 1 ? [list -p 0] : {}}]
     record $name kcat produce [run sh -c "kcat -P -b $brokers -t $t $part -X linger.ms=5 < $in"] $size $count
     recordConsume $name kcat $size [list sh -c "kcat -C -b $brokers -t $t -o beginning -e -q > /dev/null"] $count
+    # The group consumers (kafkatcl-group, python, kcat-group) are all timed
+    # from before subscribe to the last message, the group join included:
+    # kcat's rate is its process's wall time (its join, and its close at the end).
+    recordConsume $name kcat-group $size [list sh -c "kcat -b $brokers -G kcat-\$\$ -X auto.offset.reset=earliest -X enable.auto.commit=false -c $count -q $t > /dev/null"] $count
 
     if {![catch {exec /usr/bin/python3 -c "import confluent_kafka"}]} {
         set t [newTopic $partitions]
@@ -175,7 +179,7 @@ puts "== ratios (KafkaTcl msg/s over the other client's msg/s, same run)"
 foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB-6p"] {
     foreach {mine op} {kafkatcl-loop produce kafkatcl-loop-nocb produce kafkatcl-bulk produce kafkatcl-consume_batch consume kafkatcl-group consume} {
         set line [format "  %-24s %-22s %s" $w $mine $op]
-        foreach other {raw-c++ kcat python python-tuned} {
+        foreach other {raw-c++ kcat kcat-group python python-tuned} {
             set a [find $w $mine $op]
             set b [find $w $other $op]
             if {$a ne "" && $b ne ""} { append line [format "  vs %s %.2fx" $other [expr {$a / $b}]] }
