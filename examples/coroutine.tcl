@@ -1,11 +1,14 @@
-# coroutine.tcl -- a coroutine that waits for deliveries and messages without
+# coroutine.tcl -- a coroutine that awaits deliveries and messages without
 # blocking the event loop.
 #
 #	tclsh examples/coroutine.tcl ?-brokers host:port?
 #
-# The pattern: a callback resumes the coroutine (`after 0 [info coroutine]`
-# style), and the coroutine `yield`s until it is resumed. Everything else in
-# the program (timers, sockets, Tk) keeps running meanwhile.
+# Inside a coroutine, `produce ... -await` yields until that message's
+# delivery report and returns it (a failed delivery raises {KAFKA ERRNAME
+# message}); `$queue next ?-timeout ms?` (or a group consumer's `next`)
+# yields until a message arrives and returns its dict. The code reads as
+# synchronous while everything else in the program (timers, sockets, Tk)
+# keeps running.
 
 if {[info exists env(KAFKATCL_LIBDIR)]} {
     set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)]
@@ -26,21 +29,14 @@ master create_producer producer
 master create_consumer consumer
 producer new_topic out $opt(-topic)
 consumer new_topic in $opt(-topic)
-in consume_start 0 beginning
-
+consumer create_queue inbox
+in consume_start_queue 0 beginning inbox
 
 proc worker {} {
-    # Deliveries: the delivery report callback resumes us.
-    master set_delivery_report_callback [list apply {{coro report} {$coro $report}} [info coroutine]]
-    out produce 0 "hello from a coroutine" greeting
-    set report [yield]
+    set report [out produce -partition 0 -key greeting -await "hello from a coroutine"]
     puts "delivered: partition [dict get $report partition] offset [dict get $report offset]"
-    master set_delivery_report_callback ""
 
-    # Messages: an asynchronous consume_callback resumes us.
-    in consume_callback 0 [list apply {{coro msg} {$coro $msg}} [info coroutine]]
-    set msg [yield]
-    in consume_callback 0 ""
+    set msg [inbox next -timeout 10000]
     puts "received: [dict get $msg payload] (key [dict get $msg key])"
     set ::done 1
 }
