@@ -136,6 +136,20 @@ proc critclCommand {tclsh {installed 0}} {
     exit 1
 }
 
+# FLAG, or for -IDIR where DIR also holds a Tcl's headers (a prefix with
+# Tcl 9 and librdkafka), -I of a directory holding only DIR/librdkafka: the
+# Tcl headers are critcl's, for the Tcl being built for.
+proc onlyRdkafkaHeaders {flag} {
+    global here
+    set dir [string range $flag 2 end]
+    if {![string match -I* $flag] || ![file exists [file join $dir tcl.h]]} { return $flag }
+    set only [file join $here build rdkafka-include [string map {/ _} [file normalize $dir]]]
+    file mkdir $only
+    file delete [file join $only librdkafka]
+    file link -symbolic [file join $only librdkafka] [file join $dir librdkafka]
+    return -I$only
+}
+
 # librdkafka's compiler and linker flags: from PREFIX (its pkg-config file,
 # else PREFIX/include and PREFIX/lib), else pkg-config's rdkafka, else
 # (Debian, as root) librdkafka-dev. Every library directory is also an rpath,
@@ -150,12 +164,12 @@ proc rdkafkaFlags {prefix {installed 0}} {
         }
         set pc [list env PKG_CONFIG_PATH=[file join $prefix lib pkgconfig]]
         if {![file exists [file join $prefix lib pkgconfig rdkafka.pc]]} {
-            return [list [list -I[file join $prefix include]] \
+            return [list [list [onlyRdkafkaHeaders -I[file join $prefix include]]] \
                         [list -L[file join $prefix lib] -Wl,-rpath,[file join $prefix lib] -lrdkafka]]
         }
     }
     if {[auto_execok pkg-config] ne "" && ![catch {exec {*}$pc pkg-config --cflags rdkafka} cflags]} {
-        set cflags [lrange $cflags 0 end]
+        set cflags [lmap flag $cflags {onlyRdkafkaHeaders $flag}]
         set libs [lrange [exec {*}$pc pkg-config --libs rdkafka] 0 end]
         foreach flag $libs {
             if {[string match -L* $flag]} { lappend libs -Wl,-rpath,[string range $flag 2 end] }
