@@ -6,7 +6,7 @@
 #
 # Copyright (c) 2026 the KafkaTcl authors. BSD licensed, see LICENSE.
 
-package require Tcl 8.6
+package require Tcl 8.6-
 package require critcl 3.1
 
 if {![critcl::compiling]} {
@@ -28,7 +28,8 @@ critcl::subject kafka {message queue} librdkafka
 # # ## ### ##### ######## ############# #####################
 ## Configuration
 
-critcl::tcl 8.6
+# Build for the Tcl that runs critcl: 8.6, or 9.0 with critcl 3.3 or later.
+critcl::tcl [expr {[package vsatisfies [info tclversion] 9] ? 9.0 : 8.6}]
 critcl::config language c++
 critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
 # librdkafka's flags (build.tcl sets them from pkg-config or -rdkafka PREFIX).

@@ -256,6 +256,8 @@ int GetEnum(Tcl_Interp *interp, Tcl_Obj *word, const char *what, int count, cons
 struct AdminArgs {
     int timeout = 30000;
     bool validate = false;
+    bool await = false;
+    std::string method; // for errors
     ObjRef command;
     std::vector<Tcl_Obj *> positional;
 };
@@ -263,9 +265,10 @@ struct AdminArgs {
 // Splits objv[2..] into positional words and the options: -timeout and
 // -command, and -validate for the calls that take it; "--" ends the options.
 int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    enum { TIMEOUT, VALIDATE, COMMAND };
-    static const OptionSpec withValidate[] = {{"-timeout", true}, {"-validate", false}, {"-command", true}};
-    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}};
+    enum { TIMEOUT, VALIDATE, COMMAND, AWAIT };
+    static const OptionSpec withValidate[] = {
+        {"-timeout", true}, {"-validate", false}, {"-command", true}, {"-await", false}};
+    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}, {"-await", false}};
     static const OptionParser parseWith(withValidate, OptionParser::Anywhere, true);
     static const OptionParser parseWithout(withoutValidate, OptionParser::Anywhere, true);
     ParsedOptions options;
@@ -280,11 +283,14 @@ int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const o
             return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
     }
     if (options.Has(command)) args->command = CallbackArg(options.Get(command));
+    args->await = options.Has(command + 1);
+    args->method = Tcl_GetString(objv[1]);
+    if (args->await && args->command) return ArgError(interp, "-command and -await exclude each other");
     return TCL_OK;
 }
 
 int ListElements(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, std::vector<Tcl_Obj *> *out) {
-    int n;
+    Tcl_Size n;
     Tcl_Obj **e;
     if (Tcl_ListObjGetElements(NULL, obj, &n, &e) != TCL_OK) return ArgError(interp, std::string(what) + " must be a list");
     out->assign(e, e + n);
@@ -380,8 +386,10 @@ int AdminEventResult(Tcl_Interp *interp, const rd_kafka_event_t *event, AdminCon
     return TCL_OK;
 }
 
-AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command)
-    : handle_(handle), convert_(convert), command_(command), queue_(queue) {
+AdminPending::AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command,
+                           std::shared_ptr<Await> await)
+    : handle_(handle), convert_(convert), command_(command),
+      await_(std::move(await), "the handle was deleted before the admin result"), queue_(queue) {
     wakeup_.reset(new Wakeup(handle->Interp(), [this] { OnWake(); }));
 }
 
@@ -409,11 +417,19 @@ void AdminPending::OnWake() {
         rd_kafka_event_destroy(event);
         return;
     }
+    Tcl_Interp *interp = handle_->Interp();
+    if (await_) {
+        Tcl_Obj *result = nullptr;
+        int code = AdminEventResult(interp, event, convert_, &result);
+        rd_kafka_event_destroy(event);
+        if (code == TCL_OK) Tcl_SetObjResult(interp, result);
+        await_->Complete(code);
+        return;
+    }
     if (!command_) { // an orphaned synchronous call: nobody waits any more
         rd_kafka_event_destroy(event);
         return;
     }
-    Tcl_Interp *interp = handle_->Interp();
     Tcl_Obj *result = nullptr;
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (AdminEventResult(interp, event, convert_, &result) == TCL_OK) {
@@ -449,20 +465,22 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), args.timeout, errstr, sizeof errstr);
     if (args.validate && rd_kafka_AdminOptions_set_validate_only(options.get(), 1, errstr, sizeof errstr))
         return ArgError(interp, errstr);
+    std::shared_ptr<Await> await;
+    if (args.await && !(await = Await::Begin(interp, (args.method + " -await").c_str()))) return TCL_ERROR;
     QueuePtr queue(rd_kafka_queue_new(rk));
     send(options.get(), queue.get());
-    if (args.command) {
-        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get());
+    if (args.command || await) {
+        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get(), await);
         handle->KeepPending(pending);
         pending->Start();
-        return TCL_OK;
+        return await ? Await::Suspend(interp, await) : TCL_OK;
     }
     // Synchronous: librdkafka enforces the timeout; the margin only guards against a lost reply.
     rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + 5000);
     if (!event) {
         // librdkafka still owns the request: keep its reply queue alive until
         // the reply comes (an orphan with no command just discards it).
-        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr);
+        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr, nullptr);
         handle->KeepPending(orphan);
         orphan->Start();
         return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");
@@ -735,6 +753,359 @@ int Handle::DescribeAcls(int objc, Tcl_Obj *const objv[]) {
     if (!filter) return TCL_ERROR;
     return RunAdmin(this, args, DescribeAclsResult,
                     [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk_.get(), filter.get(), o, q); });
+}
+
+// ---- the calls of newer librdkafka versions ----------------------------------------------
+// Each is a command on every build (compile-time detection: RD_KAFKA_VERSION
+// of the headers built against); with an older librdkafka it raises
+// _UNSUPPORTED_FEATURE naming the version it needs.
+
+#define KAFKATCL_RDKAFKA(major, minor) (RD_KAFKA_VERSION >= ((major) << 24 | (minor) << 16))
+
+[[maybe_unused]] static int TooOld(Tcl_Interp *interp, const char *method, const char *needs) {
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
+                      std::string(method) + " needs librdkafka " + needs + " or later (this is " + rd_kafka_version_str() + ")");
+}
+
+[[maybe_unused]] static rd_kafka_event_t *Ev(const rd_kafka_event_t *ev) { return const_cast<rd_kafka_event_t *>(ev); }
+[[maybe_unused]] static Tcl_Obj *ErrorStatus(const rd_kafka_error_t *error) {
+    return ItemStatus(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR, error ? rd_kafka_error_string(error) : nullptr);
+}
+
+#if KAFKATCL_RDKAFKA(2, 2)
+// A name among `names` (exact, case-insensitive) as its index, else an error listing them.
+static int GetName(Tcl_Interp *interp, Tcl_Obj *word, const char *what, const std::vector<const char *> &names, int *index) {
+    std::string valid;
+    for (size_t i = 0; i < names.size(); i++) {
+        if (!strcasecmp(names[i], Tcl_GetString(word))) {
+            *index = (int)i;
+            return TCL_OK;
+        }
+        valid += (i ? ", " : "") + std::string(names[i]);
+    }
+    return ArgError(interp, std::string("bad ") + what + " \"" + Tcl_GetString(word) + "\": must be " + valid);
+}
+
+// SCRAM-SHA-256 | SCRAM-SHA-512
+static const std::vector<const char *> kScramNames = {"UNKNOWN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+static int GetScramMechanism(Tcl_Interp *interp, Tcl_Obj *word, rd_kafka_ScramMechanism_t *out) {
+    int i;
+    if (GetName(interp, word, "mechanism", {kScramNames[1], kScramNames[2]}, &i) != TCL_OK) return TCL_ERROR;
+    *out = i ? RD_KAFKA_SCRAM_MECHANISM_SHA_512 : RD_KAFKA_SCRAM_MECHANISM_SHA_256;
+    return TCL_OK;
+}
+
+Tcl_Obj *IncrementalAlterConfigsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_IncrementalAlterConfigs_result_resources(rd_kafka_event_IncrementalAlterConfigs_result(Ev(ev)), &n);
+    return ResourceResults(r, n, false);
+}
+
+// dict user -> {error E message M credentials {{mechanism M iterations N} ...}}
+Tcl_Obj *DescribeScramResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DescribeUserScramCredentials_result_descriptions(rd_kafka_event_DescribeUserScramCredentials_result(Ev(ev)), &n);
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        Tcl_Obj *u = ErrorStatus(rd_kafka_UserScramCredentialsDescription_error(r[i]));
+        Tcl_Obj *creds = Tcl_NewListObj(0, NULL);
+        for (size_t j = 0; j < rd_kafka_UserScramCredentialsDescription_scramcredentialinfo_count(r[i]); j++) {
+            const rd_kafka_ScramCredentialInfo_t *info = rd_kafka_UserScramCredentialsDescription_scramcredentialinfo(r[i], j);
+            int m = rd_kafka_ScramCredentialInfo_mechanism(info);
+            Tcl_Obj *c = Tcl_NewDictObj();
+            DictPut(c, "mechanism", Str(m >= 0 && m < (int)kScramNames.size() ? kScramNames[m] : "UNKNOWN"));
+            DictPut(c, "iterations", Tcl_NewIntObj(rd_kafka_ScramCredentialInfo_iterations(info)));
+            Tcl_ListObjAppendElement(NULL, creds, c);
+        }
+        DictPut(u, "credentials", creds);
+        DictPut(d, rd_kafka_UserScramCredentialsDescription_user(r[i]), u);
+    }
+    return d;
+}
+
+// dict user -> {error E message M}
+Tcl_Obj *AlterScramResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_AlterUserScramCredentials_result_responses(rd_kafka_event_AlterUserScramCredentials_result(Ev(ev)), &n);
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++)
+        DictPut(d, rd_kafka_AlterUserScramCredentials_result_response_user(r[i]),
+                ErrorStatus(rd_kafka_AlterUserScramCredentials_result_response_error(r[i])));
+    return d;
+}
+
+// {upsert user mechanism password ?iterations?} | {delete user mechanism}
+static rd_kafka_UserScramCredentialAlteration_t *ScramAlterationFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
+    static const char *const usage = "\": must be {upsert user mechanism password ?iterations?} or {delete user mechanism}";
+    std::vector<Tcl_Obj *> f;
+    int op = 0, iterations = 8192;
+    rd_kafka_ScramMechanism_t mechanism;
+    if (ListElements(interp, item, "alteration", &f) != TCL_OK || f.size() < 3 ||
+        GetName(interp, f[0], "alteration", {"upsert", "delete"}, &op) != TCL_OK ||
+        f.size() > (op ? 3u : 5u) || (!op && f.size() < 4)) {
+        ArgError(interp, std::string("bad alteration \"") + Tcl_GetString(item) + usage);
+        return nullptr;
+    }
+    if (GetScramMechanism(interp, f[2], &mechanism) != TCL_OK) return nullptr;
+    if (op) return rd_kafka_UserScramCredentialDeletion_new(Tcl_GetString(f[1]), mechanism);
+    if (f.size() == 5 && GetInt(interp, f[4], "iterations", &iterations) != TCL_OK) return nullptr;
+    const char *password = Tcl_GetString(f[3]); // UTF-8, as SCRAM (RFC 5802) wants
+    return rd_kafka_UserScramCredentialUpsertion_new(Tcl_GetString(f[1]), mechanism, iterations,
+                                                     (const unsigned char *)password, strlen(password), nullptr, 0);
+}
+#endif
+
+#if KAFKATCL_RDKAFKA(2, 3)
+static Tcl_Obj *NodeIds(const rd_kafka_Node_t **nodes, size_t n) {
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) Tcl_ListObjAppendElement(NULL, list, Tcl_NewIntObj(rd_kafka_Node_id(nodes[i])));
+    return list;
+}
+
+// {cluster_id ID controller N nodes {{id N host H port P rack R} ...}}
+Tcl_Obj *DescribeClusterResult(const rd_kafka_event_t *ev) {
+    const rd_kafka_DescribeCluster_result_t *r = rd_kafka_event_DescribeCluster_result(Ev(ev));
+    size_t n;
+    const rd_kafka_Node_t **nodes = rd_kafka_DescribeCluster_result_nodes(r, &n);
+    const rd_kafka_Node_t *controller = rd_kafka_DescribeCluster_result_controller(r);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        Tcl_Obj *node = Tcl_NewDictObj();
+        DictPut(node, "id", Tcl_NewIntObj(rd_kafka_Node_id(nodes[i])));
+        DictPut(node, "host", Str(rd_kafka_Node_host(nodes[i])));
+        DictPut(node, "port", Tcl_NewIntObj(rd_kafka_Node_port(nodes[i])));
+        DictPut(node, "rack", Str(rd_kafka_Node_rack(nodes[i])));
+        Tcl_ListObjAppendElement(NULL, list, node);
+    }
+    Tcl_Obj *d = Tcl_NewDictObj();
+    DictPut(d, "cluster_id", Str(rd_kafka_DescribeCluster_result_cluster_id(r)));
+    DictPut(d, "controller", Tcl_NewIntObj(controller ? rd_kafka_Node_id(controller) : -1));
+    DictPut(d, "nodes", list);
+    return d;
+}
+
+// dict topic -> {error E message M internal 0|1 partitions {{partition P leader L replicas {..} isr {..}} ...}}
+Tcl_Obj *DescribeTopicsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_DescribeTopics_result_topics(rd_kafka_event_DescribeTopics_result(Ev(ev)), &n);
+    Tcl_Obj *d = Tcl_NewDictObj();
+    for (size_t i = 0; i < n; i++) {
+        Tcl_Obj *t = ErrorStatus(rd_kafka_TopicDescription_error(r[i]));
+        DictPut(t, "internal", Tcl_NewBooleanObj(rd_kafka_TopicDescription_is_internal(r[i])));
+        size_t pn, rn, in;
+        const rd_kafka_TopicPartitionInfo_t **parts = rd_kafka_TopicDescription_partitions(r[i], &pn);
+        Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+        for (size_t j = 0; j < pn; j++) {
+            const rd_kafka_Node_t *leader = rd_kafka_TopicPartitionInfo_leader(parts[j]);
+            const rd_kafka_Node_t **replicas = rd_kafka_TopicPartitionInfo_replicas(parts[j], &rn);
+            const rd_kafka_Node_t **isr = rd_kafka_TopicPartitionInfo_isr(parts[j], &in);
+            Tcl_Obj *p = Tcl_NewDictObj();
+            DictPut(p, "partition", Tcl_NewIntObj(rd_kafka_TopicPartitionInfo_partition(parts[j])));
+            DictPut(p, "leader", Tcl_NewIntObj(leader ? rd_kafka_Node_id(leader) : -1));
+            DictPut(p, "replicas", NodeIds(replicas, rn));
+            DictPut(p, "isr", NodeIds(isr, in));
+            Tcl_ListObjAppendElement(NULL, list, p);
+        }
+        DictPut(t, "partitions", list);
+        DictPut(d, rd_kafka_TopicDescription_name(r[i]), t);
+    }
+    return d;
+}
+
+// {topic T partition P error E}
+static Tcl_Obj *PartitionResultObj(const rd_kafka_topic_partition_t *tp) {
+    Tcl_Obj *d = Tcl_NewDictObj();
+    DictPut(d, "topic", Str(tp->topic));
+    DictPut(d, "partition", Tcl_NewIntObj(tp->partition));
+    DictPut(d, "error", ErrName(tp->err));
+    return d;
+}
+
+// A list of {topic T partition P offset O timestamp TS error E}
+Tcl_Obj *ListOffsetsResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_ListOffsets_result_infos(rd_kafka_event_ListOffsets_result(Ev(ev)), &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_topic_partition_t *tp = rd_kafka_ListOffsetsResultInfo_topic_partition(r[i]);
+        Tcl_Obj *d = PartitionResultObj(tp);
+        DictPut(d, "offset", Tcl_NewWideIntObj(tp->offset));
+        DictPut(d, "timestamp", Tcl_NewWideIntObj(rd_kafka_ListOffsetsResultInfo_timestamp(r[i])));
+        Tcl_ListObjAppendElement(NULL, list, d);
+    }
+    return list;
+}
+#endif
+
+#if KAFKATCL_RDKAFKA(2, 6)
+// A list of {topic T partition P error E}
+Tcl_Obj *ElectLeadersResult(const rd_kafka_event_t *ev) {
+    size_t n;
+    auto r = rd_kafka_ElectLeaders_result_partitions(rd_kafka_event_ElectLeaders_result(Ev(ev)), &n);
+    Tcl_Obj *list = Tcl_NewListObj(0, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *error = rd_kafka_topic_partition_result_error(r[i]);
+        Tcl_Obj *d = PartitionResultObj(rd_kafka_topic_partition_result_partition(r[i]));
+        DictPut(d, "error", ErrName(error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR));
+        Tcl_ListObjAppendElement(NULL, list, d);
+    }
+    return list;
+}
+#endif
+
+// describe_cluster ?-timeout ms? ?-command cmd?
+int Handle::DescribeCluster(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 3)
+    AdminArgs args;
+    if (int code = AdminWords(interp_, objc, objv, false, 0, 0, &args)) return code;
+    return RunAdmin(this, args, DescribeClusterResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeCluster(rk_.get(), o, q); });
+#else
+    return TooOld(interp_, "describe_cluster", "2.3.0");
+#endif
+}
+
+// describe_topics topicList
+int Handle::DescribeTopics(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 3)
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "topicList", &args, &items)) return code;
+    std::vector<const char *> names;
+    for (Tcl_Obj *item : items) names.push_back(Tcl_GetString(item));
+    Owned<rd_kafka_TopicCollection_t, rd_kafka_TopicCollection_destroy> topics(
+        rd_kafka_TopicCollection_of_topic_names(names.data(), names.size()));
+    return RunAdmin(this, args, DescribeTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DescribeTopics(rk_.get(), topics.get(), o, q);
+    });
+#else
+    return TooOld(interp_, "describe_topics", "2.3.0");
+#endif
+}
+
+// list_offsets {{topic partition earliest|latest|max_timestamp|timestampMs} ...}
+int Handle::ListOffsets(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 3)
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "offsetSpecs", &args, &items)) return code;
+    PartitionListPtr parts(rd_kafka_topic_partition_list_new((int)items.size()));
+    for (Tcl_Obj *item : items) {
+        std::vector<Tcl_Obj *> f;
+        int partition, spec = -1;
+        Tcl_WideInt ts;
+        if (ListElements(interp_, item, "offset spec", &f) != TCL_OK || f.size() != 3)
+            return ArgError(interp_, std::string("bad offset spec \"") + Tcl_GetString(item) +
+                                         "\": must be {topic partition earliest|latest|max_timestamp|timestampMs}");
+        if (GetInt(interp_, f[1], "partition", &partition) != TCL_OK) return TCL_ERROR;
+        if (Tcl_GetWideIntFromObj(nullptr, f[2], &ts) != TCL_OK) {
+            if (GetName(interp_, f[2], "offset spec", {"max_timestamp", "earliest", "latest"}, &spec) != TCL_OK) return TCL_ERROR;
+            ts = spec - 3; // RD_KAFKA_OFFSET_SPEC_MAX_TIMESTAMP (-3) .. _LATEST (-1)
+        } else if (ts < 0) {
+            return ArgError(interp_, std::string("bad timestamp \"") + Tcl_GetString(f[2]) + "\": must be 0 or more milliseconds");
+        }
+        rd_kafka_topic_partition_list_add(parts.get(), Tcl_GetString(f[0]), partition)->offset = ts;
+    }
+    return RunAdmin(this, args, ListOffsetsResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListOffsets(rk_.get(), parts.get(), o, q); });
+#else
+    return TooOld(interp_, "list_offsets", "2.3.0");
+#endif
+}
+
+// incremental_alter_configs {{type name {{set|delete|append|subtract key ?value?} ...}} ...}
+int Handle::IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 2)
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, true, "resources", &args, &items)) return code;
+    RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
+    for (Tcl_Obj *item : items) {
+        std::vector<Tcl_Obj *> f, ops;
+        if (ListElements(interp_, item, "resource", &f) != TCL_OK || f.size() != 3 ||
+            ListElements(interp_, f[2], "operations", &ops) != TCL_OK)
+            return ArgError(interp_, std::string("bad resource \"") + Tcl_GetString(item) +
+                                         "\": must be {type name {{set|delete|append|subtract key ?value?} ...}}");
+        ObjRef typeName(Tcl_NewListObj(2, f.data()));
+        rd_kafka_ConfigResource_t *r = ResourceFromObj(interp_, typeName.get(), false);
+        if (!r) return TCL_ERROR;
+        res.push_back(r);
+        for (Tcl_Obj *opObj : ops) {
+            std::vector<Tcl_Obj *> o;
+            int op;
+            if (ListElements(interp_, opObj, "operation", &o) != TCL_OK || o.size() < 2 || o.size() > 3)
+                return ArgError(interp_, std::string("bad operation \"") + Tcl_GetString(opObj) +
+                                             "\": must be {set|delete|append|subtract key ?value?}");
+            if (GetName(interp_, o[0], "operation", {"set", "delete", "append", "subtract"}, &op) != TCL_OK) return TCL_ERROR;
+            rd_kafka_error_t *error = rd_kafka_ConfigResource_add_incremental_config(
+                r, Tcl_GetString(o[1]), (rd_kafka_AlterConfigOpType_t)op, o.size() == 3 ? Tcl_GetString(o[2]) : nullptr);
+            if (error) return RdError(interp_, error, "incremental_alter_configs");
+        }
+    }
+    return RunAdmin(this, args, IncrementalAlterConfigsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_IncrementalAlterConfigs(rk_.get(), res.data(), res.size(), o, q);
+    });
+#else
+    return TooOld(interp_, "incremental_alter_configs", "2.2.0");
+#endif
+}
+
+// describe_user_scram_credentials ?userList?
+int Handle::DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 2)
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminWords(interp_, objc, objv, false, 0, 1, &args)) return code;
+    if (!args.positional.empty() && ListElements(interp_, args.positional[0], "userList", &items) != TCL_OK) return TCL_ERROR;
+    std::vector<const char *> users;
+    for (Tcl_Obj *item : items) users.push_back(Tcl_GetString(item));
+    return RunAdmin(this, args, DescribeScramResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_DescribeUserScramCredentials(rk_.get(), users.data(), users.size(), o, q);
+    });
+#else
+    return TooOld(interp_, "describe_user_scram_credentials", "2.2.0");
+#endif
+}
+
+// alter_user_scram_credentials {alteration ...}
+int Handle::AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 2)
+    AdminArgs args;
+    std::vector<Tcl_Obj *> items;
+    if (int code = AdminList(interp_, objc, objv, false, "alterations", &args, &items)) return code;
+    RequestArray<rd_kafka_UserScramCredentialAlteration_t, rd_kafka_UserScramCredentialAlteration_destroy_array> alts;
+    for (Tcl_Obj *item : items) {
+        rd_kafka_UserScramCredentialAlteration_t *a = ScramAlterationFromObj(interp_, item);
+        if (!a) return TCL_ERROR;
+        alts.push_back(a);
+    }
+    return RunAdmin(this, args, AlterScramResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        rd_kafka_AlterUserScramCredentials(rk_.get(), alts.data(), alts.size(), o, q);
+    });
+#else
+    return TooOld(interp_, "alter_user_scram_credentials", "2.2.0");
+#endif
+}
+
+// elect_leaders preferred|unclean ?{{topic partition} ...}?
+int Handle::ElectLeaders(int objc, Tcl_Obj *const objv[]) {
+#if KAFKATCL_RDKAFKA(2, 6)
+    AdminArgs args;
+    int type;
+    if (int code = AdminWords(interp_, objc, objv, false, 1, 2, &args)) return code;
+    if (GetName(interp_, args.positional[0], "election type", {"preferred", "unclean"}, &type) != TCL_OK) return TCL_ERROR;
+    PartitionListPtr parts;
+    if (args.positional.size() == 2) {
+        parts.reset(PartitionsFromObj(interp_, args.positional[1], false));
+        if (!parts) return TCL_ERROR;
+    }
+    Owned<rd_kafka_ElectLeaders_t, rd_kafka_ElectLeaders_destroy> req(
+        rd_kafka_ElectLeaders_new((rd_kafka_ElectionType_t)type, parts.get()));
+    return RunAdmin(this, args, ElectLeadersResult,
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ElectLeaders(rk_.get(), req.get(), o, q); });
+#else
+    return TooOld(interp_, "elect_leaders", "2.6.0");
+#endif
 }
 
 // The admin facet of the handle's method table, NULL-terminated (the fuzzer's list).

@@ -6,9 +6,11 @@
 //
 // Every call takes -timeout ms and, with -command cmd, runs asynchronously:
 // cmd gets {error "" result R} or {error ERRNAME message M} through the event
-// loop. Results keep per-item errors: one failed topic never hides the rest.
+// loop; with -await (in a coroutine) the call yields until the result and
+// returns it (or raises its error), as the synchronous call does. Results keep per-item errors: one failed topic never hides the rest.
 #pragma once
 
+#include "await.h"
 #include "callbacks.h"
 #include "util.h"
 #include "wakeup.h"
@@ -25,7 +27,10 @@ using AdminConverter = Tcl_Obj *(*)(const rd_kafka_event_t *event);
 // An asynchronous admin call waiting for its result.
 class AdminPending : public std::enable_shared_from_this<AdminPending> {
   public:
-    AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command);
+    // Its result goes to `command`, or to `await`'s coroutine, or nowhere
+    // (an orphaned synchronous call).
+    AdminPending(Handle *handle, rd_kafka_queue_t *queue, AdminConverter convert, Tcl_Obj *command,
+                 std::shared_ptr<Await> await);
     ~AdminPending();
     void Start();
 
@@ -34,6 +39,7 @@ class AdminPending : public std::enable_shared_from_this<AdminPending> {
     Handle *handle_;
     AdminConverter convert_;
     ObjRef command_;
+    AwaitSlot await_;
     std::unique_ptr<Wakeup> wakeup_;
     QueuePtr queue_;
 };

@@ -6,26 +6,30 @@
 namespace kafkatcl {
 
 int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *context) {
-    // Evaluate the words of the command prefix plus arg directly: no list
-    // copy per call (delivery reports can be a million calls).
-    Tcl_IncrRefCount(arg);
+    return InvokeCallback(interp, cmd, 1, &arg, context);
+}
+
+int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, int argc, Tcl_Obj *const argv[], const char *context) {
+    // Evaluate the words of the command prefix plus the arguments directly:
+    // no list copy per call (delivery reports can be a million calls).
+    for (int i = 0; i < argc; i++) Tcl_IncrRefCount(argv[i]);
     ObjRef keepCmd(cmd); // the callback may replace itself while running
-    int n;
+    Tcl_Size n;
     Tcl_Obj **words;
     int code = Tcl_ListObjGetElements(interp, cmd, &n, &words);
     if (code == TCL_OK) {
         Tcl_Obj *stackWords[8];
         std::vector<Tcl_Obj *> heapWords;
         Tcl_Obj **objv = stackWords;
-        if (n + 1 > 8) {
-            heapWords.resize((size_t)n + 1);
+        if (n + argc > 8) {
+            heapWords.resize((size_t)(n + argc));
             objv = heapWords.data();
         }
         // Own the words: the callback could shimmer the command's list rep away.
-        for (int i = 0; i < n; i++) Tcl_IncrRefCount(objv[i] = words[i]);
-        objv[n] = arg;
-        code = Tcl_EvalObjv(interp, n + 1, objv, TCL_EVAL_GLOBAL);
-        for (int i = 0; i < n; i++) Tcl_DecrRefCount(objv[i]);
+        for (Tcl_Size i = 0; i < n; i++) Tcl_IncrRefCount(objv[i] = words[i]);
+        for (int i = 0; i < argc; i++) objv[n + i] = argv[i];
+        code = Tcl_EvalObjv(interp, n + argc, objv, TCL_EVAL_GLOBAL);
+        for (Tcl_Size i = 0; i < n; i++) Tcl_DecrRefCount(objv[i]);
     }
     if (code == TCL_ERROR) {
         Tcl_AddErrorInfo(interp, "\n    (");
@@ -36,12 +40,12 @@ int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *c
         Tcl_BackgroundException(interp, code);
     }
     Tcl_ResetResult(interp);
-    Tcl_DecrRefCount(arg);
+    for (int i = 0; i < argc; i++) Tcl_DecrRefCount(argv[i]);
     return code;
 }
 
 ObjRef CallbackArg(Tcl_Obj *obj) {
-    int len;
+    Tcl_Size len;
     Tcl_GetStringFromObj(obj, &len);
     return len ? ObjRef(obj) : ObjRef();
 }

@@ -40,6 +40,8 @@ class ObjRef {
 // to the interp's background error handler (bgerror) with `context` added to
 // errorInfo; they never propagate. Returns the Tcl completion code.
 int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, Tcl_Obj *arg, const char *context);
+// The same with `argc` arguments appended (1 or more).
+int InvokeCallback(Tcl_Interp *interp, Tcl_Obj *cmd, int argc, Tcl_Obj *const argv[], const char *context);
 
 // Sets or clears (empty command) a callback; returns the current one.
 ObjRef CallbackArg(Tcl_Obj *obj);
@@ -59,6 +61,11 @@ struct LoggerSetting {
 
 struct MasterCallbacks {
     ObjRef delivery, error, statistics;
+    bool statisticsDict = false; // `statistics_callback -dict`: the JSON parsed to a dict first
+    ObjRef throttle;             // throttle_callback
+    // oauthbearer_token_refresh_callback: librdkafka gets a refresh callback
+    // only for handles created while this is set (see Handle::Open).
+    ObjRef oauthbearerRefresh;
     LoggerSetting logger;
     int deliveryEvery = 1;                           // report every Nth success (0: failures only)
     // Reports carry the message's payload: the callback was set with the

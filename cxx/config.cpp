@@ -16,6 +16,18 @@ bool IsSecretKey(const char *key) {
            strstr(key, "jaas") || !strcmp(key, "ssl.key.pem");
 }
 
+rd_kafka_conf_t *NewClientConf() {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    // Client telemetry (KIP-714, librdkafka 2.5 and later) makes
+    // rd_kafka_destroy wait for a last push, up to a second per handle
+    // (measured on 2.8.0: consumer create+delete 301 ms, 0.5 ms without):
+    // off unless the user turns it on. A librdkafka that does not know the
+    // property refuses it, and has no telemetry to wait for.
+    char errstr[256];
+    rd_kafka_conf_set(conf, "enable.metrics.push", "false", errstr, sizeof errstr);
+    return conf;
+}
+
 void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf) {
     TopicConfPtr defaults(rd_kafka_topic_conf_new());
     size_t n, dn;

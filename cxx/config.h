@@ -29,6 +29,10 @@ int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_
 // topic properties set through the global `config`, e.g. auto.offset.reset.)
 void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf);
 
+// A new client configuration with KafkaTcl's defaults (see NewClientConf in
+// config.cpp): what masters and mock clusters start from.
+rd_kafka_conf_t *NewClientConf();
+
 // True for keys whose values must never be shown (passwords, secrets).
 bool IsSecretKey(const char *key);
 

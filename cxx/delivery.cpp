@@ -17,12 +17,20 @@ DeliveryReports::DeliveryReports()
       messageKey_(Tcl_NewStringObj("message", -1)), keyKey_(Tcl_NewStringObj("key", -1)),
       payloadKey_(Tcl_NewStringObj("payload", -1)), opaqueKey_(Tcl_NewStringObj("opaque", -1)), empty_(Tcl_NewObj()) {}
 
-void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText, bool withPayload) {
-    Tcl_Obj *topic = topicName_.Get(rd_kafka_topic_name(msg->rkt));
-    if (!msg->err && !msg->key && !userOpaque && !withPayload) {
-        pending_.push_back(Pending{ObjRef(), ObjRef(topic), msg->partition, msg->offset});
+void DeliveryReports::Record(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own, bool decodeText,
+                             bool withPayload, bool toMaster) {
+    if (!msg->err && !msg->key && !own && !withPayload) {
+        Tcl_Obj *topic = topicName_.Get(rd_kafka_topic_name(msg->rkt));
+        pending_.push_back(Pending{ObjRef(), ObjRef(topic), msg->partition, msg->offset, nullptr, toMaster});
         return;
     }
+    ObjRef full = Build(msg, own ? own->opaque.get() : nullptr, decodeText, withPayload);
+    if (own) own->err = msg->err;
+    pending_.push_back(Pending{std::move(full), ObjRef(), 0, 0, std::move(own), toMaster});
+}
+
+ObjRef DeliveryReports::Build(const rd_kafka_message_t *msg, Tcl_Obj *userOpaque, bool decodeText, bool withPayload) {
+    Tcl_Obj *topic = topicName_.Get(rd_kafka_topic_name(msg->rkt));
     Tcl_Obj *words[16];
     int n = 0;
     words[n++] = topicKey_.get();
@@ -47,16 +55,16 @@ void DeliveryReports::Record(const rd_kafka_message_t *msg, ObjRef userOpaque, b
     }
     if (userOpaque) {
         words[n++] = opaqueKey_.get();
-        words[n++] = userOpaque.get();
+        words[n++] = userOpaque;
     }
-    pending_.push_back(Pending{ObjRef(Tcl_NewListObj(n, words)), ObjRef(), 0, 0});
+    return ObjRef(Tcl_NewListObj(n, words));
 }
 
 // Makes `list`, a plain report nobody else holds, say `p` instead; false when
 // it is not one (the callback turned it into a dict, say).
 bool DeliveryReports::Rewrite(Tcl_Obj *list, const Pending &p) {
     static const Tcl_ObjType *listType = Tcl_GetObjType("list");
-    int n;
+    Tcl_Size n;
     Tcl_Obj **el;
     if (Tcl_IsShared(list) || list->typePtr != listType || Tcl_ListObjGetElements(NULL, list, &n, &el) != TCL_OK ||
         n != kPlainLength || el[0] != topicKey_.get() || el[2] != partitionKey_.get() || el[4] != offsetKey_.get() ||
@@ -77,15 +85,22 @@ bool DeliveryReports::Rewrite(Tcl_Obj *list, const Pending &p) {
     return true;
 }
 
-ObjRef DeliveryReports::Next() {
+Delivery DeliveryReports::Next() {
     Pending p = std::move(pending_.front());
     pending_.pop_front();
-    if (p.full) return std::move(p.full);
+    if (p.full) return Delivery{std::move(p.full), std::move(p.own), p.toMaster};
     ObjRef spare = std::move(spare_);
-    if (spare && Rewrite(spare.get(), p)) return spare;
+    if (spare && Rewrite(spare.get(), p)) return Delivery{std::move(spare), nullptr, p.toMaster};
     Tcl_Obj *words[kPlainLength] = {topicKey_.get(),  p.topic.get(),   partitionKey_.get(), partitionObjs_.Get(p.partition),
                                     offsetKey_.get(), Tcl_NewWideIntObj(p.offset), errorKey_.get(), empty_.get()};
-    return ObjRef(Tcl_NewListObj(kPlainLength, words));
+    return Delivery{ObjRef(Tcl_NewListObj(kPlainLength, words)), nullptr, p.toMaster};
+}
+
+void DeliverToMessage(Tcl_Interp *interp, Tcl_Obj *report, MessageOpaque &own) {
+    if (own.command) InvokeCallback(interp, own.command.get(), report, "kafka produce -command callback");
+    if (!own.await) return;
+    if (own.err) own.await->Fail(own.err, std::string("delivery failed: ") + rd_kafka_err2str(own.err));
+    else own.await->Succeed(report);
 }
 
 void DeliveryReports::Recycle(ObjRef report) {

@@ -6,26 +6,54 @@
 // reference to it, so a steady stream allocates nothing per report.
 #pragma once
 
+#include "await.h"
 #include "callbacks.h"
 #include "objcache.h"
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace kafkatcl {
 
+// What a message carries to its delivery report (librdkafka's msg_opaque),
+// made only when produce has -opaque, -command or -await: without them the
+// opaque is NULL and the report path is as cheap as before.
+struct MessageOpaque {
+    ObjRef opaque;   // -opaque: a value the report carries
+    ObjRef command;  // -command: gets this message's report
+    AwaitSlot await; // -await: the coroutine waiting for it
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR; // the delivery's, once reported
+    bool PerMessage() const { return command || await; }
+};
+
+// Hands `report` to the message's own -command and -await.
+void DeliverToMessage(Tcl_Interp *interp, Tcl_Obj *report, MessageOpaque &own);
+
+// A recorded report on its way out: to the master's delivery callback
+// (toMaster: sampling chose it) and to the message's own (own).
+struct Delivery {
+    ObjRef report;
+    std::unique_ptr<MessageOpaque> own;
+    bool toMaster;
+};
+
 class DeliveryReports {
   public:
     DeliveryReports();
     // In rd_kafka_poll/flush, in the handle's thread: remembers `msg`'s report.
-    // `userOpaque` is the produce -opaque value (may be empty); withPayload:
-    // the report carries the message's payload (see deliveryPayload).
-    void Record(const rd_kafka_message_t *msg, ObjRef userOpaque, bool decodeText, bool withPayload);
+    // `own` holds the produce -opaque value and the message's own callbacks
+    // (may be empty); withPayload: the report carries the message's payload
+    // (see deliveryPayload).
+    void Record(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own, bool decodeText, bool withPayload,
+                bool toMaster);
+    // The full report of `msg`, built at once.
+    ObjRef Build(const rd_kafka_message_t *msg, Tcl_Obj *userOpaque, bool decodeText, bool withPayload);
     bool Empty() const { return pending_.empty(); }
-    // The oldest report as the callback's argument:
+    // The oldest report, as the callbacks' argument:
     // topic T partition P offset O error {} ?message M? ?key K? ?payload D? ?opaque V?
-    ObjRef Next();
+    Delivery Next();
     // Hands back an argument after its callback: kept for reuse when nobody
     // else holds it.
     void Recycle(ObjRef report);
@@ -36,6 +64,8 @@ class DeliveryReports {
         ObjRef topic; // else: the plain report's topic, partition and offset
         int32_t partition;
         int64_t offset;
+        std::unique_ptr<MessageOpaque> own;
+        bool toMaster;
     };
     bool Rewrite(Tcl_Obj *list, const Pending &p);
 

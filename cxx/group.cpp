@@ -15,6 +15,12 @@
 namespace kafkatcl {
 
 namespace {
+Tcl_WideInt NowMs() {
+    Tcl_Time now;
+    Tcl_GetTime(&now);
+    return (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
+}
+
 int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
     if (!err) return TCL_OK;
     return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
@@ -44,6 +50,25 @@ std::string PartitionCount(const rd_kafka_topic_partition_list_t *parts) {
     return std::to_string(n) + (n == 1 ? " partition" : " partitions");
 }
 
+// A cooperative revoke librdkafka refused (a revoked partition had already
+// left the assignment) changes nothing, and the group waits for the unassign
+// it asked for: close and delete would wait for ever. Unassigns what is still
+// assigned of the revoked partitions instead; says so after the message.
+void UnassignStillAssigned(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *revoked, std::string *message) {
+    rd_kafka_topic_partition_list_t *raw = nullptr;
+    if (rd_kafka_assignment(rk, &raw)) return;
+    PartitionListPtr current(raw);
+    PartitionListPtr left(rd_kafka_topic_partition_list_new(revoked->cnt));
+    for (int i = 0; i < revoked->cnt; i++) {
+        const rd_kafka_topic_partition_t &tp = revoked->elems[i];
+        if (rd_kafka_topic_partition_list_find(current.get(), tp.topic, tp.partition))
+            rd_kafka_topic_partition_list_add(left.get(), tp.topic, tp.partition);
+    }
+    rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, left.get());
+    if (error) rd_kafka_error_destroy(error);
+    else *message += "; unassigned the " + PartitionCount(left.get()) + " still assigned instead";
+}
+
 // Applies the change librdkafka proposes: incremental with the cooperative
 // protocol; otherwise assign it, or drop the assignment (revoke, group error).
 RebalanceFailure ApplyRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
@@ -66,28 +91,13 @@ RebalanceFailure ApplyRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafk
         if (failure.err) failure.message = rd_kafka_err2str(failure.err);
     }
     if (failure.err) failure.message = "rebalance: " + call + " failed: " + failure.message;
+    if (failure.err && cooperative && revoke && parts) UnassignStillAssigned(rk, parts, &failure.message);
     return failure;
 }
-} // namespace
 
-// Applies the change librdkafka proposes, then queues the events for Tcl: a
-// refused change goes to the error callback, and the rebalance callback's
-// dict then carries the error instead of announcing the change as done.
-void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
-    Handle *self = static_cast<Handle *>(opaque);
-    // Asked once, before the assign: it is a request to the group thread,
-    // which during close stops answering once the revoke is applied.
-    const char *protocol = rd_kafka_rebalance_protocol(rk);
-    if (!protocol) protocol = "NONE";
-    RebalanceFailure failure = ApplyRebalance(rk, err, parts, !strcmp(protocol, "COOPERATIVE"));
-    if (self->Deleted()) return;
-    if (failure.err) {
-        HandleEvent e{HandleEvent::Error};
-        e.err = failure.err;
-        e.text = failure.message;
-        self->Record(std::move(e));
-    }
-    if (!self->rebalanceCommand_) return;
+// The rebalance event for the Tcl command, before the change is applied.
+HandleEvent RebalanceEvent(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *parts,
+                           const char *protocol, bool lost) {
     HandleEvent e{HandleEvent::Rebalance};
     e.err = err;
     HandleEvent::RebalanceChange &change = e.rebalance;
@@ -95,17 +105,71 @@ void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
                    : err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? "revoke"
                                                                  : "error";
     change.protocol = protocol;
-    change.applyErr = failure.err;
-    change.applyMessage = failure.message;
+    change.lost = lost;
     for (int i = 0; parts && i < parts->cnt; i++)
         change.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
+    return e;
+}
+} // namespace
+
+// A rebalance_callback -sync command runs here, inside librdkafka's
+// rebalance callback (in this thread: it runs while poll, consume,
+// consume_batch, a consume_callback stream or close serve the group's
+// queue), before anything is applied. True when it made the change itself
+// (assign, incremental_assign, incremental_unassign).
+bool Handle::RunSyncRebalance(HandleEvent &event) {
+    Preserve keep(this);
+    Tcl_InterpState saved = Tcl_SaveInterpState(interp_, TCL_OK);
+    inRebalance_ = true;
+    rebalanceHandled_ = false;
+    DispatchOne(event);
+    inRebalance_ = false;
+    Tcl_RestoreInterpState(interp_, saved);
+    return rebalanceHandled_;
+}
+
+// Runs a -sync command first (unless it made the change itself, applies the
+// change librdkafka proposes), else applies the change and queues the events
+// for Tcl: a refused change goes to the error callback, and the after-the-fact
+// rebalance callback's dict then carries the error instead of announcing the
+// change as done.
+void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    Handle *self = static_cast<Handle *>(opaque);
+    // Asked once, before the assign: it is a request to the group thread,
+    // which during close stops answering once the revoke is applied.
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    if (!protocol) protocol = "NONE";
+    HandleEvent e = RebalanceEvent(err, parts, protocol, rd_kafka_assignment_lost(rk) != 0);
+    bool sync = self->rebalanceSync_ && self->rebalanceCommand_ && !self->inRebalance_ && !self->Deleted();
+    if (sync && self->RunSyncRebalance(e)) return;
+    RebalanceFailure failure = ApplyRebalance(rk, err, parts, !strcmp(protocol, "COOPERATIVE"));
+    if (self->Deleted()) return;
+    if (failure.err) {
+        HandleEvent error{HandleEvent::Error};
+        error.err = failure.err;
+        error.text = failure.message;
+        self->Record(std::move(error));
+    }
+    if (sync || !self->rebalanceCommand_) return;
+    e.rebalance.applyErr = failure.err;
+    e.rebalance.applyMessage = failure.message;
     self->Record(std::move(e));
+}
+
+// Methods that serve the group's queue cannot run inside a -sync rebalance
+// command: librdkafka is in the middle of serving it.
+int Handle::RefuseInRebalance(Tcl_Obj *method) {
+    if (!inRebalance_) return TCL_OK;
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                      std::string(Tcl_GetString(method)) + " cannot be called from the rebalance callback -sync: "
+                      "return from it, the group's change is applied then");
 }
 
 // poll ?timeoutMs?: the next message as a dict, or "" when none came.
 int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
     int timeout = 0;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
@@ -117,7 +181,7 @@ int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
 // consume timeoutMs arrayName: 1 and the message in the array, or 0.
 int Handle::Consume(int, Tcl_Obj *const objv[]) {
     int timeout;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     return StoreConsumed(interp_, msg, objv[3], Format());
@@ -126,7 +190,8 @@ int Handle::Consume(int, Tcl_Obj *const objv[]) {
 // consume_batch timeoutMs count arrayName body: runs body per message; the count.
 int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
     int timeout, count;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK ||
+        RefuseInRebalance(objv[1]) != TCL_OK)
         return TCL_ERROR;
     rd_kafka_queue_t *queue = ConsumerQueue();
     if (!queue) return TCL_ERROR;
@@ -193,12 +258,12 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     if (objc == 4) return kWrongArgs;
     ParsedOptions options;
     if (parser.Parse(interp_, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    int n;
+    Tcl_Size n;
     Tcl_Obj **topics;
     if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
         return ArgError(interp_, "topicList must be a non-empty list of topics or ^regex patterns");
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
-    for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
+    PartitionListPtr list(rd_kafka_topic_partition_list_new((int)n));
+    for (Tcl_Size i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
     if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
     if (err) return ErrResult(interp_, err, "subscribe");
@@ -232,10 +297,12 @@ int Handle::GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool 
     if (!incremental) {
         rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
         if (!err && !empty) groupInUse_ = true;
+        if (!err && inRebalance_) rebalanceHandled_ = true; // a -sync command made the change
         return ErrResult(interp_, err, "assign");
     }
     rd_kafka_error_t *error = assign ? rd_kafka_incremental_assign(rk, list.get()) : rd_kafka_incremental_unassign(rk, list.get());
     if (!error && assign && !empty) groupInUse_ = true;
+    if (!error && inRebalance_) rebalanceHandled_ = true;
     return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
 }
 
@@ -258,6 +325,13 @@ int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
     return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
+}
+
+// next ?-timeout ms?: in a coroutine, the group consumer's next message (see QueueNext).
+int Handle::Next(int objc, Tcl_Obj *const objv[]) {
+    rd_kafka_queue_t *q = ConsumerQueue();
+    if (!q) return TCL_ERROR;
+    return QueueNext(interp_, this, this, q, groupStream_, &groupNext_, objc, objv);
 }
 
 // commit ?-async? ?offsets? | commit ?-async? -message msg
@@ -343,24 +417,109 @@ int Handle::StoreOffsets(int, Tcl_Obj *const objv[]) {
     return PartitionErrors(interp_, list.get(), "store_offsets");
 }
 
-// rebalance_callback ?command?: sets it ("" for none); the current one.
+// rebalance_callback ?-sync? ?command?: sets it ("" for none); the current
+// one (after -sync when it is one: the words that set it again).
 int Handle::RebalanceCallback(int objc, Tcl_Obj *const objv[]) {
-    if (objc == 3) rebalanceCommand_ = CallbackArg(objv[2]);
-    Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
+    static const OptionSpec specs[] = {{"-sync", false}};
+    static const OptionParser parser(specs, OptionParser::Leading, false);
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 2, UsageOf(&Handle::RebalanceCallback), &options) != TCL_OK) return TCL_ERROR;
+    const std::vector<Tcl_Obj *> &rest = options.Positional();
+    if (rest.size() > 1 || (options.Has(0) && rest.empty())) return kWrongArgs;
+    if (!rest.empty()) {
+        rebalanceCommand_ = CallbackArg(rest[0]);
+        rebalanceSync_ = options.Has(0) && rebalanceCommand_;
+    }
+    if (!rebalanceSync_) {
+        Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
+        return TCL_OK;
+    }
+    Tcl_Obj *words[2] = {Tcl_NewStringObj("-sync", -1), rebalanceCommand_.get()};
+    Tcl_SetObjResult(interp_, Tcl_NewListObj(2, words));
     return TCL_OK;
 }
 
-int Handle::Close(int, Tcl_Obj *const[]) {
+// close ?-timeout ms?: without -timeout, librdkafka's blocking close; with
+// it, rd_kafka_consumer_close_queue and this thread serves the close's queue
+// (the final revoke's callback runs here) until closed or the time is up.
+int Handle::Close(int objc, Tcl_Obj *const objv[]) {
+    int timeout = -1;
+    if (TrailingTimeoutOption(&objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
+    if (objc != 2) return kWrongArgs;
+    if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
     if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
                           "close is for the group consumer: stop the partitions started with consume_start "
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
-    rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
-    rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
-    groupInUse_ = false;   // nothing assigned any more
-    ServeEvents(SIZE_MAX); // the final revoke
-    return ErrResult(interp_, err, "close");
+    if (timeout < 0 && !closeQueue_) {
+        rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
+        rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
+        groupInUse_ = false;   // nothing assigned any more
+        ServeEvents(SIZE_MAX); // the final revoke
+        return ErrResult(interp_, err, "close");
+    }
+    return CloseWithin(timeout);
+}
+
+// The bounded close (and any close after one that ran out of time).
+int Handle::CloseWithin(int timeout) {
+    rd_kafka_t *rk = rk_.get();
+    if (!closeQueue_) {
+        rd_kafka_unsubscribe(rk);
+        QueuePtr queue(rd_kafka_queue_new(rk));
+        if (rd_kafka_error_t *error = rd_kafka_consumer_close_queue(rk, queue.get())) return RdError(interp_, error, "close");
+        closeQueue_ = std::move(queue);
+        wakeup_->Watch(closeQueue_.get()); // what is left of it is served from the event loop
+    }
+    Tcl_WideInt deadline = timeout < 0 ? 0 : NowMs() + timeout;
+    while (!rd_kafka_consumer_closed(rk)) {
+        Tcl_WideInt left = timeout < 0 ? 100 : deadline - NowMs();
+        if (left <= 0) break;
+        rd_kafka_queue_poll_callback(closeQueue_.get(), (int)(left < 100 ? left : 100));
+        if (Deleted()) break;
+    }
+    ServeEvents(SIZE_MAX); // the final revoke's after-the-fact callback
+    if (!rd_kafka_consumer_closed(rk_.get()))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__TIMED_OUT,
+                          "close did not complete within " + std::to_string(timeout) +
+                              " ms: it goes on from the event loop (close again to wait for it)");
+    groupInUse_ = false;
+    return TCL_OK;
+}
+
+// member_id: the member id the group coordinator gave this consumer ("" until it joined).
+int Handle::MemberId(int, Tcl_Obj *const[]) {
+    if (!ConsumerQueue()) return TCL_ERROR;
+    char *id = rd_kafka_memberid(rk_.get());
+    Tcl_SetObjResult(interp_, Tcl_NewStringObj(id ? id : "", -1));
+    if (id) rd_kafka_mem_free(rk_.get(), id);
+    return TCL_OK;
+}
+
+// generation: the group generation this member is in (-1 until it joined).
+// librdkafka 2.0.2 has no getter: its serialized group metadata (the
+// "CGMDv2:" format of rd_kafka_consumer_group_metadata_write, the same up to
+// 2.8 at least) carries the generation id right after the magic.
+int Handle::Generation(int, Tcl_Obj *const[]) {
+    if (!ConsumerQueue()) return TCL_ERROR;
+    using GroupMetadataPtr = Owned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>;
+    GroupMetadataPtr group(rd_kafka_consumer_group_metadata(rk_.get()));
+    void *buffer = nullptr;
+    size_t size = 0;
+    if (!group) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "generation: this consumer has no group");
+    if (rd_kafka_error_t *error = rd_kafka_consumer_group_metadata_write(group.get(), &buffer, &size))
+        return RdError(interp_, error, "generation");
+    static const char magic[7] = {'C', 'G', 'M', 'D', 'v', '2', ':'};
+    int32_t generation = 0;
+    bool known = size >= sizeof magic + sizeof generation && !memcmp(buffer, magic, sizeof magic);
+    if (known) memcpy(&generation, (char *)buffer + sizeof magic, sizeof generation);
+    rd_kafka_mem_free(rk_.get(), buffer);
+    if (!known)
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
+                          "generation: this librdkafka's group metadata format is not known");
+    Tcl_SetObjResult(interp_, Tcl_NewIntObj(generation));
+    return TCL_OK;
 }
 
 } // namespace kafkatcl

@@ -48,6 +48,11 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
     rd_kafka_conf_set_error_cb(conf.get(), OnError);
     rd_kafka_conf_set_stats_cb(conf.get(), OnStatistics);
     rd_kafka_conf_set_log_cb(conf.get(), OnLog);
+    rd_kafka_conf_set_throttle_cb(conf.get(), OnThrottle);
+    // Only when asked for: with a refresh callback librdkafka uses neither
+    // its built-in OIDC token source nor enable.sasl.oauthbearer.unsecure.jwt.
+    if (master_->Callbacks().oauthbearerRefresh)
+        rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf.get(), OnOauthbearerRefresh);
     char errstr[512];
     if (!IsProducer()) {
         // KafkaTcl's one changed default (consumers only; unless the user set
@@ -92,7 +97,13 @@ Handle::~Handle() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
     groupStream_.Reset(); // before consumerQueue_ goes
+    groupNext_.reset();
     consumerQueue_.reset();
+    // A close -timeout that ran out of time: librdkafka's own close in
+    // rd_kafka_destroy would wait for it without limit.
+    bool closing = closeQueue_ && !rd_kafka_consumer_closed(rk_.get());
+    if (closeQueue_) wakeup_->Unwatch(closeQueue_.get());
+    closeQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
     if (rk_ && groupInUse_) rd_kafka_unsubscribe(rk_.get());
@@ -108,6 +119,7 @@ Handle::~Handle() {
         mainQueue_.reset();
     }
     topicConf_.reset();
+    if (closing) rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     rk_.reset();
 }
 
@@ -123,6 +135,11 @@ void Handle::DropPending(AdminPending *pending) {
 void Handle::OnDelete() {
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     exitHandler_ = false;
+    // Reports not served yet: the messages' own callbacks still get theirs.
+    while (!deliveries_.Empty()) {
+        Delivery d = deliveries_.Next();
+        if (d.own && d.own->PerMessage()) DeliverLater(std::move(d.report), std::move(d.own));
+    }
 }
 
 void Handle::FlushAtExit(ClientData cd) {
@@ -140,24 +157,44 @@ void Handle::Record(HandleEvent &&event) {
 
 void Handle::OnDelivery(rd_kafka_t *, const rd_kafka_message_t *msg, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
-    // Adopt the reference produce -opaque took: released whatever happens next.
-    ObjRef userOpaque;
-    if (msg->_private) {
-        userOpaque = ObjRef(static_cast<Tcl_Obj *>(msg->_private));
-        Tcl_DecrRefCount(static_cast<Tcl_Obj *>(msg->_private));
-    }
+    // Adopt what produce -opaque/-command/-await made: released whatever happens next.
+    std::unique_ptr<MessageOpaque> own(static_cast<MessageOpaque *>(msg->_private));
     MasterCallbacks &cb = self->master_->Callbacks();
     if (msg->err) cb.failed++; else cb.delivered++;
-    if (!cb.delivery || self->Deleted()) return;
-    if (!msg->err) { // sampling: every Nth success and the ones asked for by `sample`; all failures
-        unsigned long n = ++self->deliverySeq_;
-        if (cb.deliveryEvery == 0 || n % (unsigned long)cb.deliveryEvery != 0) {
-            if (cb.samplesWanted == 0) return;
-            cb.samplesWanted--;
-        }
+    bool perMessage = own && own->PerMessage();
+    if (self->Deleted()) {
+        if (perMessage) self->DeliverLater(msg, std::move(own));
+        return;
     }
+    bool toMaster = cb.delivery && self->Sampled(msg, cb);
+    if (!toMaster && !perMessage) return;
     // Runs in the handle's thread (inside rd_kafka_poll/flush).
-    self->deliveries_.Record(msg, std::move(userOpaque), self->Format().asText, cb.deliveryPayload);
+    self->deliveries_.Record(msg, std::move(own), self->Format().asText, cb.deliveryPayload, toMaster);
+}
+
+// Whether the master's callback gets this report: every Nth success and
+// the ones asked for by `sample`; all failures.
+bool Handle::Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb) {
+    if (msg->err) return true;
+    unsigned long n = ++deliverySeq_;
+    if (cb.deliveryEvery != 0 && n % (unsigned long)cb.deliveryEvery == 0) return true;
+    if (cb.samplesWanted == 0) return false;
+    cb.samplesWanted--;
+    return true;
+}
+
+// A report for a message's own -command/-await once the handle is deleted
+// (its close flush and purge): through the event loop, as no script may run here.
+void Handle::DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own) {
+    own->err = msg->err;
+    ObjRef report = deliveries_.Build(msg, own->opaque.get(), Format().asText, master_->Callbacks().deliveryPayload);
+    DeliverLater(std::move(report), std::move(own));
+}
+
+void Handle::DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own) {
+    std::shared_ptr<MessageOpaque> shared(std::move(own));
+    Tcl_Interp *interp = interp_;
+    RunLater(interp, [interp, report, shared] { DeliverToMessage(interp, report.get(), *shared); });
 }
 
 void Handle::OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -180,6 +217,14 @@ int Handle::OnStatistics(rd_kafka_t *, char *json, size_t len, void *opaque) {
     e.text.assign(json, len);
     self->Record(std::move(e));
     return 0; // librdkafka frees json
+}
+
+void Handle::OnThrottle(rd_kafka_t *, const char *broker, int32_t brokerId, int throttleMs, void *opaque) {
+    HandleEvent e{HandleEvent::Throttle};
+    e.text = broker ? broker : "";
+    e.brokerId = brokerId;
+    e.throttleMs = throttleMs;
+    static_cast<Handle *>(opaque)->Record(std::move(e));
 }
 
 const LoggerSetting &Handle::Logger() const { return hasOwnLogger_ ? ownLogger_ : master_->Callbacks().logger; }
@@ -217,6 +262,7 @@ void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
+    if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.
     Tcl_Interp *interp = interp_;
@@ -231,10 +277,12 @@ void Handle::ServeEvents(size_t limit) {
                 break;
             }
             if (!saved) saved = Tcl_SaveInterpState(interp, TCL_OK);
-            ObjRef report = deliveries_.Next();
-            if (Tcl_Obj *cmd = master_->Callbacks().delivery.get())
-                InvokeCallback(interp, cmd, report.get(), "kafka delivery report callback");
-            deliveries_.Recycle(std::move(report));
+            Delivery d = deliveries_.Next();
+            Tcl_Obj *cmd = master_->Callbacks().delivery.get();
+            if (cmd && d.toMaster) InvokeCallback(interp, cmd, d.report.get(), "kafka delivery report callback");
+            if (d.own && !Deleted()) DeliverToMessage(interp, d.report.get(), *d.own);
+            else if (d.own) DeliverLater(std::move(d.report), std::move(d.own));
+            else deliveries_.Recycle(std::move(d.report));
             continue;
         }
         HandleEvent event;
@@ -269,6 +317,7 @@ static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
     }
     DictPut(arg, "partitions", parts);
     DictPut(arg, "protocol", Tcl_NewStringObj(r.protocol.c_str(), -1));
+    DictPut(arg, "lost", Tcl_NewBooleanObj(r.lost));
     if (e.err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && e.err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
         DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
     else if (r.applyErr)
@@ -277,43 +326,90 @@ static Tcl_Obj *RebalanceDict(const HandleEvent &e) {
     return arg;
 }
 
+static Tcl_Obj *ErrorDict(const HandleEvent &e, Tcl_Obj *handle) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
+    DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+    DictPut(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
+    DictPut(arg, "handle", handle);
+    return arg;
+}
+
+static Tcl_Obj *LogDict(const HandleEvent &e) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "level", Tcl_NewIntObj(e.level));
+    DictPut(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
+    DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+    return arg;
+}
+
+static Tcl_Obj *ThrottleDict(const HandleEvent &e, Tcl_Obj *handle) {
+    Tcl_Obj *arg = Tcl_NewDictObj();
+    DictPut(arg, "broker_name", Tcl_NewStringObj(e.text.c_str(), -1));
+    DictPut(arg, "broker_id", Tcl_NewIntObj(e.brokerId));
+    DictPut(arg, "throttle_time_ms", Tcl_NewIntObj(e.throttleMs));
+    DictPut(arg, "handle", handle);
+    return arg;
+}
+
+// `statistics_callback -dict`: the JSON through tcllib's ::json::json2dict
+// (loaded when the callback was set). None when that failed: the error
+// went to bgerror, as a callback's would.
+static ObjRef StatisticsDict(Tcl_Interp *interp, const std::string &json) {
+    Tcl_Obj *words[2] = {Tcl_NewStringObj("::json::json2dict", -1), Tcl_NewStringObj(json.c_str(), (int)json.size())};
+    for (Tcl_Obj *w : words) Tcl_IncrRefCount(w);
+    int code = Tcl_EvalObjv(interp, 2, words, TCL_EVAL_GLOBAL);
+    for (Tcl_Obj *w : words) Tcl_DecrRefCount(w);
+    if (code != TCL_OK) {
+        Tcl_AddErrorInfo(interp, "\n    (kafka statistics callback: parsing the statistics JSON)");
+        Tcl_BackgroundException(interp, code);
+        Tcl_ResetResult(interp);
+        return ObjRef();
+    }
+    ObjRef dict(Tcl_GetObjResult(interp));
+    Tcl_ResetResult(interp);
+    return dict;
+}
+
 void Handle::DispatchOne(HandleEvent &e) {
     MasterCallbacks &cb = master_->Callbacks();
-    Tcl_Obj *arg = nullptr;
+    ObjRef arg;
     ObjRef cmd;
     const char *context = "";
     switch (e.kind) {
     case HandleEvent::Error:
         cmd = cb.error;
         context = "kafka error callback";
-        arg = Tcl_NewDictObj();
-        DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(e.err), -1));
-        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
-        DictPut(arg, "fatal", Tcl_NewBooleanObj(e.fatal));
-        DictPut(arg, "handle", NameObj());
+        arg = ObjRef(ErrorDict(e, NameObj()));
         break;
     case HandleEvent::Statistics:
         cmd = cb.statistics;
         context = "kafka statistics callback";
-        arg = Tcl_NewStringObj(e.text.c_str(), (int)e.text.size());
+        if (!cmd) return;
+        arg = cb.statisticsDict ? StatisticsDict(interp_, e.text)
+                                : ObjRef(Tcl_NewStringObj(e.text.c_str(), (int)e.text.size()));
+        if (!arg) return;
         break;
     case HandleEvent::Rebalance:
         cmd = rebalanceCommand_;
         context = "kafka rebalance callback";
-        arg = RebalanceDict(e);
+        arg = ObjRef(RebalanceDict(e));
         break;
     case HandleEvent::Log:
         cmd = Logger().mode.load() == LogMode::Callback ? Logger().command : ObjRef();
         context = "kafka logger callback";
-        arg = Tcl_NewDictObj();
-        DictPut(arg, "level", Tcl_NewIntObj(e.level));
-        DictPut(arg, "facility", Tcl_NewStringObj(e.facility.c_str(), -1));
-        DictPut(arg, "message", Tcl_NewStringObj(e.text.c_str(), -1));
+        arg = ObjRef(LogDict(e));
         break;
+    case HandleEvent::Throttle:
+        cmd = cb.throttle;
+        context = "kafka throttle callback";
+        arg = ObjRef(ThrottleDict(e, NameObj()));
+        break;
+    case HandleEvent::OauthbearerRefresh:
+        DispatchOauthbearerRefresh(e);
+        return;
     }
-    Tcl_IncrRefCount(arg);
-    if (cmd) InvokeCallback(interp_, cmd.get(), arg, context);
-    Tcl_DecrRefCount(arg);
+    if (cmd) InvokeCallback(interp_, cmd.get(), arg.get(), context);
 }
 
 MessageFormat Handle::Format() const { return master_->Format(); }
@@ -343,29 +439,44 @@ struct HandleMethods {
         {"offsets_for_times", &H::OffsetsForTimes, 1, 3, "{{topic partition timestampMs} ...} ?-timeout ms?", Both},
         {"meta", &H::Meta, 1, kAnyArgs, "refresh|print ?-timeout ms?", Both},
         {"partitioner", &H::Partitioner, 0, 1, "?name?", Both},
+        // sasl.cpp
+        {"oauthbearer_set_token", &H::OauthbearerSetToken, 3, 4, "token lifetimeMs principal ?extensions?", Both},
+        {"oauthbearer_set_token_failure", &H::OauthbearerSetTokenFailure, 1, 1, "message", Both},
         {"delete", &H::DeleteMethod, 0, 0, "", Both},
         // admin.cpp: options anywhere, so any number of words.
         {"create_topics", &H::CreateTopics, 0, kAnyArgs,
-         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"create_partitions", &H::CreatePartitions, 0, kAnyArgs,
-         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
-         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd?", Admin},
-        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd?", Admin},
+         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,
-         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd?", Admin},
+         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"alter_group_offsets", &H::AlterGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
         {"delete_group_offsets", &H::DeleteGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition} ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd?", Admin},
-        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd?", Admin},
-        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd?", Admin},
+         "group {{topic partition} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_cluster", &H::DescribeCluster, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_topics", &H::DescribeTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"list_offsets", &H::ListOffsets, 0, kAnyArgs,
+         "{{topic partition earliest|latest|max_timestamp|timestampMs} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"incremental_alter_configs", &H::IncrementalAlterConfigs, 0, kAnyArgs,
+         "{{type name {{set|delete|append|subtract key ?value?} ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"describe_user_scram_credentials", &H::DescribeUserScramCredentials, 0, kAnyArgs,
+         "?userList? ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"alter_user_scram_credentials", &H::AlterUserScramCredentials, 0, kAnyArgs,
+         "{alteration ...} ?-timeout ms? ?-command cmd|-await?", Admin},
+        {"elect_leaders", &H::ElectLeaders, 0, kAnyArgs,
+         "preferred|unclean ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
         // producer.cpp
         {"purge", &H::Purge, 0, kAnyArgs, "?-queued? ?-inflight?", P},
         {"init_transactions", &H::InitTransactions, 0, 1, "?timeoutMs?", P},
@@ -386,6 +497,7 @@ struct HandleMethods {
         {"consume", &H::Consume, 2, 2, "timeoutMs arrayName", C},
         {"consume_batch", &H::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", C},
         {"consume_callback", &H::ConsumeCallback, 1, 2, "?timeoutMs? command", C},
+        {"next", &H::Next, 0, 2, "?-timeout ms?", C},
         {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-message msg | {{topic partition offset} ...}?", C},
         {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
         {"position", &H::Position, 0, 1, "?partitions?", C},
@@ -393,8 +505,10 @@ struct HandleMethods {
         {"pause", &H::Pause, 1, 1, "partitions", C},
         {"resume", &H::Resume, 1, 1, "partitions", C},
         {"store_offsets", &H::StoreOffsets, 1, 1, "{{topic partition offset} ...}", C},
-        {"rebalance_callback", &H::RebalanceCallback, 0, 1, "?command?", C},
-        {"close", &H::Close, 0, 0, "", C},
+        {"rebalance_callback", &H::RebalanceCallback, 0, 2, "?-sync? ?command?", C},
+        {"close", &H::Close, 0, 2, "?-timeout ms?", C},
+        {"member_id", &H::MemberId, 0, 0, "", C},
+        {"generation", &H::Generation, 0, 0, "", C},
     };
     static const MethodTable<H> &Table() {
         static const MethodTable<H> table(rows, {P, C, Handle::kAdminFacet});
@@ -495,11 +609,11 @@ int Handle::LogLevel(int, Tcl_Obj *const objv[]) {
 
 int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
     // Accept a Tcl list or librdkafka's comma-separated form.
-    int n;
+    Tcl_Size n;
     Tcl_Obj **elems;
     if (Tcl_ListObjGetElements(NULL, objv[2], &n, &elems) != TCL_OK) return ArgError(interp_, "brokerList must be a list");
     std::string brokers;
-    for (int i = 0; i < n; i++) {
+    for (Tcl_Size i = 0; i < n; i++) {
         if (i) brokers += ",";
         brokers += Tcl_GetString(elems[i]);
     }

@@ -21,19 +21,24 @@ namespace kafkatcl {
 // be recorded on a librdkafka thread (logs) and is turned into Tcl values only
 // in the handle's own thread.
 struct HandleEvent {
-    enum Kind { Error, Statistics, Log, Rebalance } kind; // delivery reports: see DeliveryReports
+    enum Kind { Error, Statistics, Log, Rebalance, Throttle, OauthbearerRefresh } kind; // delivery reports: see DeliveryReports
     // Error: the error; Rebalance: librdkafka's rebalance code (_ASSIGN_PARTITIONS ...).
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    std::string text;     // Error: its message; Statistics: the JSON; Log: the line
+    // Error: its message; Statistics: the JSON; Log: the line; Throttle: the
+    // broker's name; OauthbearerRefresh: sasl.oauthbearer.config
+    std::string text;
     bool fatal = false;   // Error: librdkafka says the instance is unusable
     int level = 0;        // Log: syslog level
     std::string facility; // Log: librdkafka's facility (BROKER, CONFWARN ...)
+    int32_t brokerId = -1; // Throttle: the broker's id ...
+    int throttleMs = 0;    // ... and its throttle time
     struct RebalanceChange {
         std::string event;    // "assign", "revoke" or "error"
         std::string protocol; // the group's rebalance protocol: EAGER, COOPERATIVE or NONE
         std::vector<std::pair<std::string, int32_t>> partitions;
         rd_kafka_resp_err_t applyErr = RD_KAFKA_RESP_ERR_NO_ERROR; // librdkafka refused the change
         std::string applyMessage;                                  // which call failed, and why
+        bool lost = false; // rd_kafka_assignment_lost: the partitions were lost, not revoked
     } rebalance; // Rebalance only
 };
 
@@ -128,6 +133,13 @@ class Handle : public Object {
     static void OnError(rd_kafka_t *rk, int err, const char *reason, void *opaque);
     static int OnStatistics(rd_kafka_t *rk, char *json, size_t len, void *opaque);
     static void OnLog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+    static void OnThrottle(rd_kafka_t *rk, const char *broker, int32_t brokerId, int throttleMs, void *opaque);
+    // sasl.cpp
+    static void OnOauthbearerRefresh(rd_kafka_t *rk, const char *config, void *opaque);
+    void DispatchOauthbearerRefresh(const HandleEvent &e);
+    bool Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb);
+    void DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own);
+    void DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own);
 
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
@@ -145,6 +157,9 @@ class Handle : public Object {
     int GetWatermarks(int objc, Tcl_Obj *const objv[]);
     int QueryWatermarks(int objc, Tcl_Obj *const objv[]);
     int OffsetsForTimes(int objc, Tcl_Obj *const objv[]);
+    // sasl.cpp
+    int OauthbearerSetToken(int objc, Tcl_Obj *const objv[]);
+    int OauthbearerSetTokenFailure(int objc, Tcl_Obj *const objv[]);
     // info.cpp
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]);
@@ -164,6 +179,14 @@ class Handle : public Object {
     int CreateAcls(int objc, Tcl_Obj *const objv[]);
     int DescribeAcls(int objc, Tcl_Obj *const objv[]);
     int DeleteAcls(int objc, Tcl_Obj *const objv[]);
+    // ... those of newer librdkafka versions (_UNSUPPORTED_FEATURE on older ones)
+    int DescribeCluster(int objc, Tcl_Obj *const objv[]);
+    int DescribeTopics(int objc, Tcl_Obj *const objv[]);
+    int ListOffsets(int objc, Tcl_Obj *const objv[]);
+    int IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]);
+    int DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]);
+    int AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]);
+    int ElectLeaders(int objc, Tcl_Obj *const objv[]);
     // producer.cpp
     int Purge(int objc, Tcl_Obj *const objv[]);
     int InitTransactions(int objc, Tcl_Obj *const objv[]);
@@ -183,6 +206,7 @@ class Handle : public Object {
     int Consume(int objc, Tcl_Obj *const objv[]);
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
+    int Next(int objc, Tcl_Obj *const objv[]);
     int Commit(int objc, Tcl_Obj *const objv[]);
     int Committed(int objc, Tcl_Obj *const objv[]);
     int Position(int objc, Tcl_Obj *const objv[]);
@@ -192,6 +216,8 @@ class Handle : public Object {
     int StoreOffsets(int objc, Tcl_Obj *const objv[]);
     int RebalanceCallback(int objc, Tcl_Obj *const objv[]);
     int Close(int objc, Tcl_Obj *const objv[]);
+    int MemberId(int objc, Tcl_Obj *const objv[]);
+    int Generation(int objc, Tcl_Obj *const objv[]);
 
     // The usage in the method's row, for the "wrong # args" an option parser
     // gives (an option without its value).
@@ -216,6 +242,9 @@ class Handle : public Object {
     rd_kafka_queue_t *ConsumerQueue();
     rd_kafka_topic_partition_list_t *MessageOffset(Tcl_Obj *message);
     static void OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque);
+    bool RunSyncRebalance(HandleEvent &event);
+    int RefuseInRebalance(Tcl_Obj *method);
+    int CloseWithin(int timeoutMs);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -229,8 +258,13 @@ class Handle : public Object {
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)
+    QueuePtr closeQueue_;    // close -timeout: rd_kafka_consumer_close_queue's, watched by wakeup_
     StreamSlot groupStream_; // asynchronous group consume_callback
+    std::unique_ptr<NextWait> groupNext_; // a coroutine's `next` on the group consumer
     ObjRef rebalanceCommand_;
+    bool rebalanceSync_ = false;    // rebalance_callback -sync: see RunSyncRebalance
+    bool inRebalance_ = false;      // a -sync rebalance command is running
+    bool rebalanceHandled_ = false; // ... and it changed the assignment itself
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`

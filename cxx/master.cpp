@@ -4,6 +4,7 @@
 #include "config.h"
 #include "handle.h"
 #include "method.h"
+#include "options.h"
 #include "subscriber.h"
 
 #include <cstring>
@@ -11,7 +12,7 @@
 namespace kafkatcl {
 
 Master::Master(Tcl_Interp *interp)
-    : Object(interp, nullptr), conf_(rd_kafka_conf_new()), topicConf_(rd_kafka_topic_conf_new()) {}
+    : Object(interp, nullptr), conf_(NewClientConf()), topicConf_(rd_kafka_topic_conf_new()) {}
 
 // One row per method (see method.h). The original's names and the later
 // KafkaTcl's (error_callback, statistics_callback) are rows of one handler.
@@ -30,10 +31,12 @@ struct MasterMethods {
             {"headers", &M::HeadersMethod, 0, 1, "?on|off?", kAllKinds},
             {"set_delivery_report_callback", &M::DeliveryReportCallbackMethod, 0, 1, "?command?", kAllKinds},
             {"set_error_callback", &M::ErrorCallbackMethod, 0, 1, "?command?", kAllKinds},
-            {"set_statistics_callback", &M::StatisticsCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"set_statistics_callback", &M::StatisticsCallbackMethod, 0, 2, "?-dict? ?command?", kAllKinds},
             {"set_socket_callback", &M::SocketCallbackMethod, 0, kAnyArgs, "", kAllKinds},
             {"error_callback", &M::ErrorCallbackMethod, 0, 1, "?command?", kAllKinds},
-            {"statistics_callback", &M::StatisticsCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"statistics_callback", &M::StatisticsCallbackMethod, 0, 2, "?-dict? ?command?", kAllKinds},
+            {"throttle_callback", &M::ThrottleCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"oauthbearer_token_refresh_callback", &M::OauthbearerRefreshCallbackMethod, 0, 1, "?command?", kAllKinds},
             // The logger checks its own words (the command only with callback).
             {"logger", &M::LoggerMethod, 1, kAnyArgs, "stderr|syslog|callback ?command?|none", kAllKinds},
             {"delivery_report", &M::DeliveryReportMethod, 1, kAnyArgs,
@@ -157,17 +160,53 @@ int Master::HeadersMethod(int objc, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// set_statistics_callback|statistics_callback ?command?
+// Only "-dict" itself is an option word: a command prefix starting with "-"
+// stays a command, as it always was.
+static bool IsDictOption(Tcl_Obj *word) { return !strcmp(Tcl_GetString(word), "-dict"); }
+
+// set_statistics_callback|statistics_callback ?-dict? ?command?
+// -dict: the callback gets the statistics as a dict, parsed by tcllib's
+// ::json::json2dict (required here, so a missing tcllib is an error now, not
+// in every later callback).
 int Master::StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    static const OptionSpec specs[] = {{"-dict", false}};
+    static const OptionParser parser(specs, OptionParser::Leading, false, IsDictOption);
+    ParsedOptions options;
+    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    bool asDict = options.Has(0);
+    if (options.Positional().size() > 1 || (asDict && options.Positional().empty())) return kWrongArgs;
+    Tcl_Obj *command = options.Positional().empty() ? nullptr : options.Positional()[0];
     // librdkafka produces statistics only for handles created with a
     // non-zero statistics.interval.ms.
-    if (objc == 3 && Tcl_GetCharLength(objv[2]) > 0 && !Children().empty() &&
+    if (command && Tcl_GetCharLength(command) > 0 && !Children().empty() &&
         ConfString("statistics.interval.ms", false) == "0")
         return RefuseWithHandles("statistics.interval.ms was 0 when they were created, so librdkafka makes no "
                                  "statistics for them",
                                  "set statistics.interval.ms in the master's config, and the callback, "
                                  "before creating handles");
-    return SetCallback(callbacks_.statistics, objc, objv);
+    if (asDict && Tcl_GetCharLength(command) > 0 && !Tcl_PkgRequire(interp_, "json", "1", 0))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED,
+                          std::string("statistics_callback -dict needs tcllib's json package: ") +
+                              Tcl_GetStringResult(interp_));
+    if (command) {
+        callbacks_.statistics = CallbackArg(command);
+        callbacks_.statisticsDict = asDict;
+    }
+    Tcl_SetObjResult(interp_, callbacks_.statistics ? callbacks_.statistics.get() : Tcl_NewObj());
+    return TCL_OK;
+}
+
+int Master::ThrottleCallbackMethod(int objc, Tcl_Obj *const objv[]) { return SetCallback(callbacks_.throttle, objc, objv); }
+
+// oauthbearer_token_refresh_callback ?command?: librdkafka takes a refresh
+// callback only when a handle is created (and then uses neither OIDC nor
+// unsecured JWTs), so handles made without one cannot get it later.
+int Master::OauthbearerRefreshCallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc == 3 && Tcl_GetCharLength(objv[2]) > 0 && !callbacks_.oauthbearerRefresh && !Children().empty())
+        return RefuseWithHandles("they were created without an oauthbearer token refresh callback and librdkafka "
+                                 "cannot add one",
+                                 "set the callback before creating handles, or use another master");
+    return SetCallback(callbacks_.oauthbearerRefresh, objc, objv);
 }
 
 // set_*_callback ?command?: set (empty clears) and return the command.

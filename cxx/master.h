@@ -38,6 +38,8 @@ class Master : public Object {
     int ErrorCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int SocketCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]);
+    int ThrottleCallbackMethod(int objc, Tcl_Obj *const objv[]);
+    int OauthbearerRefreshCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
     int PartitionerMethod(int objc, Tcl_Obj *const objv[]);

@@ -1,6 +1,7 @@
 // mock.cpp -- the mock cluster object.
 #include "mock.h"
 
+#include "config.h"
 #include "method.h"
 #include "options.h"
 
@@ -45,7 +46,7 @@ bool MockCluster::ServesOnly(rd_kafka_t *rk) {
 }
 
 MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *error) {
-    ConfPtr conf(rd_kafka_conf_new());
+    ConfPtr conf(NewClientConf()); // telemetry off: its destroy must not wait either
     char errstr[512];
     // The hosting client never connects anywhere: keep its "no bootstrap
     // servers" notice quiet.

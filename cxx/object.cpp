@@ -56,7 +56,8 @@ int Object::Install(Tcl_Interp *interp, Object *object, Tcl_Obj *nameObj, const 
     } else if (Tcl_GetCommandInfo(interp, name.c_str(), &info)) {
         return Discard(interp, object, "command \"" + name + "\" already exists");
     }
-    object->token_ = Tcl_CreateObjCommand(interp, name.c_str(), Dispatch, object, DeleteProc);
+    // An NRE command, so that a method may suspend its coroutine (await.h).
+    object->token_ = Tcl_NRCreateCommand(interp, name.c_str(), Dispatch, NRDispatch, object, DeleteProc);
     Tcl_SetObjResult(interp, Tcl_NewStringObj(shown.c_str(), -1));
     return TCL_OK;
 }
@@ -73,7 +74,13 @@ Tcl_Obj *Object::NameObj() const {
     return o;
 }
 
+// Called directly (not through Tcl's evaluation), the command still runs in
+// NRE, where an await can only report that it cannot yield.
 int Object::Dispatch(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+    return Tcl_NRCallObjProc(interp, NRDispatch, cd, objc, objv);
+}
+
+int Object::NRDispatch(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
     Object *self = static_cast<Object *>(cd);
     if (objc < 2) return WrongArgs(interp, 1, objv, "method ?arg ...?");
     Preserve keep(self);

@@ -76,6 +76,7 @@ class Object {
 
   private:
     static int Dispatch(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+    static int NRDispatch(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
     static void DeleteProc(ClientData cd);
 
     Object *parent_;

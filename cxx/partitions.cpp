@@ -4,15 +4,15 @@
 namespace kafkatcl {
 
 rd_kafka_topic_partition_list_t *PartitionsFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool needOffset) {
-    int n;
+    Tcl_Size n;
     Tcl_Obj **items;
     if (Tcl_ListObjGetElements(NULL, obj, &n, &items) != TCL_OK) {
         ArgError(interp, "partitions must be a list of {topic partition ?offset?} lists");
         return nullptr;
     }
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
-    for (int i = 0; i < n; i++) {
-        int k;
+    PartitionListPtr list(rd_kafka_topic_partition_list_new((int)n));
+    for (Tcl_Size i = 0; i < n; i++) {
+        Tcl_Size k;
         Tcl_Obj **f;
         if (Tcl_ListObjGetElements(NULL, items[i], &k, &f) != TCL_OK || k < 2 || k > 3 || (needOffset && k != 3)) {
             ArgError(interp, std::string("bad partition \"") + Tcl_GetString(items[i]) + "\": must be {topic partition" +

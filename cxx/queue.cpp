@@ -13,7 +13,10 @@ namespace kafkatcl {
 Queue::Queue(Tcl_Interp *interp, Handle *handle, rd_kafka_queue_t *queue)
     : Object(interp, handle), handle_(handle), queue_(queue) {}
 
-Queue::~Queue() { stream_.Reset(); } // before queue_ goes
+Queue::~Queue() { // before queue_ goes
+    stream_.Reset();
+    next_.reset();
+}
 
 // One row per method (see method.h).
 struct QueueMethods {
@@ -24,6 +27,7 @@ struct QueueMethods {
             {"consume_batch", &Q::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", kAllKinds},
             {"consume_callback", &Q::ConsumeCallback, 0, 2, "?command? | timeoutMs command", kAllKinds},
             {"length", &Q::Length, 0, 0, "", kAllKinds},
+            {"next", &Q::Next, 0, 2, "?-timeout ms?", kAllKinds},
             {"delete", &Q::DeleteMethod, 0, 0, "", kAllKinds},
         };
         static const MethodTable<Q> table(rows);
@@ -39,6 +43,11 @@ std::vector<const char *> Queue::MethodNames() { return QueueMethods::Table().Na
 int Queue::Length(int, Tcl_Obj *const[]) {
     Tcl_SetObjResult(interp_, Tcl_NewIntObj((int)rd_kafka_queue_length(queue_.get())));
     return TCL_OK;
+}
+
+// next ?-timeout ms?: in a coroutine, the next message (see QueueNext).
+int Queue::Next(int objc, Tcl_Obj *const objv[]) {
+    return QueueNext(interp_, this, handle_, queue_.get(), stream_, &next_, objc, objv);
 }
 
 // consume timeout array -> 1 or 0, as the topic consumer's consume.

@@ -31,10 +31,12 @@ class Queue : public Object {
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
     int Length(int objc, Tcl_Obj *const objv[]);
+    int Next(int objc, Tcl_Obj *const objv[]);
 
     Handle *handle_;
     QueuePtr queue_;
     StreamSlot stream_; // asynchronous consume_callback
+    std::unique_ptr<NextWait> next_; // a coroutine's `next`
     ObjRef command_;    // its command, for `consume_callback` with no argument
 };
 

@@ -3,6 +3,7 @@
 
 #include "handle.h"
 #include "message.h"
+#include "options.h"
 
 #include <vector>
 
@@ -100,6 +101,87 @@ int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_k
     ObjRef command = CallbackArg(objv[2]);
     if (command) stream->Reset(Stream::Start(owner, handle, queue, false, command.get()));
     return TCL_OK;
+}
+
+// The queue's next message, end-of-partition notices skipped; null if none waits.
+static MessagePtr TakeMessage(rd_kafka_queue_t *queue) {
+    for (;;) {
+        MessagePtr msg(rd_kafka_consume_queue(queue, 0));
+        if (!msg || msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) return msg;
+    }
+}
+
+NextWait::NextWait(Object *owner, Handle *handle, rd_kafka_queue_t *queue, std::shared_ptr<Await> await, int timeoutMs)
+    : owner_(owner), handle_(handle), queue_(queue), await_(std::move(await)), timeoutMs_(timeoutMs) {
+    wakeup_.reset(new Wakeup(owner->Interp(), [this] { OnWake(); }));
+    wakeup_->Watch(queue_);
+    wakeup_->Again(); // a message may have come in meanwhile
+    if (timeoutMs_ >= 0) timer_ = Tcl_CreateTimerHandler(timeoutMs_, OnTimeout, this);
+}
+
+std::shared_ptr<Await> NextWait::Finish() {
+    if (await_) wakeup_->Unwatch(queue_);
+    if (timer_) Tcl_DeleteTimerHandler(timer_);
+    timer_ = nullptr;
+    return std::move(await_);
+}
+
+void NextWait::Stop() {
+    std::shared_ptr<Await> await = Finish();
+    if (await) await->FailLater(RD_KAFKA_RESP_ERR__DESTROY, "the consumer or queue was deleted while next waited");
+}
+
+// Completing resumes the coroutine, which may start another NextWait in
+// this one's place (freeing this one): nothing of *this is used after it.
+void NextWait::OnWake() {
+    if (!await_ || owner_->Deleted()) return;
+    Preserve keepOwner(owner_);
+    MessagePtr msg = TakeMessage(queue_);
+    if (owner_ == handle_) handle_->ServeEvents(); // a rebalance goes before its messages
+    if (!msg || !await_) return;
+    Tcl_Interp *interp = owner_->Interp();
+    MessageFormat format = handle_->Format();
+    std::shared_ptr<Await> await = Finish();
+    if (!msg->err) return await->Succeed(MessageToDict(msg.get(), format));
+    Tcl_InterpState saved = Tcl_SaveInterpState(interp, TCL_OK);
+    MessageError(interp, msg.get());
+    await->Complete(TCL_ERROR);
+    Tcl_RestoreInterpState(interp, saved);
+}
+
+void NextWait::OnTimeout(ClientData cd) {
+    NextWait *self = static_cast<NextWait *>(cd);
+    self->timer_ = nullptr;
+    int ms = self->timeoutMs_;
+    std::shared_ptr<Await> await = self->Finish();
+    if (await) await->Fail(RD_KAFKA_RESP_ERR__TIMED_OUT, "next: no message within " + std::to_string(ms) + " ms");
+}
+
+int QueueNext(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue, const StreamSlot &stream,
+              std::unique_ptr<NextWait> *wait, int objc, Tcl_Obj *const objv[]) {
+    static const OptionSpec specs[] = {{"-timeout", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
+    ParsedOptions options;
+    int timeout = -1;
+    if (parser.Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK ||
+        (options.Has(0) && GetTimeout(interp, options.Get(0), &timeout) != TCL_OK))
+        return TCL_ERROR;
+    std::shared_ptr<Await> await = Await::Begin(interp, "next");
+    if (!await) return TCL_ERROR;
+    if (stream.Active() || (*wait && (*wait)->Active()))
+        return KafkaError(interp, RD_KAFKA_RESP_ERR__CONFLICT,
+                          stream.Active() ? "next: consume_callback streams this queue: stop it first"
+                                          : "next: another coroutine already waits for this queue's next message");
+    MessagePtr msg = TakeMessage(queue);
+    if (owner == handle) handle->ServeEvents();
+    if (msg && msg->err) return MessageError(interp, msg.get());
+    if (msg) {
+        Tcl_SetObjResult(interp, MessageToDict(msg.get(), handle->Format()));
+        return TCL_OK;
+    }
+    if (timeout == 0) return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "next: no message within 0 ms");
+    wait->reset(new NextWait(owner, handle, queue, await, timeout));
+    return Await::Suspend(interp, await);
 }
 
 } // namespace kafkatcl

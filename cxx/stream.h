@@ -5,6 +5,7 @@
 // pause fetching (its queue limits apply) instead of growing memory.
 #pragma once
 
+#include "await.h"
 #include "callbacks.h"
 #include "object.h"
 #include "wakeup.h"
@@ -54,6 +55,7 @@ class StreamSlot {
     StreamSlot(const StreamSlot &) = delete;
     StreamSlot &operator=(const StreamSlot &) = delete;
     void Reset(std::shared_ptr<Stream> next = nullptr);
+    bool Active() const { return stream_ != nullptr; }
 
   private:
     std::shared_ptr<Stream> stream_;
@@ -70,5 +72,40 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
 // an empty command, stops the asynchronous stream held in *stream.
 int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
                          StreamSlot *stream, int objc, Tcl_Obj *const objv[]);
+
+// `next` waiting in a coroutine for a queue's next message: watches the
+// queue (and a timer for -timeout) and resumes the coroutine with the
+// message's dict, its error, or _TIMED_OUT. Its owner stops it before it
+// frees the queue; a wait stopped that way fails with _DESTROY.
+class NextWait {
+  public:
+    NextWait(Object *owner, Handle *handle, rd_kafka_queue_t *queue, std::shared_ptr<Await> await, int timeoutMs);
+    ~NextWait() { Stop(); }
+    NextWait(const NextWait &) = delete;
+    NextWait &operator=(const NextWait &) = delete;
+    bool Active() const { return await_ != nullptr; }
+    void Stop();
+
+  private:
+    std::shared_ptr<Await> Finish(); // stops watching; the await to complete
+    void OnWake();
+    static void OnTimeout(ClientData cd);
+
+    Object *owner_;
+    Handle *handle_;
+    rd_kafka_queue_t *queue_; // the owner's
+    std::shared_ptr<Await> await_;
+    int timeoutMs_;
+    std::unique_ptr<Wakeup> wakeup_;
+    Tcl_TimerToken timer_ = nullptr;
+};
+
+// next ?-timeout ms? for a queue (a Queue object's or the group consumer's):
+// in a coroutine, the queue's next message as a dict (at once when one is
+// waiting, else the coroutine yields until one comes); a message carrying an
+// error raises it; none within the timeout raises KAFKA _TIMED_OUT. One
+// `next` at a time per queue, and none while consume_callback streams it.
+int QueueNext(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue, const StreamSlot &stream,
+              std::unique_ptr<NextWait> *wait, int objc, Tcl_Obj *const objv[]);
 
 } // namespace kafkatcl

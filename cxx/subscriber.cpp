@@ -40,14 +40,14 @@ int TupleList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], Tcl_Obj **tup
         *tuples = Tcl_NewListObj(objc, objv);
         return TCL_OK;
     }
-    int n;
+    Tcl_Size n;
     Tcl_Obj **items;
     if (Tcl_ListObjGetElements(NULL, objv[0], &n, &items) != TCL_OK)
         return ArgError(interp, std::string("bad partition list \"") + Tcl_GetString(objv[0]) +
                                     "\": must be a list of {topic ?partition? ?offset?}");
     bool oneTuple = n >= 2 && n <= 3 && IsIntegerWord(items[1]);
-    for (int i = 0; oneTuple && i < n; i++) {
-        int k;
+    for (Tcl_Size i = 0; oneTuple && i < n; i++) {
+        Tcl_Size k;
         if (Tcl_ListObjLength(NULL, items[i], &k) != TCL_OK || k != 1) oneTuple = false;
     }
     *tuples = oneTuple ? Tcl_NewListObj(1, objv) : Tcl_NewListObj(n, items);
@@ -197,11 +197,11 @@ int Subscriber::SubscribeMethod(int objc, Tcl_Obj *const objv[]) {
     }
     ObjRef topics(Tcl_NewListObj(0, NULL));
     std::set<std::string> seen; // {t 0} {t 1} name t once: librdkafka refuses a repeated topic
-    int n = 0;
+    Tcl_Size n = 0;
     Tcl_Obj **items = nullptr;
     if (tuples) Tcl_ListObjGetElements(NULL, tuples.get(), &n, &items);
-    for (int i = 0; i < n; i++) {
-        int k;
+    for (Tcl_Size i = 0; i < n; i++) {
+        Tcl_Size k;
         Tcl_Obj **f;
         if (Tcl_ListObjGetElements(NULL, items[i], &k, &f) != TCL_OK || k > 3 || (k > 1 && !IsIntegerWord(f[1])))
             return ArgError(interp_, std::string("bad topic \"") + Tcl_GetString(items[i]) +
@@ -220,10 +220,10 @@ int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
     if (TupleList(interp_, objc - 2, objv + 2, &list) != TCL_OK) return TCL_ERROR;
     ObjRef tuples(list);
     ObjRef kept(Tcl_NewListObj(0, NULL));
-    int n;
+    Tcl_Size n;
     Tcl_Obj **items;
     Tcl_ListObjGetElements(NULL, list, &n, &items);
-    for (int i = 0; i < n; i++) {
+    for (Tcl_Size i = 0; i < n; i++) {
         Tcl_Obj *topic = nullptr;
         if (Tcl_ListObjIndex(NULL, items[i], 0, &topic) == TCL_OK) {
             const char *name = topic ? Tcl_GetString(topic) : "";
@@ -254,7 +254,7 @@ int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
         tuples = ObjRef(list);
         // The handle would take a list that is one option-like word ("--
         // -async") for an option; no such word is a {topic partition offset}.
-        int n;
+        Tcl_Size n;
         Tcl_Obj *only;
         if (Tcl_ListObjLength(NULL, list, &n) == TCL_OK && n == 1 && Tcl_ListObjIndex(NULL, list, 0, &only) == TCL_OK &&
             LooksLikeOption(only))

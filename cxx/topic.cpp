@@ -8,6 +8,7 @@
 #include "queue.h"
 #include "stream.h"
 
+#include <cstring>
 #include <deque>
 #include <vector>
 
@@ -37,7 +38,7 @@ Topic::~Topic() {
 
 static const char *const kProduceUsage =
     "partition payload ?key? | ?-partition P? ?-key K? ?-headers {name value ...}? ?-timestamp ms? ?-opaque value? "
-    "payload";
+    "?-command cmd? ?-await? payload";
 
 // One row per method (see method.h): the producer topic's, the consumer
 // topic's, then those both kinds have, so each kind's "must be ..." list
@@ -51,7 +52,7 @@ struct TopicMethods {
         static const MethodDef<T> rows[] = {
             {"produce", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
             {"produce_one", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
-            {"produce_batch", &T::ProduceBatch, 2, 2, "partition {{payload ?key?} ...}", P},
+            {"produce_batch", &T::ProduceBatch, 2, 4, "partition {{payload ?key?} ...} ?-command cmd?", P},
             {"consume", &T::Consume, 3, 3, "partition timeoutMs arrayName", C},
             {"consume_batch", &T::ConsumeBatch, 5, 5, "partition timeoutMs count arrayName body", C},
             {"start", &T::ConsumeStartMethod, 2, 3, "partition offset ?command?", C},
@@ -80,12 +81,12 @@ std::vector<const char *> Topic::MethodNames(unsigned kind) { return TopicMethod
 
 // Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
 static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t **out) {
-    int n;
+    Tcl_Size n;
     Tcl_Obj **elems;
     if (Tcl_ListObjGetElements(NULL, list, &n, &elems) != TCL_OK || n % 2 != 0)
         return ArgError(interp, "headers must be a list of name value pairs");
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)n / 2);
-    for (int i = 0; i < n; i += 2) {
+    for (Tcl_Size i = 0; i < n; i += 2) {
         OutBytes name(elems[i]), value(elems[i + 1]);
         rd_kafka_header_add(hdrs, name.data(), (ssize_t)name.size(), value.data(), (ssize_t)value.size());
     }
@@ -96,8 +97,10 @@ static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t
 // What one produce call sends.
 struct ProduceArgs {
     int32_t partition = RD_KAFKA_PARTITION_UA;
-    Tcl_Obj *payload = nullptr, *key = nullptr, *headers = nullptr, *opaque = nullptr;
+    Tcl_Obj *payload = nullptr, *key = nullptr, *headers = nullptr, *opaque = nullptr, *command = nullptr;
+    bool await = false;
     Tcl_WideInt timestamp = 0; // 0: none (librdkafka stamps it)
+    MessageOpaque *own = nullptr; // the message's opaque (made from opaque, command, await), or none
 };
 
 // produce partition payload ?key?  (the original form)
@@ -109,15 +112,17 @@ static int ParseProducePositional(Tcl_Interp *interp, int objc, Tcl_Obj *const o
     return TCL_OK;
 }
 
-// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? payload
+// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? ?-command C? ?-await? payload
 // The last word is the payload whatever it looks like; each word before it
 // is an option or an option's value (Only: "-x" or "x" there is a bad option).
 static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], ProduceArgs *args) {
-    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE };
-    static const OptionSpec specs[] = {
-        {"-partition", true}, {"-key", true}, {"-headers", true}, {"-timestamp", true}, {"-opaque", true}};
+    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE, COMMAND, AWAIT };
+    static const OptionSpec specs[] = {{"-partition", true}, {"-key", true},     {"-headers", true}, {"-timestamp", true},
+                                       {"-opaque", true},    {"-command", true}, {"-await", false}};
     static const OptionParser parser(specs, OptionParser::Only, false);
-    if (objc % 2 != 1) return WrongArgs(interp, 2, objv, kProduceUsage);
+    int flags = 0; // -await words: the others before the payload come in pairs
+    for (int i = 2; i < objc - 1; i++) flags += !strcmp(Tcl_GetString(objv[i]), "-await");
+    if ((objc - flags) % 2 != 1) return WrongArgs(interp, 2, objv, kProduceUsage);
     ParsedOptions options;
     if (parser.Parse(interp, objc - 1, objv, 2, kProduceUsage, &options) != TCL_OK) return TCL_ERROR;
     if (options.Has(PARTITION) && GetPartition(interp, options.Get(PARTITION), true, &args->partition) != TCL_OK)
@@ -130,7 +135,23 @@ static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv
     args->key = options.Get(KEY);
     args->headers = options.Get(HEADERS);
     args->opaque = options.Get(OPAQUE);
+    args->command = options.Get(COMMAND);
+    args->await = options.Has(AWAIT);
     args->payload = objv[objc - 1];
+    return TCL_OK;
+}
+
+// The message's opaque for the options that need one (else none): the
+// -opaque value, the -command, and the coroutine of -await (*await).
+static int MakeMessageOpaque(Tcl_Interp *interp, const ProduceArgs &args, std::unique_ptr<MessageOpaque> *own,
+                             std::shared_ptr<Await> *await) {
+    if (args.await && !(*await = Await::Begin(interp, "produce -await"))) return TCL_ERROR;
+    ObjRef command = args.command ? CallbackArg(args.command) : ObjRef();
+    if (!args.opaque && !command && !*await) return TCL_OK;
+    own->reset(new MessageOpaque);
+    (*own)->opaque = ObjRef(args.opaque);
+    (*own)->command = std::move(command);
+    if (*await) (*own)->await = AwaitSlot(*await, "the producer was deleted before the delivery report");
     return TCL_OK;
 }
 
@@ -145,20 +166,23 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     OutBytes payload(args.payload);
     std::unique_ptr<OutBytes> key(args.key ? new OutBytes(args.key) : nullptr);
     rd_kafka_headers_t *headers = nullptr;
+    std::unique_ptr<MessageOpaque> own;
+    std::shared_ptr<Await> await;
+    if (MakeMessageOpaque(interp_, args, &own, &await) != TCL_OK) return TCL_ERROR;
     if (args.headers && HeadersFromList(interp_, args.headers, &headers) != TCL_OK) return TCL_ERROR;
-    // The opaque value is handed back in the delivery report, which releases
-    // this reference; a failed produce releases it here.
-    if (args.opaque) Tcl_IncrRefCount(args.opaque);
-    if (!headers && !args.timestamp) return ProduceSimple(args, payload, key.get());
-    return ProduceTyped(args, payload, key.get(), headers);
+    args.own = own.get();
+    int code = !headers && !args.timestamp ? ProduceSimple(args, payload, key.get())
+                                           : ProduceTyped(args, payload, key.get(), headers);
+    if (code != TCL_OK) return code; // `own` goes with the message that failed
+    own.release(); // the delivery report takes it (Handle::OnDelivery)
+    return await ? Await::Suspend(interp_, await) : TCL_OK;
 }
 
 // The usual message: rd_kafka_produce, measurably cheaper per message than
 // rd_kafka_produceva's typed argument list.
 int Topic::ProduceSimple(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key) {
     if (rd_kafka_produce(rkt_.get(), args.partition, RD_KAFKA_MSG_F_COPY, (void *)payload.data(), payload.size(),
-                         key ? key->data() : nullptr, key ? key->size() : 0, args.opaque) == -1) {
-        if (args.opaque) Tcl_DecrRefCount(args.opaque);
+                         key ? key->data() : nullptr, key ? key->size() : 0, args.own) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return handle_->ProduceError(err, std::string("produce failed: ") + rd_kafka_err2str(err));
     }
@@ -178,11 +202,10 @@ int Topic::ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const 
     if (key) { vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = (void *)key->data(); vus[n++].u.mem.size = key->size(); }
     if (headers) { vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n++].u.headers = headers; }
     if (args.timestamp) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = args.timestamp; }
-    if (args.opaque) { vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = args.opaque; }
+    if (args.own) { vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n++].u.ptr = args.own; }
     rd_kafka_error_t *error = rd_kafka_produceva(handle_->Kafka(), vus, n);
     if (error) {
         if (headers) rd_kafka_headers_destroy(headers); // not taken on failure
-        if (args.opaque) Tcl_DecrRefCount(args.opaque);
         rd_kafka_resp_err_t err = rd_kafka_error_code(error);
         std::string text = std::string("produce failed: ") + rd_kafka_error_string(error);
         rd_kafka_error_destroy(error);
@@ -191,37 +214,38 @@ int Topic::ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const 
     return TCL_OK;
 }
 
-// produce_batch partition {{payload ?key?} ...} -> number queued (all of them).
+// The messages of a produce_batch call that librdkafka did not take: their
+// opaques are still ours (err set, or `all`: none of them was sent).
+static void FreeUnsent(const std::vector<rd_kafka_message_t> &msgs, bool all) {
+    for (const rd_kafka_message_t &m : msgs)
+        if (all || m.err) delete static_cast<MessageOpaque *>(m._private);
+}
+
+// produce_batch partition {{payload ?key?} ...} ?-command cmd? -> number queued (all of them).
 // One call into librdkafka per batch. While librdkafka's queue is full the
 // call waits, serving delivery reports, for up to kBatchQueueWaitMs; any
 // message it still cannot queue is an error that says how many were queued.
+// With -command, each message gets cmd called with its delivery report.
 int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
     static constexpr int kBatchQueueWaitMs = 30000;
+    static const OptionSpec specs[] = {{"-command", true}};
+    static const OptionParser parser(specs, OptionParser::Only, false);
     int32_t partition;
+    ParsedOptions options;
+    if (objc == 5 || parser.Parse(interp_, objc, objv, 4, nullptr, &options) != TCL_OK)
+        return objc == 5 ? kWrongArgs : TCL_ERROR;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
-    int n;
-    Tcl_Obj **items;
-    if (Tcl_ListObjGetElements(NULL, objv[3], &n, &items) != TCL_OK)
-        return ArgError(interp_, "message list must be a list of {payload ?key?} lists");
     std::deque<OutBytes> keep; // the bytes must live until librdkafka copied them
-    std::vector<rd_kafka_message_t> msgs((size_t)n);
-    for (int i = 0; i < n; i++) {
-        int parts;
-        Tcl_Obj **fields;
-        if (Tcl_ListObjGetElements(NULL, items[i], &parts, &fields) != TCL_OK || parts < 1 || parts > 2) {
-            return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
-        }
-        rd_kafka_message_t &m = msgs[(size_t)i];
-        keep.emplace_back(fields[0]);
-        m.payload = (void *)keep.back().data();
-        m.len = keep.back().size();
-        if (parts == 2) {
-            keep.emplace_back(fields[1]);
-            m.key = (void *)keep.back().data();
-            m.key_len = keep.back().size();
-        }
+    std::vector<rd_kafka_message_t> msgs;
+    if (BatchMessages(objv[3], &keep, &msgs) != TCL_OK) return TCL_ERROR;
+    ObjRef command = options.Has(0) ? CallbackArg(options.Get(0)) : ObjRef();
+    for (rd_kafka_message_t &m : msgs) {
+        if (!command) break;
+        MessageOpaque *own = new MessageOpaque;
+        own->command = command;
+        m._private = own;
     }
-    int queued = 0;
+    int n = (int)msgs.size(), queued = 0;
     Tcl_WideInt deadline = 0;
     while (!msgs.empty()) {
         queued += rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data(), (int)msgs.size());
@@ -229,29 +253,64 @@ int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
         for (const rd_kafka_message_t &m : msgs) {
             if (!m.err) continue;
             if (m.err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                return handle_->ProduceError(m.err,
-                                  std::to_string(queued) + " of " + std::to_string(n) + " messages queued; a message failed: " +
-                                      rd_kafka_err2str(m.err));
+                rd_kafka_resp_err_t err = m.err;
+                FreeUnsent(msgs, false);
+                FreeUnsent(retry, true);
+                return handle_->ProduceError(err, std::to_string(queued) + " of " + std::to_string(n) +
+                                                      " messages queued; a message failed: " + rd_kafka_err2str(err));
             }
             retry.push_back(m);
             retry.back().err = RD_KAFKA_RESP_ERR_NO_ERROR;
         }
-        if (!retry.empty()) {
-            Tcl_Time now;
-            Tcl_GetTime(&now);
-            Tcl_WideInt ms = (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
-            if (!deadline) deadline = ms + kBatchQueueWaitMs;
-            if (ms > deadline) {
-                return KafkaError(interp_, RD_KAFKA_RESP_ERR__QUEUE_FULL,
-                                  std::to_string(queued) + " of " + std::to_string(n) +
-                                      " messages queued; the producer queue stayed full");
-            }
-            rd_kafka_poll(handle_->Kafka(), 10); // wait for room, recording delivery reports
+        if (!retry.empty() && WaitForRoom(&deadline, kBatchQueueWaitMs) != TCL_OK) {
+            FreeUnsent(retry, true);
+            return KafkaError(interp_, RD_KAFKA_RESP_ERR__QUEUE_FULL,
+                              std::to_string(queued) + " of " + std::to_string(n) +
+                                  " messages queued; the producer queue stayed full");
         }
         msgs.swap(retry);
     }
     if (deadline) handle_->ServeEvents();
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(queued));
+    return TCL_OK;
+}
+
+// produce_batch's {{payload ?key?} ...}, as librdkafka messages whose bytes `keep` holds.
+int Topic::BatchMessages(Tcl_Obj *list, std::deque<OutBytes> *keep, std::vector<rd_kafka_message_t> *msgs) {
+    Tcl_Size n;
+    Tcl_Obj **items;
+    if (Tcl_ListObjGetElements(NULL, list, &n, &items) != TCL_OK)
+        return ArgError(interp_, "message list must be a list of {payload ?key?} lists");
+    msgs->assign((size_t)n, rd_kafka_message_t());
+    for (Tcl_Size i = 0; i < n; i++) {
+        Tcl_Size parts;
+        Tcl_Obj **fields;
+        if (Tcl_ListObjGetElements(NULL, items[i], &parts, &fields) != TCL_OK || parts < 1 || parts > 2) {
+            return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
+        }
+        rd_kafka_message_t &m = (*msgs)[(size_t)i];
+        keep->emplace_back(fields[0]);
+        m.payload = (void *)keep->back().data();
+        m.len = keep->back().size();
+        if (parts == 2) {
+            keep->emplace_back(fields[1]);
+            m.key = (void *)keep->back().data();
+            m.key_len = keep->back().size();
+        }
+    }
+    return TCL_OK;
+}
+
+// While produce_batch's messages do not fit: waits a little for room,
+// recording delivery reports; an error once `waitMs` since the first wait
+// (*deadline, set then) have passed.
+int Topic::WaitForRoom(Tcl_WideInt *deadline, int waitMs) {
+    Tcl_Time now;
+    Tcl_GetTime(&now);
+    Tcl_WideInt ms = (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
+    if (!*deadline) *deadline = ms + waitMs;
+    if (ms > *deadline) return TCL_ERROR;
+    rd_kafka_poll(handle_->Kafka(), 10);
     return TCL_OK;
 }
 

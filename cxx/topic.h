@@ -5,6 +5,7 @@
 #include "object.h"
 #include "stream.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -45,6 +46,8 @@ class Topic : public Object {
     int Name(int objc, Tcl_Obj *const objv[]);
 
     int Produce(int objc, Tcl_Obj *const objv[]);
+    int BatchMessages(Tcl_Obj *list, std::deque<OutBytes> *keep, std::vector<rd_kafka_message_t> *msgs);
+    int WaitForRoom(Tcl_WideInt *deadline, int waitMs);
     int ProduceSimple(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key);
     int ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const OutBytes *key, rd_kafka_headers_t *headers);
     int ProduceBatch(int objc, Tcl_Obj *const objv[]);

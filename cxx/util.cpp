@@ -58,8 +58,10 @@ static int BadInteger(Tcl_Interp *interp, Tcl_Obj *obj, const char *what) {
     Tcl_WideInt w;
     const char *s = Tcl_GetString(obj);
     while (isspace((unsigned char)*s) || *s == '-' || *s == '+') s++;
-    // A decimal number too large, or a wrapped one; not "08" (bad octal in Tcl 8.6).
-    if ((IsIntegerWord(obj) && *s != '0') || Tcl_GetWideIntFromObj(NULL, obj, &w) == TCL_OK)
+    // A decimal number too large, or a wrapped one; in Tcl 8.6 not "08", a
+    // bad octal number (Tcl 9 reads "08" as decimal 8).
+    bool octal = TCL_MAJOR_VERSION < 9 && *s == '0';
+    if ((IsIntegerWord(obj) && !octal) || Tcl_GetWideIntFromObj(NULL, obj, &w) == TCL_OK)
         return ArgError(interp, std::string(what) + " \"" + Tcl_GetString(obj) + "\" is out of range");
     return ArgError(interp, std::string("expected integer ") + what + " but got \"" + Tcl_GetString(obj) + "\"");
 }
@@ -155,16 +157,40 @@ static bool HasCharAbove255(const char *s, size_t n) {
     return false;
 }
 
+// Tcl 8.6 registers the byte-array type as "bytearray", Tcl 9 registers it
+// under no name: ask a fresh byte array for it, which works on both.
+static const Tcl_ObjType *ByteArrayType() {
+    static const Tcl_ObjType *type = [] {
+        Tcl_Obj *probe = Tcl_NewByteArrayObj(NULL, 0);
+        Tcl_IncrRefCount(probe);
+        const Tcl_ObjType *t = probe->typePtr;
+        Tcl_DecrRefCount(probe);
+        return t;
+    }();
+    return type;
+}
+
+// The bytes of a byte array; NULL (on Tcl 9 only) when it holds a
+// character above U+00FF, where Tcl 8.6 would have kept the low bytes.
+static const unsigned char *ByteArrayBytes(Tcl_Obj *obj, Tcl_Size *len) {
+#if TCL_MAJOR_VERSION >= 9
+    return Tcl_GetBytesFromObj(NULL, obj, len);
+#else
+    return Tcl_GetByteArrayFromObj(obj, len);
+#endif
+}
+
 OutBytes::OutBytes(Tcl_Obj *obj) {
-    static const Tcl_ObjType *byteArrayType = Tcl_GetObjType("bytearray");
-    if (obj->typePtr == byteArrayType &&
+    if (obj->typePtr == ByteArrayType() &&
         (obj->bytes == NULL || !HasCharAbove255(obj->bytes, (size_t)obj->length))) {
-        int len;
-        data_ = (const char *)Tcl_GetByteArrayFromObj(obj, &len);
-        size_ = (size_t)len;
-        return;
+        Tcl_Size len;
+        if (const unsigned char *bytes = ByteArrayBytes(obj, &len)) {
+            data_ = (const char *)bytes;
+            size_ = (size_t)len;
+            return;
+        }
     }
-    int len;
+    Tcl_Size len;
     const char *s = Tcl_GetStringFromObj(obj, &len);
     if (!HasNonAscii(s, (size_t)len)) { // the common case: no conversion needed
         data_ = s;
@@ -186,12 +212,12 @@ OutBytes::~OutBytes() {
 
 Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText) {
     if (!asText || size == 0) {
-        if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (int)size);
+        if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (Tcl_Size)size);
         return Tcl_NewObj();
     }
     static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
     Tcl_DString ds;
-    Tcl_ExternalToUtfDString(utf8, (const char *)data, (int)size, &ds);
+    Tcl_ExternalToUtfDString(utf8, (const char *)data, (Tcl_Size)size, &ds);
     Tcl_Obj *result = Tcl_NewStringObj(Tcl_DStringValue(&ds), Tcl_DStringLength(&ds));
     Tcl_DStringFree(&ds);
     return result;

@@ -5,8 +5,15 @@
 #include <tcl.h>
 #include <librdkafka/rdkafka.h>
 
+#include <climits>
 #include <memory>
 #include <string>
+
+// Tcl 9 counts lengths and list sizes in Tcl_Size; Tcl 8.6 in int.
+#ifndef TCL_SIZE_MAX
+typedef int Tcl_Size;
+#define TCL_SIZE_MAX INT_MAX
+#endif
 
 namespace kafkatcl {
 

@@ -54,10 +54,15 @@ if {$quick} {
     puts "test tier: quick (librdkafka mock cluster, in each test process)"
 } else {
     set env(KAFKATEST_BROKERS) [::kafkatest::broker::start]
-    if {[info exists env(KAFKA_BROKERS)] && $env(KAFKA_BROKERS) ne ""} {
-        set kafkaVersion "(the version of KAFKA_BROKERS' cluster)"
+    # The tests of features that need a newer broker read its version (for
+    # a KAFKA_BROKERS cluster, KAFKATEST_KAFKA_VERSION is the user's to set).
+    if {![info exists env(KAFKA_BROKERS)] || $env(KAFKA_BROKERS) eq ""} {
+        set env(KAFKATEST_KAFKA_VERSION) $::kafkatest::broker::version
+    }
+    if {[info exists env(KAFKATEST_KAFKA_VERSION)]} {
+        set kafkaVersion $env(KAFKATEST_KAFKA_VERSION)
     } else {
-        set kafkaVersion $::kafkatest::broker::version
+        set kafkaVersion "(version unknown: set KAFKATEST_KAFKA_VERSION)"
     }
     puts "test tier: full (Apache Kafka $kafkaVersion at $env(KAFKATEST_BROKERS))"
 }

@@ -1,9 +1,11 @@
 # broker.tcl --
 #
 #	A throw-away single-node Apache Kafka broker (KRaft, combined
-#	broker+controller) for the test suite.  The Kafka version is pinned in
-#	tests/broker/pom.xml; its jars are fetched once with Maven into a cache
-#	directory.  Every broker runs under tests/broker/run-broker.sh, which
+#	broker+controller) for the test suite.  The default Kafka version is
+#	pinned in tests/broker/pom.xml; the environment variable
+#	KAFKATEST_KAFKA_VERSION picks another (3.9.x and 4.x are tested).  The
+#	jars of each version are fetched once with Maven into a cache directory
+#	of their own (.cache/kafka-VERSION).  Every broker runs under tests/broker/run-broker.sh, which
 #	kills the JVM and removes the run directory when the tclsh that started
 #	it goes away, however that happens.
 #
@@ -19,7 +21,9 @@
 #			  certificates are accepted but not required
 #	    SASL_PLAINTEXT SASL PLAIN (user in the listener's JAAS config) and
 #			  SCRAM-SHA-256 (credential added when the storage is
-#			  formatted)
+#			  formatted); OAUTHBEARER with Kafka's unsecured
+#			  validator (unsigned JWTs, "alg":"none", whose scope
+#			  must include sasl_oauthbearer_scope)
 #	    CONTROLLER	  KRaft only
 #	Passwords are random per start.  [security] returns the addresses,
 #	the CA file, a second unrelated CA (for "untrusted certificate"
@@ -35,7 +39,13 @@
 
 namespace eval ::kafkatest::broker {
     variable tests [file dirname [file normalize [info script]]]
+    # The Kafka version: KAFKATEST_KAFKA_VERSION if set (the -next test leg
+    # sets a 4.x), else the default pinned in tests/broker/pom.xml.
     variable version [apply {{pom} {
+	if {[info exists ::env(KAFKATEST_KAFKA_VERSION)]
+		&& $::env(KAFKATEST_KAFKA_VERSION) ne ""} {
+	    return $::env(KAFKATEST_KAFKA_VERSION)
+	}
 	set f [open $pom]
 	set xml [read $f]
 	close $f
@@ -103,7 +113,8 @@ proc ::kafkatest::broker::start {args} {
     set sec [dict create \
 	    sasl_brokers 127.0.0.1:$saslport \
 	    sasl_plain_user alice sasl_plain_password alice-[RandomHex 8] \
-	    sasl_scram_user bob sasl_scram_password bob-[RandomHex 8]]
+	    sasl_scram_user bob sasl_scram_password bob-[RandomHex 8] \
+	    sasl_oauthbearer_scope kafkatcl-[RandomHex 4]]
     set tls [file join $dir tls]
     if {[auto_execok openssl] eq ""} {
 	dict set sec ssl_unavailable "openssl is not in PATH"
@@ -127,10 +138,12 @@ proc ::kafkatest::broker::start {args} {
     }
     set secprops [string map [list \
 	    @PU [dict get $sec sasl_plain_user] \
-	    @PP [dict get $sec sasl_plain_password]] {
-	sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256
+	    @PP [dict get $sec sasl_plain_password] \
+	    @OS [dict get $sec sasl_oauthbearer_scope]] {
+	sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,OAUTHBEARER
 	listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_@PU="@PP";
 	listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+	listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="kafkatcl-broker" unsecuredValidatorRequiredScope="@OS";
     }]
     if {$ssl} {
 	append secprops [string map [list \
@@ -232,6 +245,7 @@ proc ::kafkatest::broker::stop {} {
 #	    sasl_plain_password  ... and its password
 #	    sasl_scram_user	     a SASL SCRAM-SHA-256 user ...
 #	    sasl_scram_password  ... and its password
+#	    sasl_oauthbearer_scope  the scope an OAUTHBEARER token needs
 #	    ssl_brokers	     127.0.0.1:PORT of the SSL listener
 #	    ssl_ca		     PEM file of the CA that signed the broker
 #	    ssl_untrusted_ca     PEM file of an unrelated CA
@@ -291,6 +305,18 @@ proc ::kafkatest::broker::restart {} {
     return $S(bootstrap)
 }
 
+# ::kafkatest::broker::tool class ?arg ...? --
+#
+#	Runs a Kafka command-line tool class (kafka.admin.ConfigCommand ...)
+#	with the test broker's jars, fetched first if needed, and returns its
+#	output.  Works with KAFKA_BROKERS too: the tool is told the cluster.
+
+proc ::kafkatest::broker::tool {class args} {
+    variable jvmopts
+    set jars [Jars [JarCache "tool $class" {}]]
+    exec java {*}$jvmopts -cp [file join $jars *] $class {*}$args 2>@1
+}
+
 # --- internals ---------------------------------------------------------------
 
 # Errors unless this interpreter runs the broker itself.
@@ -345,6 +371,7 @@ proc ::kafkatest::broker::JarCache {what options} {
 # Returns the jar directory in CACHE, running Maven first if needed.
 proc ::kafkatest::broker::Jars {cache} {
     variable tests
+    variable version
     set jars [file join $cache jars]
     set marker [file join $cache jars.ok]
     if {[file exists $marker]} {
@@ -360,6 +387,7 @@ proc ::kafkatest::broker::Jars {cache} {
     puts "fetching Kafka jars into $jars ..."
     if {[catch {
 	exec mvn -q -B -f [file join $tests broker pom.xml] \
+		-Dkafka.version=$version \
 		dependency:copy-dependencies -DoutputDirectory=$jars \
 		-DincludeScope=runtime 2>@1
     } msg]} {

@@ -77,6 +77,36 @@ namespace eval ::kafkatest {
         }
     } ::kafkatest}
 
+    # Versions, for the tests of features that need a newer librdkafka or
+    # broker: librdkafka's (of the loaded library, "2.0.2") and the broker's
+    # (KAFKATEST_KAFKA_VERSION: all.tcl sets it for its own broker; with
+    # KAFKA_BROKERS set it yourself; "" when unknown, and for the mock).
+    # Constraints rdkafkaX.Y(.Z): librdkafka is X.Y(.Z) or later;
+    # kafka4.0: the real broker is 4.0 or later.
+    variable rdkafkaVersion [regsub {^(\d+(?:\.\d+)*).*$} [::kafka::kafka version] {\1}]
+    variable kafkaVersion ""
+    if {$kind eq "real" && [info exists ::env(KAFKATEST_KAFKA_VERSION)]} {
+        set kafkaVersion [regsub {^(\d+(?:\.\d+)*).*$} $::env(KAFKATEST_KAFKA_VERSION) {\1}]
+    }
+    proc atLeast {have want} {
+        expr {$have ne "" && [package vcompare $have $want] >= 0}
+    }
+    # rdkafkaBeforeX.Y: the opposite (no "-" in a constraint name: tcltest would read it as an expression).
+    foreach v {2.2 2.3 2.4 2.5 2.6 2.6.1} {
+        ::tcltest::testConstraint rdkafka$v [atLeast $rdkafkaVersion $v]
+        ::tcltest::testConstraint rdkafkaBefore$v [expr {![atLeast $rdkafkaVersion $v]}]
+    }
+    # The resource types librdkafka names in "bad resource type" errors.
+    variable resourceTypes "UNKNOWN, ANY, TOPIC, GROUP, BROKER[expr {
+            [atLeast $rdkafkaVersion 2.6] ? ", TRANSACTIONAL_ID" : ""}]"
+    ::tcltest::testConstraint kafka4.0 [atLeast $kafkaVersion 4.0]
+    # librdkafka before 2.6.1 appends its nonce twice in SCRAM's final
+    # message; Kafka 4 checks the nonce strictly (RFC 5802) and refuses the
+    # login with "invalid credentials" (librdkafka issue 4895, fixed in 2.6.1).
+    ::tcltest::testConstraint scramLogin [expr {[atLeast $rdkafkaVersion 2.6.1]
+            || ![atLeast $kafkaVersion 4.0]}]
+    ::tcltest::testConstraint scramNonceBug [expr {![::tcltest::testConstraint scramLogin]}]
+
     # A topic name no other test (or earlier run against the same broker) used.
     proc uniqueName {{prefix kt}} {
         variable seq
