@@ -50,13 +50,13 @@ int Handle::OauthbearerSetToken(int objc, Tcl_Obj *const objv[]) {
                                          " must not be empty");
     Tcl_WideInt lifetime;
     if (GetWideInt(interp_, objv[3], "lifetimeMs", &lifetime) != TCL_OK) return TCL_ERROR;
-    int n = 0;
+    Tcl_Size n = 0;
     Tcl_Obj **words = nullptr;
     if (objc == 6 && (Tcl_ListObjGetElements(NULL, objv[5], &n, &words) != TCL_OK || n % 2 != 0))
         return ArgError(interp_, std::string("extensions must be a list of keys and values, not \"") +
                                      Tcl_GetString(objv[5]) + "\"");
     std::vector<const char *> extensions;
-    for (int i = 0; i < n; i++) extensions.push_back(Tcl_GetString(words[i]));
+    for (Tcl_Size i = 0; i < n; i++) extensions.push_back(Tcl_GetString(words[i]));
     char errstr[512] = "";
     rd_kafka_resp_err_t err =
         rd_kafka_oauthbearer_set_token(rk_.get(), Tcl_GetString(objv[2]), (int64_t)lifetime, Tcl_GetString(objv[4]),
