@@ -3,10 +3,14 @@
 #
 #	tclsh build.tcl help            this message
 #	tclsh build.tcl setup           install missing Debian packages (root) or name them
-#	tclsh build.tcl install ?-libdir DIR?   build and install (default: Tcl's package path)
-#	tclsh build.tcl test ?-quick? ?-asan|-valgrind? ?tcltest options?   build and run the test suite
+#	tclsh build.tcl install ?-libdir DIR? ?-rdkafka PREFIX?
+#	                                build and install (default: Tcl's package path); librdkafka
+#	                                from pkg-config, or the one installed in PREFIX
+#	tclsh build.tcl test ?-quick? ?-next? ?-asan|-valgrind? ?tcltest options?   build and run the test suite
 #	                                (-asan: AddressSanitizer+UBSan build in build/asan;
-#	                                 -valgrind: every test process under valgrind memcheck)
+#	                                 -valgrind: every test process under valgrind memcheck;
+#	                                 -next: Tcl 9, critcl 3.3, librdkafka 2.8 built from Debian 13's
+#	                                 sources into .cache/next, Kafka 4 broker; build/next)
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
 #	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-quick? ?-rss?
@@ -22,6 +26,14 @@ set buildDir [file join $here build lib]
 set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread}
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
+# The Kafka broker of the -next test leg (newest 4.x Maven Central serves;
+# tests/broker.tcl reads KAFKATEST_KAFKA_VERSION, default its pom's).
+set nextKafka 4.4.0
+
+# True where Debian's package tools are, the only place setup installs.
+proc onDebian {} {
+    expr {[auto_execok dpkg-query] ne "" && [auto_execok apt-get] ne ""}
+}
 
 # withBroker: also what a real broker started by the tests needs (Java, Maven).
 proc missingPackages {{withBroker 1}} {
@@ -59,25 +71,119 @@ proc setup {{withBroker 1}} {
     aptInstall [missingPackages $withBroker]
 }
 
-# Builds the package into $buildDir (or DIR) with critcl; quiet when up to date.
+# Builds the package into $buildDir (or DIR) with critcl and the toolchain
+# TC (see toolchain); quiet when up to date for the same toolchain.
 # SANITIZE (e.g. address,undefined) builds an instrumented package, see kafka.tcl.
-proc build {{libdir {}} {sanitize {}}} {
+proc build {{libdir {}} {sanitize {}} {tc {}}} {
     global here buildDir env
-    setup 0
     if {$libdir eq ""} {set libdir $buildDir}
+    if {$tc eq ""} {set tc [toolchain]}
     file mkdir $libdir
     set sources [list [file join $here kafka.tcl] {*}[glob [file join $here cxx *]] {*}[glob [file join $here tcl *.tcl]]]
     set stamp [file join $libdir kafka pkgIndex.tcl]
-    if {[file exists $stamp]} {
+    set flagsFile [file join $libdir .kafka-toolchain]
+    set flags [list $tc $sanitize]
+    if {[file exists $stamp] && [file exists $flagsFile] && [readFile $flagsFile] eq $flags} {
         set newest 0
         foreach f $sources { set newest [expr {max($newest, [file mtime $f])}] }
         if {[file mtime $stamp] >= $newest} return
     }
-    set cache [file join $here build critcl-cache[expr {$sanitize eq "" ? "" : "-sanitize"}]]
+    set cache [file join $here build critcl-cache-[file tail $libdir]]
     puts "building kafka package into $libdir ..."
     set env(KAFKATCL_SANITIZE) $sanitize
-    exec critcl -cache $cache -force -libdir $libdir -pkg kafka [file join $here kafka.tcl] >@ stdout 2>@ stderr
-    unset env(KAFKATCL_SANITIZE)
+    set env(KAFKATCL_CFLAGS) [dict get $tc cflags]
+    set env(KAFKATCL_LDFLAGS) [dict get $tc ldflags]
+    exec {*}[dict get $tc critcl] -cache $cache -force -libdir $libdir -pkg kafka [file join $here kafka.tcl] >@ stdout 2>@ stderr
+    unset env(KAFKATCL_SANITIZE) env(KAFKATCL_CFLAGS) env(KAFKATCL_LDFLAGS)
+    set f [open $flagsFile w]
+    puts -nonewline $f $flags
+    close $f
+}
+
+proc readFile {file} {
+    set f [open $file]
+    set text [read $f]
+    close $f
+    return $text
+}
+
+# What builds the package: a dict of tclsh (the Tcl it is built for, TCLSH
+# or this one), critcl (the command running critcl for that Tcl), cflags
+# and ldflags (librdkafka's, from PREFIX or pkg-config; see kafka.tcl).
+proc toolchain {{tclsh ""} {rdkafka ""}} {
+    if {$tclsh eq ""} {set tclsh [info nameofexecutable]}
+    lassign [rdkafkaFlags $rdkafka] cflags ldflags
+    dict create tclsh $tclsh critcl [critclCommand $tclsh] cflags $cflags ldflags $ldflags
+}
+
+# critcl for TCLSH: its critcl::app package (auto_path), else `critcl` on
+# PATH, else (Debian, as root) Debian's critcl package.
+proc critclCommand {tclsh {installed 0}} {
+    global here
+    if {![catch {exec $tclsh << {puts [package require critcl::app]}} version]} {
+        return [list $tclsh [file join $here tools critcl.tcl]]
+    }
+    if {$tclsh eq [info nameofexecutable] && [auto_execok critcl] ne ""} {
+        return [list critcl]
+    }
+    if {!$installed && [onDebian]} {
+        aptInstall critcl
+        return [critclCommand $tclsh 1]
+    }
+    puts stderr "kafka: critcl (3.1 or later) not found for $tclsh: neither\
+        `package require critcl::app` works there nor is critcl on PATH.\
+        Install critcl (https://andreas-kupries.github.io/critcl/) into that Tcl."
+    exit 1
+}
+
+# FLAG, or for -IDIR where DIR also holds a Tcl's headers (a prefix with
+# Tcl 9 and librdkafka), -I of a directory holding only DIR/librdkafka: the
+# Tcl headers are critcl's, for the Tcl being built for.
+proc onlyRdkafkaHeaders {flag} {
+    global here
+    set dir [string range $flag 2 end]
+    if {![string match -I* $flag] || ![file exists [file join $dir tcl.h]]} { return $flag }
+    set only [file join $here build rdkafka-include [string map {/ _} [file normalize $dir]]]
+    file mkdir $only
+    file delete [file join $only librdkafka]
+    file link -symbolic [file join $only librdkafka] [file join $dir librdkafka]
+    return -I$only
+}
+
+# librdkafka's compiler and linker flags: from PREFIX (its pkg-config file,
+# else PREFIX/include and PREFIX/lib), else pkg-config's rdkafka, else
+# (Debian, as root) librdkafka-dev. Every library directory is also an rpath,
+# so the librdkafka built against is the one loaded.
+proc rdkafkaFlags {prefix {installed 0}} {
+    set pc {}
+    if {$prefix ne ""} {
+        set prefix [file normalize $prefix]
+        if {![file exists [file join $prefix include librdkafka rdkafka.h]]} {
+            puts stderr "kafka: -rdkafka $prefix: no include/librdkafka/rdkafka.h there"
+            exit 1
+        }
+        set pc [list env PKG_CONFIG_PATH=[file join $prefix lib pkgconfig]]
+        if {![file exists [file join $prefix lib pkgconfig rdkafka.pc]]} {
+            return [list [list [onlyRdkafkaHeaders -I[file join $prefix include]]] \
+                        [list -L[file join $prefix lib] -Wl,-rpath,[file join $prefix lib] -lrdkafka]]
+        }
+    }
+    if {[auto_execok pkg-config] ne "" && ![catch {exec {*}$pc pkg-config --cflags rdkafka} cflags]} {
+        set cflags [lmap flag $cflags {onlyRdkafkaHeaders $flag}]
+        set libs [lrange [exec {*}$pc pkg-config --libs rdkafka] 0 end]
+        foreach flag $libs {
+            if {[string match -L* $flag]} { lappend libs -Wl,-rpath,[string range $flag 2 end] }
+        }
+        return [list $cflags $libs]
+    }
+    if {$prefix eq "" && !$installed && [onDebian]} {
+        aptInstall {librdkafka-dev pkg-config}
+        return [rdkafkaFlags $prefix 1]
+    }
+    puts stderr "kafka: librdkafka (2.0 or later) not found: pkg-config knows no rdkafka.\
+        Install librdkafka with its headers and rdkafka.pc (e.g. librdkafka-dev,\
+        librdkafka-devel), set PKG_CONFIG_PATH, or give -rdkafka PREFIX."
+    exit 1
 }
 
 # The command prefix that runs a test process under a memory checker:
@@ -206,6 +312,51 @@ proc fuzz {argv} {
     puts "fuzz: no finding"
 }
 
+# Removes FLAG from the list in the caller's variable VAR; 1 if it was there.
+proc takeFlag {var flag} {
+    upvar 1 $var list
+    set i [lsearch -exact $list $flag]
+    if {$i < 0} { return 0 }
+    set list [lreplace $list $i $i]
+    return 1
+}
+
+# test ?-quick? ?-next? ?-asan|-valgrind? ...: builds the package (build/lib,
+# build/asan; -next: build/next, build/next-asan with the toolchain of
+# tools/next.tcl) and runs tests/all.tcl with that package's tclsh. all.tcl
+# runs the test processes (not the broker's JVM) under the checker.
+proc testCommand {rest} {
+    global here buildDir env nextKafka
+    set checker ""
+    foreach opt {-asan -valgrind} {
+        if {[takeFlag rest $opt]} { set checker [string range $opt 1 end] }
+    }
+    set next [takeFlag rest -next]
+    if {$next} {
+        source [file join $here tools next.tcl]
+        set prefix [::next::ensure]
+        set tc [toolchain [::next::Tclsh] $prefix]
+        set name next[expr {$checker eq "asan" ? "-asan" : ""}]
+        if {![info exists env(KAFKATEST_KAFKA_VERSION)]} { set env(KAFKATEST_KAFKA_VERSION) $nextKafka }
+    } else {
+        if {[onDebian]} { setup 0 }
+        set tc [toolchain]
+        set name [expr {$checker eq "asan" ? "asan" : "lib"}]
+    }
+    set libdir [file join $here build $name]
+    build $libdir [expr {$checker eq "asan" ? "address,undefined" : ""}] $tc
+    # The tests start a broker unless in the quick tier or given one.
+    if {"-quick" ni $rest && ![info exists env(KAFKA_BROKERS)] && [onDebian]} { setup }
+    if {$checker eq "valgrind" && [auto_execok valgrind] eq ""} { aptInstall valgrind }
+    if {$checker ne ""} {
+        set env(KAFKATEST_CHECKER) $checker
+        set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix $checker]
+    }
+    set env(KAFKATCL_LIBDIR) $libdir
+    set rc [catch {exec [dict get $tc tclsh] [file join $here tests all.tcl] {*}$rest >@ stdout 2>@ stderr}]
+    exit $rc
+}
+
 proc usage {} {
     global here
     set f [open [file join $here build.tcl]]
@@ -220,50 +371,33 @@ set rest [lrange $argv 1 end]
 switch -- $cmd {
     setup { setup }
     install {
-        set libdir [expr {[lindex $rest 0] eq "-libdir" ? [lindex $rest 1] : [defaultLibdir]}]
-        build
+        set libdir ""
+        set rdkafka ""
+        foreach {opt value} $rest {
+            switch -- $opt {
+                -libdir { set libdir $value }
+                -rdkafka { set rdkafka $value }
+                default { puts stderr "install: unknown option \"$opt\": use -libdir DIR, -rdkafka PREFIX"; exit 1 }
+            }
+        }
+        if {$libdir eq ""} {set libdir [defaultLibdir]}
+        build $buildDir {} [toolchain {} $rdkafka]
         file mkdir $libdir
         file delete -force [file join $libdir kafka]
         file copy -force [file join $buildDir kafka] [file join $libdir kafka]
         puts "installed kafka into $libdir"
     }
     build { build }
-    test {
-        # -asan: AddressSanitizer+UBSan build; -valgrind: memcheck. all.tcl
-        # runs the test processes (not the broker's JVM) under the checker.
-        set checker ""
-        foreach opt {-asan -valgrind} {
-            set i [lsearch -exact $rest $opt]
-            if {$i >= 0} {
-                set rest [lreplace $rest $i $i]
-                set checker [string range $opt 1 end]
-            }
-        }
-        if {$checker eq "asan"} {
-            set libdir [file join $here build asan]
-            build $libdir address,undefined
-        } else {
-            set libdir $buildDir
-            build
-        }
-        # The tests start a broker unless in the quick tier or given one.
-        if {"-quick" ni $rest && ![info exists env(KAFKA_BROKERS)]} { setup }
-        if {$checker eq "valgrind" && [auto_execok valgrind] eq ""} { aptInstall valgrind }
-        if {$checker ne ""} {
-            set env(KAFKATEST_CHECKER) $checker
-            set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix $checker]
-        }
-        set env(KAFKATCL_LIBDIR) $libdir
-        set rc [catch {exec [info nameofexecutable] [file join $here tests all.tcl] {*}$rest >@ stdout 2>@ stderr}]
-        exit $rc
-    }
+    test { testCommand $rest }
     demo {
+        if {[onDebian]} { setup 0 }
         build
         set env(KAFKATCL_LIBDIR) $buildDir
         set rc [catch {exec [info nameofexecutable] [file join $here examples demo.tcl] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
     }
     bench {
+        if {[onDebian]} { setup 0 }
         build
         set i [lsearch -exact $rest -broker]
         if {($i < 0 || [lindex $rest $i+1] ne "mock") && ![info exists env(KAFKA_BROKERS)]} { setup }

@@ -32,7 +32,10 @@ critcl::subject kafka {message queue} librdkafka
 critcl::tcl [expr {[package vsatisfies [info tclversion] 9] ? 9.0 : 8.6}]
 critcl::config language c++
 critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
-critcl::clibraries -lrdkafka -lstdc++
+# librdkafka's flags (build.tcl sets them from pkg-config or -rdkafka PREFIX).
+if {[info exists ::env(KAFKATCL_CFLAGS)]} {critcl::cflags {*}$::env(KAFKATCL_CFLAGS)}
+critcl::clibraries {*}[expr {[info exists ::env(KAFKATCL_LDFLAGS)] && $::env(KAFKATCL_LDFLAGS) ne ""
+    ? $::env(KAFKATCL_LDFLAGS) : "-lrdkafka"}] -lstdc++
 critcl::cheaders -I[file join [file dirname [info script]] cxx] cxx/*.h
 critcl::csources cxx/*.cpp
 

@@ -28,6 +28,27 @@ for {set i 0} {$i < [llength $argv]} {incr i} {
     }
 }
 
+# Memory-checked runs (build.tcl test -asan|-valgrind): test processes run
+# under the checker's command prefix; this process and the JVM do not.
+set runner [list [info nameofexecutable]]
+if {[info exists env(KAFKATEST_CHECKER_PREFIX)]} {
+    set runner [list {*}$env(KAFKATEST_CHECKER_PREFIX) {*}$runner]
+}
+
+# The versions under test, first: Tcl, and the librdkafka the package
+# loads (asked of a test process, which may need the checker's runtime).
+if {[catch {
+    exec {*}$runner << {
+        if {[info exists env(KAFKATCL_LIBDIR)]} {
+            set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)]
+        }
+        puts "kafka [package require kafka], librdkafka [::kafka::kafka version]"
+    } 2>@1
+} versions]} {
+    set versions "kafka package does not load: $versions"
+}
+puts "versions: Tcl [info patchlevel] ([info nameofexecutable]), $versions"
+
 if {$quick} {
     unset -nocomplain env(KAFKATEST_BROKERS)
     puts "test tier: quick (librdkafka mock cluster, in each test process)"
@@ -38,7 +59,12 @@ if {$quick} {
     if {![info exists env(KAFKA_BROKERS)] || $env(KAFKA_BROKERS) eq ""} {
         set env(KAFKATEST_KAFKA_VERSION) $::kafkatest::broker::version
     }
-    puts "test tier: full (Apache Kafka at $env(KAFKATEST_BROKERS))"
+    if {[info exists env(KAFKATEST_KAFKA_VERSION)]} {
+        set kafkaVersion $env(KAFKATEST_KAFKA_VERSION)
+    } else {
+        set kafkaVersion "(version unknown: set KAFKATEST_KAFKA_VERSION)"
+    }
+    puts "test tier: full (Apache Kafka $kafkaVersion at $env(KAFKATEST_BROKERS))"
 }
 
 # The secured listeners of our broker (security.test): KAFKATEST_SSL_BROKERS,
@@ -60,11 +86,7 @@ if {!$quick} {
     }
 }
 
-# Memory-checked runs (build.tcl test -asan|-valgrind): test processes run
-# under the checker's command prefix; this process and the JVM do not.
-set runner [list [info nameofexecutable]]
-if {[info exists env(KAFKATEST_CHECKER_PREFIX)]} {
-    set runner [list {*}$env(KAFKATEST_CHECKER_PREFIX) {*}$runner]
+if {[info exists env(KAFKATEST_CHECKER)]} {
     puts "memory checker: $env(KAFKATEST_CHECKER)"
 }
 
