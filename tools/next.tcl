@@ -9,8 +9,9 @@
 #	KAFKATCL_NEXT (default <repo>/.cache/next) holds:
 #	  apt/     a private apt state (deb-src lines for trixie and sid; the
 #	           system's apt sources are not touched)
-#	  dl/      the source tarballs; a tarball named as in `components`
-#	           (local pattern) is used when the archive serves none
+#	  dl/      the source tarballs and packages; where the archive serves
+#	           neither source nor binary package of a component, a tarball
+#	           named as in `components` (local pattern) put here is used
 #	  src/     the unpacked sources and a build log per component
 #	  stamp/   one file per component built (delete it to rebuild that one)
 #	  prefix/  the toolchain: bin/tclsh9.0, bin/critcl, lib/librdkafka.so,
@@ -29,6 +30,15 @@ namespace eval ::next {
         thread     tclthread3 {3.0.1-2 1:3.0.7-2}            thread-3.0*.tar.* 0
         tcllib     tcllib     {2.0+dfsg-4 2.0+dfsg-8}        tcllib-2.0*.tar.* 0
     }
+    # Where the archive serves a component's binary package but not its
+    # source (seen here: tcllib 2.0 and Thread 3.0 for Tcl 9), Debian 13's
+    # package is unpacked instead: name -> {binary package, the glob of its
+    # Tcl package directory}. Both need nothing newer than Debian 12's libc
+    # (Thread's library: GLIBC_2.7; tcllib is pure Tcl).
+    variable binaries {
+        thread {tcl9.0-thread usr/lib/tcltk/*/thread3*}
+        tcllib {tcllib        usr/share/tcltk/tcllib2*}
+    }
     # Build dependencies, Debian 12 package names.
     variable builddeps {zlib1g-dev libtommath-dev libssl-dev libsasl2-dev
         libzstd-dev liblz4-dev libcurl4-openssl-dev}
@@ -40,11 +50,21 @@ proc ::next::ensure {} {
     variable root
     variable prefix
     variable components
+    variable binaries
     file mkdir {*}[lmap d {dl src stamp} {file join $root $d}]
     foreach {name pkg versions local required} $components {
         set stamp [file join $root stamp $name]
         if {[file exists $stamp]} continue
-        set tarball [Fetch $pkg $versions $local]
+        set tarball [Fetch $pkg $versions]
+        if {$tarball eq "" && [dict exists $binaries $name]} {
+            if {[InstallBinary $name {*}[dict get $binaries $name]]} {
+                Write $stamp "Debian 13 package [dict get $binaries $name]\n"
+                continue
+            }
+        }
+        if {$tarball eq "" && $local ne ""} {
+            set tarball [lindex [lsort -decreasing [glob -nocomplain -directory [file join $root dl] $local]] 0]
+        }
         if {$tarball eq ""} {
             if {$required} {
                 puts stderr "next: no source of $pkg ($versions) from the Debian archive nor in [file join $root dl]"
@@ -63,8 +83,8 @@ proc ::next::ensure {} {
 }
 
 # The source tarball of PKG: a Debian orig tarball of one of VERSIONS
-# already in dl/, else downloaded, else a local one matching LOCAL.
-proc ::next::Fetch {pkg versions local} {
+# already in dl/, else downloaded; "" when the archive serves none.
+proc ::next::Fetch {pkg versions} {
     variable root
     set dl [file join $root dl]
     for {set try 0} {$try < 2} {incr try} {
@@ -81,8 +101,30 @@ proc ::next::Fetch {pkg versions local} {
             catch {Apt $dl source --download-only $pkg=$v}
         }
     }
-    if {$local eq ""} { return "" }
-    return [lindex [lsort -decreasing [glob -nocomplain -directory $dl $local]] 0]
+    return ""
+}
+
+# Downloads Debian 13's binary package PKG and copies its Tcl package
+# directory (GLOB inside the package) into the prefix's lib; 0 when the
+# archive does not serve it.
+proc ::next::InstallBinary {name pkg glob} {
+    variable root
+    variable prefix
+    set dl [file join $root dl]
+    catch {Apt $dl download $pkg}
+    set deb [lindex [lsort [glob -nocomplain -directory $dl ${pkg}_*.deb]] end]
+    if {$deb eq ""} { return 0 }
+    set dir [file join $root src $name]
+    file delete -force $dir
+    file mkdir $dir
+    exec dpkg-deb -x $deb $dir
+    set found [glob -nocomplain -directory $dir $glob]
+    if {[llength $found] != 1} { return 0 }
+    set dest [file join $prefix lib [file tail [lindex $found 0]]]
+    file delete -force $dest
+    file copy [lindex $found 0] $dest
+    puts "next: $name from Debian 13's [file tail $deb] (the archive serves no source of it)"
+    return 1
 }
 
 # Runs apt-get ARGS in DIR with the private sources list and state.
@@ -96,6 +138,7 @@ proc ::next::Apt {dir args} {
     foreach suite {trixie sid} {
         append sources "deb-src \[signed-by=$key\] http://deb.debian.org/debian $suite main\n"
     }
+    append sources "deb \[signed-by=$key\] http://deb.debian.org/debian trixie main\n"
     Write [file join $apt etc sources.list] $sources
     set opts [list -o Dir::Etc::SourceList=[file join $apt etc sources.list] \
                   -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=[file join $apt lists] \
