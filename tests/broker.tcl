@@ -313,8 +313,25 @@ proc ::kafkatest::broker::restart {} {
 
 proc ::kafkatest::broker::tool {class args} {
     variable jvmopts
-    set jars [Jars [JarCache "tool $class" {}]]
-    exec java {*}$jvmopts -cp [file join $jars *] $class {*}$args 2>@1
+    set cache [JarCache "tool $class" {}]
+    set classpath [file join [Jars $cache] *]
+    if {[string match org.apache.kafka.tools.* $class]} {
+	# Kafka 4 moved the tools out of the broker's jars: kafka-tools
+	# alone, its dependencies being the broker's.
+	lappend classpath [ToolsJar $cache]
+    }
+    exec java {*}$jvmopts -cp [join $classpath :] $class {*}$args 2>@1
+}
+
+# The kafka-tools jar of the pinned version, fetched once into the cache.
+proc ::kafkatest::broker::ToolsJar {cache} {
+    variable version
+    set jar [file join $cache tools kafka-tools-$version.jar]
+    if {![file exists $jar]} {
+	exec mvn -q -B dependency:copy -Dartifact=org.apache.kafka:kafka-tools:$version \
+		-DoutputDirectory=[file dirname $jar] 2>@1
+    }
+    return $jar
 }
 
 # --- internals ---------------------------------------------------------------
