@@ -63,6 +63,7 @@ struct MasterCallbacks {
     ObjRef delivery, error, statistics;
     bool statisticsDict = false; // `statistics_callback -dict`: the JSON parsed to a dict first
     ObjRef throttle;             // throttle_callback
+    ObjRef offsetCommit;         // offset_commit_callback
     // oauthbearer_token_refresh_callback: librdkafka gets a refresh callback
     // only for handles created while this is set (see Handle::Open).
     ObjRef oauthbearerRefresh;

@@ -1,6 +1,6 @@
 // group.cpp -- the group consumer (KafkaConsumer semantics) on consumer
-// handles: subscribe/assign, poll/consume, commit, positions, pause/resume,
-// rebalance callbacks. Needs group.id in the configuration.
+// handles: subscribe/assign, poll/consume, positions, pause/resume,
+// rebalance callbacks (commit: commit.cpp). Needs group.id in the configuration.
 #include "handle.h"
 
 #include "master.h"
@@ -206,37 +206,6 @@ int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
     return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
 }
 
-// commit -message: the message dict's (as poll gives it, or [array get]
-// of consume's array) topic and partition with its offset + 1, the next
-// message to read. nullptr and an error when it is not such a dict.
-rd_kafka_topic_partition_list_t *Handle::MessageOffset(Tcl_Obj *message) {
-    static const char *const keys[] = {"topic", "partition", "offset"};
-    Tcl_Obj *values[3];
-    for (int k = 0; k < 3; k++) {
-        Tcl_Obj *key = Tcl_NewStringObj(keys[k], -1);
-        Tcl_IncrRefCount(key);
-        int ok = Tcl_DictObjGet(NULL, message, key, &values[k]);
-        Tcl_DecrRefCount(key);
-        if (ok != TCL_OK || !values[k]) {
-            ArgError(interp_, std::string("bad message \"") + Tcl_GetString(message) +
-                                  "\": must be a dict with topic, partition and offset, as poll returns");
-            return nullptr;
-        }
-    }
-    int32_t partition;
-    Tcl_WideInt offset;
-    if (GetPartition(interp_, values[1], false, &partition) != TCL_OK ||
-        GetWideInt(interp_, values[2], "offset", &offset) != TCL_OK)
-        return nullptr;
-    if (offset < 0) {
-        ArgError(interp_, "the message's offset must be >= 0");
-        return nullptr;
-    }
-    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, Tcl_GetString(values[0]), partition)->offset = offset + 1;
-    return list;
-}
-
 // subscribe/assign on a group consumer whose handle also has partitions
 // started with consume_start: an error, see GroupInUse. (Without group.id
 // librdkafka refuses the call itself, with _UNKNOWN_GROUP.)
@@ -332,29 +301,6 @@ int Handle::Next(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
     return QueueNext(interp_, this, this, q, groupStream_, &groupNext_, objc, objv);
-}
-
-// commit ?-async? ?offsets? | commit ?-async? -message msg
-int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-async", false}, {"-message", true}};
-    static const OptionParser parser(specs, OptionParser::Leading, false);
-    enum { ASYNC, MESSAGE };
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, UsageOf(&Handle::Commit), &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &rest = options.Positional();
-    if (rest.size() > 1 || (options.Has(MESSAGE) && !rest.empty())) return kWrongArgs;
-    PartitionListPtr list;
-    if (options.Has(MESSAGE)) {
-        list.reset(MessageOffset(options.Get(MESSAGE)));
-        if (!list) return TCL_ERROR;
-    } else if (!rest.empty()) {
-        list.reset(PartitionsFromObj(interp_, rest[0], true));
-        if (!list) return TCL_ERROR;
-    }
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), options.Has(ASYNC));
-    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
-    if (ErrResult(interp_, err, "commit") != TCL_OK) return TCL_ERROR;
-    return list ? PartitionErrors(interp_, list.get(), "commit") : TCL_OK;
 }
 
 // committed ?partitions? ?-timeout ms? | position ?partitions? (default: the assignment)

@@ -44,7 +44,10 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
     ApplyTopicConf(conf.get(), origin.topicConf);
     rd_kafka_conf_set_opaque(conf.get(), this);
     if (IsProducer()) rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
-    else rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
+    else {
+        rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
+        rd_kafka_conf_set_offset_commit_cb(conf.get(), OnOffsetCommit); // see commit.cpp
+    }
     rd_kafka_conf_set_error_cb(conf.get(), OnError);
     rd_kafka_conf_set_stats_cb(conf.get(), OnStatistics);
     rd_kafka_conf_set_log_cb(conf.get(), OnLog);
@@ -104,6 +107,9 @@ Handle::~Handle() {
     bool closing = closeQueue_ && !rd_kafka_consumer_closed(rk_.get());
     if (closeQueue_) wakeup_->Unwatch(closeQueue_.get());
     closeQueue_.reset();
+    commitWaiters_.clear();
+    if (commitQueue_) wakeup_->Unwatch(commitQueue_.get());
+    commitQueue_.reset();
     // librdkafka 2.0.2 asserts (rd_kafka_cgrp_destroy_final) when a consumer
     // that subscribed again while assigned is destroyed subscribed.
     if (rk_ && groupInUse_) rd_kafka_unsubscribe(rk_.get());
@@ -263,6 +269,7 @@ void Handle::ServeEvents(size_t limit) {
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
     if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
+    if (commitQueue_) TakeCommitResults();
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.
     Tcl_Interp *interp = interp_;
@@ -408,6 +415,9 @@ void Handle::DispatchOne(HandleEvent &e) {
     case HandleEvent::OauthbearerRefresh:
         DispatchOauthbearerRefresh(e);
         return;
+    case HandleEvent::OffsetCommit:
+        DispatchCommitResult(e);
+        return;
     }
     if (cmd) InvokeCallback(interp_, cmd.get(), arg.get(), context);
 }
@@ -498,7 +508,7 @@ struct HandleMethods {
         {"consume_batch", &H::ConsumeBatch, 4, 4, "timeoutMs count arrayName body", C},
         {"consume_callback", &H::ConsumeCallback, 1, 2, "?timeoutMs? command", C},
         {"next", &H::Next, 0, 2, "?-timeout ms?", C},
-        {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-message msg | {{topic partition offset} ...}?", C},
+        {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-command cmd|-await? ?-message msg | {{topic partition offset} ...}?", C},
         {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
         {"position", &H::Position, 0, 1, "?partitions?", C},
         {"seek", &H::Seek, 3, 5, "topic partition offset ?-timeout ms?", C},

@@ -4,11 +4,13 @@
 
 #include "callbacks.h"
 #include "delivery.h"
+#include "partitions.h"
 #include "object.h"
 #include "stream.h"
 #include "wakeup.h"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -21,8 +23,9 @@ namespace kafkatcl {
 // be recorded on a librdkafka thread (logs) and is turned into Tcl values only
 // in the handle's own thread.
 struct HandleEvent {
-    enum Kind { Error, Statistics, Log, Rebalance, Throttle, OauthbearerRefresh } kind; // delivery reports: see DeliveryReports
-    // Error: the error; Rebalance: librdkafka's rebalance code (_ASSIGN_PARTITIONS ...).
+    enum Kind { Error, Statistics, Log, Rebalance, Throttle, OauthbearerRefresh, OffsetCommit } kind; // delivery reports: see DeliveryReports
+    // Error: the error; Rebalance: librdkafka's rebalance code (_ASSIGN_PARTITIONS ...);
+    // OffsetCommit: the commit's overall error.
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     // Error: its message; Statistics: the JSON; Log: the line; Throttle: the
     // broker's name; OauthbearerRefresh: sasl.oauthbearer.config
@@ -40,6 +43,8 @@ struct HandleEvent {
         std::string applyMessage;                                  // which call failed, and why
         bool lost = false; // rd_kafka_assignment_lost: the partitions were lost, not revoked
     } rebalance; // Rebalance only
+    PartitionListPtr offsets; // OffsetCommit: the offsets, with per-partition errors
+    uint64_t commitId = 0;    // OffsetCommit: its commit -command/-await request (0: none)
 };
 
 class Master;
@@ -137,6 +142,12 @@ class Handle : public Object {
     // sasl.cpp
     static void OnOauthbearerRefresh(rd_kafka_t *rk, const char *config, void *opaque);
     void DispatchOauthbearerRefresh(const HandleEvent &e);
+    // commit.cpp
+    static void OnOffsetCommit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
+                               void *opaque);
+    void TakeCommitResults();
+    void DispatchCommitResult(HandleEvent &e);
+    int CommitWithReceiver(rd_kafka_topic_partition_list_t *list, Tcl_Obj *command, bool await);
     bool Sampled(const rd_kafka_message_t *msg, MasterCallbacks &cb);
     void DeliverLater(const rd_kafka_message_t *msg, std::unique_ptr<MessageOpaque> own);
     void DeliverLater(ObjRef report, std::unique_ptr<MessageOpaque> own);
@@ -207,7 +218,7 @@ class Handle : public Object {
     int ConsumeBatch(int objc, Tcl_Obj *const objv[]);
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
     int Next(int objc, Tcl_Obj *const objv[]);
-    int Commit(int objc, Tcl_Obj *const objv[]);
+    int Commit(int objc, Tcl_Obj *const objv[]); // commit.cpp
     int Committed(int objc, Tcl_Obj *const objv[]);
     int Position(int objc, Tcl_Obj *const objv[]);
     int Seek(int objc, Tcl_Obj *const objv[]);
@@ -261,6 +272,15 @@ class Handle : public Object {
     QueuePtr closeQueue_;    // close -timeout: rd_kafka_consumer_close_queue's, watched by wakeup_
     StreamSlot groupStream_; // asynchronous group consume_callback
     std::unique_ptr<NextWait> groupNext_; // a coroutine's `next` on the group consumer
+    // commit -command/-await (commit.cpp): their results' queue, watched by
+    // wakeup_ (made on first use), and who waits for which, by request id.
+    struct CommitWaiter {
+        ObjRef command;
+        AwaitSlot await;
+    };
+    QueuePtr commitQueue_;
+    std::map<uint64_t, CommitWaiter> commitWaiters_;
+    uint64_t commitSeq_ = 0;
     ObjRef rebalanceCommand_;
     bool rebalanceSync_ = false;    // rebalance_callback -sync: see RunSyncRebalance
     bool inRebalance_ = false;      // a -sync rebalance command is running

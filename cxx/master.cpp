@@ -36,6 +36,7 @@ struct MasterMethods {
             {"error_callback", &M::ErrorCallbackMethod, 0, 1, "?command?", kAllKinds},
             {"statistics_callback", &M::StatisticsCallbackMethod, 0, 2, "?-dict? ?command?", kAllKinds},
             {"throttle_callback", &M::ThrottleCallbackMethod, 0, 1, "?command?", kAllKinds},
+            {"offset_commit_callback", &M::OffsetCommitCallbackMethod, 0, 1, "?command?", kAllKinds},
             {"oauthbearer_token_refresh_callback", &M::OauthbearerRefreshCallbackMethod, 0, 1, "?command?", kAllKinds},
             // The logger checks its own words (the command only with callback).
             {"logger", &M::LoggerMethod, 1, kAnyArgs, "stderr|syslog|callback ?command?|none", kAllKinds},
@@ -197,6 +198,9 @@ int Master::StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]) {
 }
 
 int Master::ThrottleCallbackMethod(int objc, Tcl_Obj *const objv[]) { return SetCallback(callbacks_.throttle, objc, objv); }
+int Master::OffsetCommitCallbackMethod(int objc, Tcl_Obj *const objv[]) {
+    return SetCallback(callbacks_.offsetCommit, objc, objv);
+}
 
 // oauthbearer_token_refresh_callback ?command?: librdkafka takes a refresh
 // callback only when a handle is created (and then uses neither OIDC nor

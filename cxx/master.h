@@ -39,6 +39,7 @@ class Master : public Object {
     int SocketCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int ThrottleCallbackMethod(int objc, Tcl_Obj *const objv[]);
+    int OffsetCommitCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int OauthbearerRefreshCallbackMethod(int objc, Tcl_Obj *const objv[]);
     int LoggerMethod(int objc, Tcl_Obj *const objv[]);
     int DeliveryReportMethod(int objc, Tcl_Obj *const objv[]);
