@@ -58,15 +58,16 @@ static Tcl_Obj *TimestampTypeObj(rd_kafka_timestamp_type_t t) {
 }
 
 // Consecutive messages of a batch nearly always share topic, partition and
-// timestamp type, and setting an array element costs a variable lookup and
-// more (a sixth of a consume_batch loop). So RunBatchBody leaves those three
+// timestamp type, and often the timestamp (a producer's messages of one
+// millisecond), and setting an array element costs a variable lookup and more
+// (a sixth of a consume_batch loop). So RunBatchBody leaves those four
 // elements alone while they still hold the value it set, which a write/unset
 // trace on each tells it: a body that changes or unsets one (or the whole
 // array) gets it set again for the next message. The traces live only for
 // the batch.
 class StickyElements {
   public:
-    enum { PARTITION, TOPIC, TIMESTAMP_TYPE, COUNT };
+    enum { PARTITION, TOPIC, TIMESTAMP_TYPE, TIMESTAMP, COUNT };
     StickyElements(Tcl_Interp *interp, Tcl_Obj *arrayName) : interp_(interp), arrayName_(arrayName) {
         for (Slot &slot : slots_) slot.self = this;
     }
@@ -97,12 +98,22 @@ class StickyElements {
         return true;
     }
 
+    // Sets element `which` to the integer `value` unless it holds it already.
+    bool SetWide(int which, Tcl_Obj *name, Tcl_WideInt value) {
+        Slot &slot = slots_[which];
+        if (slot.holds && slot.wide == value) return true;
+        if (!Set(which, name, Tcl_NewWideIntObj(value))) return false;
+        slot.wide = value;
+        return true;
+    }
+
   private:
     static constexpr int kTraceFlags = TCL_TRACE_WRITES | TCL_TRACE_UNSETS;
     struct Slot {
         StickyElements *self = nullptr;
         Tcl_Obj *name = nullptr;  // element name (one of ElementNames', alive all along)
         Tcl_Obj *holds = nullptr; // the value the element holds for sure, or nullptr
+        Tcl_WideInt wide = 0;     // what `holds` says, when SetWide set it
         bool traced = false;
     };
     static char *OnTrace(ClientData cd, Tcl_Interp *, const char *, const char *, int flags) {
@@ -148,11 +159,14 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
     auto set = [&](int which, Tcl_Obj *name, Tcl_Obj *value) {
         return sticky ? sticky->Set(which, name, value) : Tcl_ObjSetVar2(interp, arrayName, name, value, flags) != nullptr;
     };
+    auto setWide = [&](int which, Tcl_Obj *name, Tcl_WideInt value) {
+        return sticky ? sticky->SetWide(which, name, value) : set(which, name, Tcl_NewWideIntObj(value));
+    };
     if (!Tcl_ObjSetVar2(interp, arrayName, n.payload, NewBytesObj(msg->payload, msg->len, format.asText), flags) ||
         !set(StickyElements::PARTITION, n.partition, n.partitionObjs.Get(msg->partition)) ||
         !Tcl_ObjSetVar2(interp, arrayName, n.offset, Tcl_NewWideIntObj(msg->offset), flags) ||
         !set(StickyElements::TOPIC, n.topic, n.topicName.Get(rd_kafka_topic_name(msg->rkt))) ||
-        !Tcl_ObjSetVar2(interp, arrayName, n.timestamp, Tcl_NewWideIntObj(ts), flags) ||
+        !setWide(StickyElements::TIMESTAMP, n.timestamp, ts) ||
         !set(StickyElements::TIMESTAMP_TYPE, n.timestampType, TimestampTypeObj(tsType))) {
         return RelabelError(interp);
     }

@@ -150,6 +150,22 @@ static bool HasNonAscii(const char *s, size_t n) {
     return false;
 }
 
+// ASCII without NUL reads the same in UTF-8 and in Tcl's internal form (where
+// NUL is C0 80), so a consumed payload like that needs no conversion: the
+// common case, and a consumer's hot path.
+static bool IsPlainAscii(const char *s, size_t n) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        if ((word & highs) || ((word - ones) & ~word & highs)) return false; // a high bit, or a zero byte
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80 || s[i] == 0) return false;
+    return true;
+}
+
 // In Tcl's internal UTF-8, lead bytes 0xC4 and above encode characters > U+00FF.
 static bool HasCharAbove255(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -215,6 +231,7 @@ Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText) {
         if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (Tcl_Size)size);
         return Tcl_NewObj();
     }
+    if (IsPlainAscii((const char *)data, size)) return Tcl_NewStringObj((const char *)data, (Tcl_Size)size);
     static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
     Tcl_DString ds;
     Tcl_ExternalToUtfDString(utf8, (const char *)data, (Tcl_Size)size, &ds);
