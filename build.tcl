@@ -13,7 +13,7 @@
 #	                                 sources into .cache/next, Kafka 4 broker; build/next)
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
-#	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-quick? ?-rss?
+#	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-rounds N? ?-quick? ?-rss?
 #	                                compare with kcat, confluent-kafka-python, raw librdkafka
 #	tclsh build.tcl fuzz ?-time SECONDS? ?-max_len N? ?file ...?
 #	                                build fuzz/fuzz_commands.cpp (libFuzzer, ASan+UBSan) in

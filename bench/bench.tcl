@@ -1,7 +1,7 @@
 # bench.tcl -- KafkaTcl against kcat, confluent-kafka-python and raw
 # librdkafka, in one run, on one broker. Run by `tclsh build.tcl bench`.
 #
-#   bench.tcl ?-broker real|mock? ?-count N? ?-size BYTES? ?-quick? ?-rss?
+#   bench.tcl ?-broker real|mock? ?-count N? ?-size BYTES? ?-rounds N? ?-quick? ?-rss?
 #
 # Workloads: COUNT x SIZE to one partition (default 1,000,000 x 100 B);
 # COUNT/5 x 1 KiB over 6 partitions; end-to-end latency at 1000 msg/s.
@@ -13,7 +13,7 @@ set here [file dirname [file normalize [info script]]]
 set root [file dirname $here]
 source [file join $root tests broker.tcl]
 
-array set opt {-broker real -count 1000000 -size 100 -quick 0 -rss 0}
+array set opt {-broker real -count 1000000 -size 100 -quick 0 -rss 0 -rounds 3}
 foreach {k v} $argv {
     if {$k eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000; continue }
     if {$k eq "-rss"} { set opt(-rss) 1; continue }
@@ -100,9 +100,37 @@ proc record {workload client op r size {expected ""}} {
 # librdkafka 2.0.2's mock cluster serves consumers a few hundred messages a
 # second (measured: 378 msg/s, every client alike), so against it only the
 # producers are measured.
+#
+# Consumers run in rounds: a round runs every consumer of the bench once, in
+# the same order, and each client's figure is its median round. A VM's speed
+# drifts by a third from one run to the next; rounds spread the drift over
+# all clients alike, and the median drops a cold or stalled run.
+set consumers {}
 proc recordConsume {workload client size command {expected ""}} {
     if {$::opt(-broker) eq "mock"} return
-    record $workload $client consume [run {*}$command] $size $expected
+    lappend ::consumers [list $workload $client $size $command $expected]
+}
+
+proc runConsumerRounds {} {
+    global consumers opt
+    if {![llength $consumers]} return
+    puts "== consumers, $opt(-rounds) rounds (each figure: the client's median round)"
+    set runs [lrepeat [llength $consumers] {}]
+    for {set round 1} {$round <= $opt(-rounds)} {incr round} {
+        for {set i 0} {$i < [llength $consumers]} {incr i} {
+            set r [run {*}[lindex $consumers $i 3]]
+            lset runs $i [linsert [lindex $runs $i] end [list [dict get $r secs] $r]]
+        }
+    }
+    set shown ""
+    foreach c $consumers clientRuns $runs {
+        lassign $c workload client size - expected
+        if {$workload ne $shown} { puts "  -- $workload"; set shown $workload }
+        set sorted [lsort -real -index 0 $clientRuns]
+        set median [lindex $sorted [expr {[llength $sorted] / 2}] 1]
+        dict set median rounds [lmap r $clientRuns {lindex $r 0}]
+        record $workload $client consume $median $size $expected
+    }
 }
 
 proc workload {name count size partitions} {
@@ -147,6 +175,7 @@ puts "machine: [exec uname -srm], [exec nproc] cores"
 if {$opt(-broker) eq "mock"} { puts "(mock cluster: consumers skipped, it serves them a few hundred messages a second)" }
 workload "${opt(-count)}x$opt(-size)B-1p" $opt(-count) $opt(-size) 1
 workload "[expr {$opt(-count) / 5}]x1KiB-6p" [expr {$opt(-count) / 5}] 1024 6
+runConsumerRounds
 
 if {$opt(-rss)} {
     puts "== peak RSS of the produce loop at 1x and 5x the count"
@@ -197,6 +226,7 @@ foreach r $results {
     set fields {}
     dict for {k v} $r {
         if {$k eq "extra"} continue
+        if {$k eq "rounds"} { lappend fields $k [json::write array {*}$v]; continue }
         lappend fields $k [expr {[string is double -strict $v] ? $v : [json::write string $v]}]
     }
     lappend items [json::write object {*}$fields]
