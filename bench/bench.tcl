@@ -119,7 +119,7 @@ proc runConsumerRounds {} {
     for {set round 1} {$round <= $opt(-rounds)} {incr round} {
         for {set i 0} {$i < [llength $consumers]} {incr i} {
             set r [run {*}[lindex $consumers $i 3]]
-            lset runs $i [linsert [lindex $runs $i] end [list [dict get $r secs] $r]]
+            lset runs $i end+1 [list [dict get $r secs] $r]
         }
     }
     set shown ""

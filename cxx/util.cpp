@@ -137,33 +137,22 @@ void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value) {
 
 // ---------------------------------------------------------------------------
 
-// Eight bytes at a time: every produced payload goes through here.
-static bool HasNonAscii(const char *s, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t word;
-        memcpy(&word, s + i, 8);
-        if (word & 0x8080808080808080ull) return true;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80) return true;
-    return false;
-}
-
-// ASCII without NUL reads the same in UTF-8 and in Tcl's internal form (where
-// NUL is C0 80), so a consumed payload like that needs no conversion: the
-// common case, and a consumer's hot path.
-static bool IsPlainAscii(const char *s, size_t n) {
+// Eight bytes at a time: every produced payload and every consumed text goes
+// through here. With orNul a zero byte counts too: ASCII without NUL reads the
+// same in UTF-8 and in Tcl's internal form (where NUL is C0 80), so consumed
+// text like that needs no conversion.
+static bool HasNonAscii(const char *s, size_t n, bool orNul = false) {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t word;
         memcpy(&word, s + i, 8);
-        if ((word & highs) || ((word - ones) & ~word & highs)) return false; // a high bit, or a zero byte
+        if (word & highs) return true;
+        if (orNul && ((word - ones) & ~word & highs)) return true; // a zero byte
     }
     for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80 || s[i] == 0) return false;
-    return true;
+        if ((unsigned char)s[i] >= 0x80 || (orNul && s[i] == 0)) return true;
+    return false;
 }
 
 // In Tcl's internal UTF-8, lead bytes 0xC4 and above encode characters > U+00FF.
@@ -231,7 +220,7 @@ Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText) {
         if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (Tcl_Size)size);
         return Tcl_NewObj();
     }
-    if (IsPlainAscii((const char *)data, size)) return Tcl_NewStringObj((const char *)data, (Tcl_Size)size);
+    if (!HasNonAscii((const char *)data, size, /*orNul=*/true)) return Tcl_NewStringObj((const char *)data, (Tcl_Size)size);
     static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
     Tcl_DString ds;
     Tcl_ExternalToUtfDString(utf8, (const char *)data, (Tcl_Size)size, &ds);
