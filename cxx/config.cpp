@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -57,6 +58,19 @@ struct ConfOps {
     std::function<rd_kafka_conf_res_t(const char *, const char *, char *, size_t)> set;
 };
 
+// A property's current value, whatever its length (the size-query form of
+// rd_kafka_conf_get first, then the value); false if there is no such
+// property or it has no string form.
+bool GetValue(const ConfOps &ops, const char *key, std::string *value) {
+    size_t size = 0;
+    if (ops.get(key, nullptr, &size) != RD_KAFKA_CONF_OK) return false;
+    std::vector<char> buf(size + 1, '\0');
+    size = buf.size();
+    if (ops.get(key, buf.data(), &size) != RD_KAFKA_CONF_OK) return false;
+    value->assign(buf.data()); // up to the NUL librdkafka wrote
+    return true;
+}
+
 Tcl_Obj *DumpAsList(const ConfOps &ops) {
     size_t count;
     const char **pairs = ops.dump(&count);
@@ -77,12 +91,11 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
     }
     if (objc == 3) {
         const char *key = Tcl_GetString(objv[2]);
-        char value[4096];
-        size_t size = sizeof value;
-        if (ops.get(key, value, &size) != RD_KAFKA_CONF_OK) {
+        std::string value;
+        if (!GetValue(ops, key, &value)) {
             return ArgError(interp, std::string("No such configuration property: \"") + key + "\"");
         }
-        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value, -1));
+        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value.c_str(), -1));
         return TCL_OK;
     }
     if (objc % 2 != 0) return WrongArgs(interp, 2, objv, "?key? ?value key value ...?");
@@ -91,12 +104,20 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         const char *key = Tcl_GetString(objv[i]);
         OutBytes value(objv[i + 1]);
         std::string v(value.data(), value.size());
+        std::string old;
+        bool hadOld = GetValue(ops, key, &old);
         rd_kafka_conf_res_t res = ops.set(key, v.c_str(), errstr, sizeof errstr);
-        if (res == RD_KAFKA_CONF_INVALID) {
-            // Name the key the user gave: librdkafka names the property an alias maps to.
-            return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
+        if (res == RD_KAFKA_CONF_OK) continue;
+        // librdkafka applies a list value (debug all,typo) word by word and
+        // stops at the bad word, so a refused value can be half set.
+        std::string now;
+        if (hadOld && GetValue(ops, key, &now) && now != old) {
+            char ignored[512];
+            ops.set(key, old.c_str(), ignored, sizeof ignored);
         }
-        if (res != RD_KAFKA_CONF_OK) return ArgError(interp, errstr);
+        // Name the key the user gave: librdkafka names the property an alias maps to.
+        if (res == RD_KAFKA_CONF_INVALID) return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
+        return ArgError(interp, errstr);
     }
     return TCL_OK;
 }
