@@ -56,6 +56,8 @@ struct ConfOps {
     std::function<const char **(size_t *)> dump;
     std::function<rd_kafka_conf_res_t(const char *, char *, size_t *)> get;
     std::function<rd_kafka_conf_res_t(const char *, const char *, char *, size_t)> set;
+    // set on a copy of the configuration, thrown away: whether set would take it
+    std::function<rd_kafka_conf_res_t(const char *, const char *, char *, size_t)> trySet;
 };
 
 // A property's current value, whatever its length (the size-query form of
@@ -104,17 +106,13 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         const char *key = Tcl_GetString(objv[i]);
         OutBytes value(objv[i + 1]);
         std::string v(value.data(), value.size());
-        std::string old;
-        bool hadOld = GetValue(ops, key, &old);
-        rd_kafka_conf_res_t res = ops.set(key, v.c_str(), errstr, sizeof errstr);
-        if (res == RD_KAFKA_CONF_OK) continue;
         // librdkafka applies a list value (debug all,typo) word by word and
-        // stops at the bad word, so a refused value can be half set.
-        std::string now;
-        if (hadOld && GetValue(ops, key, &now) && now != old) {
-            char ignored[512];
-            ops.set(key, old.c_str(), ignored, sizeof ignored);
-        }
+        // stops at the bad word, and a flags value cannot be set back (debug
+        // words add up): a value is tried on a copy first, so a refused one
+        // leaves the old value.
+        rd_kafka_conf_res_t res = ops.trySet(key, v.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_OK) res = ops.set(key, v.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_OK) continue;
         // Name the key the user gave: librdkafka names the property an alias maps to.
         if (res == RD_KAFKA_CONF_INVALID) return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
         return ArgError(interp, errstr);
@@ -127,14 +125,22 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
 int ConfigMethod(Tcl_Interp *interp, rd_kafka_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
     ConfOps ops{[conf](size_t *n) { return rd_kafka_conf_dump(conf, n); },
                 [conf](const char *k, char *v, size_t *s) { return rd_kafka_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_conf_set(conf, k, v, e, es); }};
+                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_conf_set(conf, k, v, e, es); },
+                [conf](const char *k, const char *v, char *e, size_t es) {
+                    ConfPtr copy(rd_kafka_conf_dup(conf));
+                    return rd_kafka_conf_set(copy.get(), k, v, e, es);
+                }};
     return Configure(interp, ops, objc, objv);
 }
 
 int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
     ConfOps ops{[conf](size_t *n) { return rd_kafka_topic_conf_dump(conf, n); },
                 [conf](const char *k, char *v, size_t *s) { return rd_kafka_topic_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); }};
+                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); },
+                [conf](const char *k, const char *v, char *e, size_t es) {
+                    TopicConfPtr copy(rd_kafka_topic_conf_dup(conf));
+                    return rd_kafka_topic_conf_set(copy.get(), k, v, e, es);
+                }};
     return Configure(interp, ops, objc, objv);
 }
 
