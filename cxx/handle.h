@@ -298,8 +298,9 @@ class Handle : public Object {
     bool dispatching_ = false;
     struct DispatchingGuard {
         bool *flag;
-        explicit DispatchingGuard(bool *f) : flag(f) { *flag = true; }
-        ~DispatchingGuard() { *flag = false; }
+        bool before;
+        explicit DispatchingGuard(bool *f) : flag(f), before(*f) { *flag = true; }
+        ~DispatchingGuard() { *flag = before; }
         DispatchingGuard(const DispatchingGuard &) = delete;
         DispatchingGuard &operator=(const DispatchingGuard &) = delete;
     };
