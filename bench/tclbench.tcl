@@ -36,7 +36,7 @@ proc produceBatch {t payload count partitions} {
     for {set sent 0} {$sent < $count} {} {
         set n [expr {min(10000, $count - $sent)}]
         set part [expr {$partitions > 1 ? ($sent / 10000) % $partitions : 0}]
-        incr sent [$t produce_batch $part [lrange $chunk 0 $n-1]]
+        incr sent [$t produce_batch $part [lrange $chunk 0 $n-1] -timeout 30000]
     }
 }
 

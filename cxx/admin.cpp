@@ -500,7 +500,7 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
 // still lets the group offset calls time out and then hangs the handle's
 // destroy (tried), so the refusal holds on every version.
 static int RefuseOnMock(Handle *handle, const char *method) {
-    if (!MockCluster::ServesOnly(handle->Kafka())) return TCL_OK;
+    if (!MockCluster::Reaches(handle->Kafka(), handle->AddedBrokers())) return TCL_OK;
     return KafkaError(handle->Interp(), RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
                       std::string(method) +
                           ": librdkafka's mock cluster does not implement it (librdkafka would hang or abort); "

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -55,7 +56,22 @@ struct ConfOps {
     std::function<const char **(size_t *)> dump;
     std::function<rd_kafka_conf_res_t(const char *, char *, size_t *)> get;
     std::function<rd_kafka_conf_res_t(const char *, const char *, char *, size_t)> set;
+    // set on a copy of the configuration, thrown away: whether set would take it
+    std::function<rd_kafka_conf_res_t(const char *, const char *, char *, size_t)> trySet;
 };
+
+// A property's current value, whatever its length (the size-query form of
+// rd_kafka_conf_get first, then the value); false if there is no such
+// property or it has no string form.
+bool GetValue(const ConfOps &ops, const char *key, std::string *value) {
+    size_t size = 0;
+    if (ops.get(key, nullptr, &size) != RD_KAFKA_CONF_OK) return false;
+    std::vector<char> buf(size + 1, '\0');
+    size = buf.size();
+    if (ops.get(key, buf.data(), &size) != RD_KAFKA_CONF_OK) return false;
+    value->assign(buf.data()); // up to the NUL librdkafka wrote
+    return true;
+}
 
 Tcl_Obj *DumpAsList(const ConfOps &ops) {
     size_t count;
@@ -77,12 +93,11 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
     }
     if (objc == 3) {
         const char *key = Tcl_GetString(objv[2]);
-        char value[4096];
-        size_t size = sizeof value;
-        if (ops.get(key, value, &size) != RD_KAFKA_CONF_OK) {
+        std::string value;
+        if (!GetValue(ops, key, &value)) {
             return ArgError(interp, std::string("No such configuration property: \"") + key + "\"");
         }
-        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value, -1));
+        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value.c_str(), -1));
         return TCL_OK;
     }
     if (objc % 2 != 0) return WrongArgs(interp, 2, objv, "?key? ?value key value ...?");
@@ -91,12 +106,16 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         const char *key = Tcl_GetString(objv[i]);
         OutBytes value(objv[i + 1]);
         std::string v(value.data(), value.size());
-        rd_kafka_conf_res_t res = ops.set(key, v.c_str(), errstr, sizeof errstr);
-        if (res == RD_KAFKA_CONF_INVALID) {
-            // Name the key the user gave: librdkafka names the property an alias maps to.
-            return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
-        }
-        if (res != RD_KAFKA_CONF_OK) return ArgError(interp, errstr);
+        // librdkafka applies a list value (debug all,typo) word by word and
+        // stops at the bad word, and a flags value cannot be set back (debug
+        // words add up): a value is tried on a copy first, so a refused one
+        // leaves the old value.
+        rd_kafka_conf_res_t res = ops.trySet(key, v.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_OK) res = ops.set(key, v.c_str(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_OK) continue;
+        // Name the key the user gave: librdkafka names the property an alias maps to.
+        if (res == RD_KAFKA_CONF_INVALID) return ArgError(interp, std::string(errstr) + " (setting \"" + key + "\")");
+        return ArgError(interp, errstr);
     }
     return TCL_OK;
 }
@@ -106,14 +125,22 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
 int ConfigMethod(Tcl_Interp *interp, rd_kafka_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
     ConfOps ops{[conf](size_t *n) { return rd_kafka_conf_dump(conf, n); },
                 [conf](const char *k, char *v, size_t *s) { return rd_kafka_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_conf_set(conf, k, v, e, es); }};
+                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_conf_set(conf, k, v, e, es); },
+                [conf](const char *k, const char *v, char *e, size_t es) {
+                    ConfPtr copy(rd_kafka_conf_dup(conf));
+                    return rd_kafka_conf_set(copy.get(), k, v, e, es);
+                }};
     return Configure(interp, ops, objc, objv);
 }
 
 int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
     ConfOps ops{[conf](size_t *n) { return rd_kafka_topic_conf_dump(conf, n); },
                 [conf](const char *k, char *v, size_t *s) { return rd_kafka_topic_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); }};
+                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); },
+                [conf](const char *k, const char *v, char *e, size_t es) {
+                    TopicConfPtr copy(rd_kafka_topic_conf_dup(conf));
+                    return rd_kafka_topic_conf_set(copy.get(), k, v, e, es);
+                }};
     return Configure(interp, ops, objc, objv);
 }
 

@@ -122,6 +122,8 @@ bool Handle::RunSyncRebalance(HandleEvent &event) {
     Tcl_InterpState saved = Tcl_SaveInterpState(interp_, TCL_OK);
     inRebalance_ = true;
     rebalanceHandled_ = false;
+    // A callback like any other: calls inside it dispatch nothing (see ServeEvents).
+    DispatchingGuard noNesting(&dispatching_);
     DispatchOne(event);
     inRebalance_ = false;
     Tcl_RestoreInterpState(interp_, saved);

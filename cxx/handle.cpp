@@ -270,6 +270,14 @@ void Handle::ServeEvents(size_t limit) {
     rd_kafka_poll(rk_.get(), 0);
     if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
     if (commitQueue_) TakeCommitResults();
+    // Called from inside one of this handle's callbacks (flush, purge, poll,
+    // consume, `update` ...): librdkafka's part is done above (reports and
+    // events are recorded), but the callbacks wait for the running loop
+    // below, which takes them after the current callback returns. Running
+    // them here would nest one dispatcher per pending event (issue 29: a C
+    // stack overflow at 30000 reports).
+    if (dispatching_) return;
+    DispatchingGuard guard(&dispatching_);
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.
     Tcl_Interp *interp = interp_;
@@ -628,6 +636,7 @@ int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
         brokers += Tcl_GetString(elems[i]);
     }
     int added = brokers.empty() ? 0 : rd_kafka_brokers_add(rk_.get(), brokers.c_str());
+    if (added) addedBrokers_ += "," + brokers;
     if (added == 0) {
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__INVALID_ARG, "no valid brokers in \"" + brokers + "\"");
     }

@@ -116,6 +116,8 @@ class Handle : public Object {
     // (consume_start): librdkafka 2.0.2 aborts the process (assert in
     // rd_kafka_toppar_fetch_start) when one partition is consumed both ways.
     bool GroupInUse() const { return groupInUse_; }
+    // The brokers add_brokers gave, comma-separated (for MockCluster::Reaches).
+    const std::string &AddedBrokers() const { return addedBrokers_; }
     // A failed produce or produce_batch (producer.cpp): a KAFKA error whose
     // errorCode, on an idempotent or transactional producer, has the fourth
     // element of the transaction methods' errors: {fatal} once librdkafka
@@ -290,6 +292,18 @@ class Handle : public Object {
     MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`
     bool brokersUnset_ = false; // made without bootstrap.servers (see OnLog)
     bool exitHandler_ = false;
+    std::string addedBrokers_; // see AddedBrokers
+    // ServeEvents is running callbacks: a nested call (from one of them)
+    // only records, the running loop dispatches (see ServeEvents).
+    bool dispatching_ = false;
+    struct DispatchingGuard {
+        bool *flag;
+        bool before;
+        explicit DispatchingGuard(bool *f) : flag(f), before(*f) { *flag = true; }
+        ~DispatchingGuard() { *flag = before; }
+        DispatchingGuard(const DispatchingGuard &) = delete;
+        DispatchingGuard &operator=(const DispatchingGuard &) = delete;
+    };
     unsigned long deliverySeq_ = 0; // for delivery_report every N
     int startedPartitions_ = 0;     // see MarkStarted
     std::set<std::pair<std::string, int32_t>> startedSet_;

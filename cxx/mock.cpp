@@ -5,7 +5,11 @@
 #include "method.h"
 #include "options.h"
 
+#include <arpa/inet.h>
+#include <cstdlib>
 #include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -13,9 +17,11 @@
 
 namespace kafkatcl {
 
-// Broker addresses of the live mock clusters (all threads).
-static std::mutex mockAddressesMutex;
-static std::multiset<std::string> mockAddresses;
+// The ports of the live mock clusters' brokers (all threads). A mock
+// broker listens on a loopback address; no other socket of this machine can
+// listen there on the same port while it lives.
+static std::mutex mockPortsMutex;
+static std::multiset<int> mockPorts;
 
 static std::vector<std::string> SplitAddresses(const std::string &servers) {
     std::vector<std::string> out;
@@ -29,20 +35,91 @@ static std::vector<std::string> SplitAddresses(const std::string &servers) {
     return out;
 }
 
-bool MockCluster::ServesOnly(rd_kafka_t *rk) {
+// A bootstrap server as librdkafka reads it: ?PROTOCOL://?host?:port?, the
+// host possibly an [IPv6] literal; the port defaults to 9092.
+static bool SplitServer(std::string server, std::string *host, int *port) {
+    size_t scheme = server.find("://");
+    if (scheme != std::string::npos) server.erase(0, scheme + 3);
+    size_t colon = std::string::npos;
+    if (!server.empty() && server[0] == '[') {
+        size_t close = server.find(']');
+        if (close == std::string::npos) return false;
+        *host = server.substr(1, close - 1);
+        if (close + 1 < server.size() && server[close + 1] == ':') colon = close + 1;
+    } else {
+        colon = server.rfind(':');
+        *host = server.substr(0, colon);
+    }
+    *port = 9092;
+    if (colon != std::string::npos) *port = atoi(server.c_str() + colon + 1);
+    return !host->empty() && *port > 0;
+}
+
+// Whether `host` names this machine's loopback (or the unspecified address,
+// which connect() also takes to the local host).
+static bool IsLocalHost(const std::string &host) {
+    struct addrinfo hints = {}, *res = nullptr;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return false;
+    bool local = false;
+    for (struct addrinfo *ai = res; ai && !local; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) {
+            uint32_t a = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
+            local = (a >> 24) == 127 || a == INADDR_ANY;
+        } else if (ai->ai_family == AF_INET6) {
+            const struct in6_addr *a = &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+            local = IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+        }
+    }
+    freeaddrinfo(res);
+    return local;
+}
+
+static bool IsMockServer(const std::string &server) {
+    std::string host;
+    int port;
+    if (!SplitServer(server, &host, &port)) return false;
+    {
+        std::lock_guard<std::mutex> lock(mockPortsMutex);
+        if (!mockPorts.count(port)) return false;
+    }
+    return IsLocalHost(host); // resolved only for a mock's port
+}
+
+bool MockCluster::Reaches(rd_kafka_t *rk, const std::string &addedBrokers) {
     const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
-    char value[1024];
+    char value[64];
     size_t size = sizeof value;
     if (rd_kafka_conf_get(conf, "test.mock.num.brokers", value, &size) == RD_KAFKA_CONF_OK && strcmp(value, "0") &&
         *value)
         return true;
-    size = sizeof value;
-    if (rd_kafka_conf_get(conf, "bootstrap.servers", value, &size) != RD_KAFKA_CONF_OK) return false;
-    std::vector<std::string> servers = SplitAddresses(value);
-    std::lock_guard<std::mutex> lock(mockAddressesMutex);
-    for (const std::string &s : servers)
-        if (!mockAddresses.count(s)) return false;
-    return !servers.empty();
+    // A cluster of another process, once this client knows its id (never waited for).
+    if (char *id = rd_kafka_clusterid(rk, 0)) {
+        bool mock = !strncmp(id, "mockCluster", 11);
+        rd_kafka_mem_free(rk, id);
+        if (mock) return true;
+    }
+    std::string servers = addedBrokers;
+    size = 0;
+    if (rd_kafka_conf_get(conf, "bootstrap.servers", nullptr, &size) == RD_KAFKA_CONF_OK && size > 1) {
+        std::vector<char> buf(size + 1, '\0');
+        size = buf.size();
+        rd_kafka_conf_get(conf, "bootstrap.servers", buf.data(), &size);
+        servers += std::string(",") + buf.data();
+    }
+    for (const std::string &s : SplitAddresses(servers))
+        if (IsMockServer(s)) return true;
+    return false;
+}
+
+// The ports of a mock cluster's brokers, from its bootstrap list.
+static std::vector<int> MockPorts(rd_kafka_mock_cluster_t *mcluster) {
+    std::vector<int> ports;
+    std::string host;
+    int port;
+    for (const std::string &s : SplitAddresses(rd_kafka_mock_cluster_bootstraps(mcluster)))
+        if (SplitServer(s, &host, &port)) ports.push_back(port);
+    return ports;
 }
 
 MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *error) {
@@ -68,15 +145,14 @@ MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *e
 
 MockCluster::MockCluster(Tcl_Interp *interp, rd_kafka_t *rk, rd_kafka_mock_cluster_t *mcluster)
     : Object(interp, nullptr), rk_(rk), mcluster_(mcluster) {
-    std::lock_guard<std::mutex> lock(mockAddressesMutex);
-    for (const std::string &s : SplitAddresses(rd_kafka_mock_cluster_bootstraps(mcluster_))) mockAddresses.insert(s);
+    std::lock_guard<std::mutex> lock(mockPortsMutex);
+    for (int port : MockPorts(mcluster_)) mockPorts.insert(port);
 }
 
 MockCluster::~MockCluster() {
     {
-        std::lock_guard<std::mutex> lock(mockAddressesMutex);
-        for (const std::string &s : SplitAddresses(rd_kafka_mock_cluster_bootstraps(mcluster_)))
-            mockAddresses.erase(mockAddresses.find(s));
+        std::lock_guard<std::mutex> lock(mockPortsMutex);
+        for (int port : MockPorts(mcluster_)) mockPorts.erase(mockPorts.find(port));
     }
     // Clients still connected just see their connections drop.
     rd_kafka_mock_cluster_destroy(mcluster_);

@@ -14,10 +14,13 @@ class MockCluster : public Object {
     ~MockCluster() override;
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
 
-    // Whether the client rk bootstraps only from mock clusters of this
-    // process (or librdkafka's own, test.mock.num.brokers): admin calls its
-    // mock does not implement would hang or abort librdkafka 2.0.2.
-    static bool ServesOnly(rd_kafka_t *rk);
+    // Whether client rk may talk to a mock cluster: librdkafka's own
+    // (test.mock.num.brokers), one whose id it already knows ("mockCluster..."),
+    // or one of this process's, by port, whatever the spelling of a
+    // bootstrap server (localhost:P, PLAINTEXT://127.0.0.1:P ...) or of a
+    // broker given to add_brokers (`addedBrokers`, comma-separated). Admin
+    // calls its mock does not implement would hang or abort librdkafka 2.0.2.
+    static bool Reaches(rd_kafka_t *rk, const std::string &addedBrokers);
 
     // The method names, in table order (for the fuzzer).
     static std::vector<const char *> MethodNames();

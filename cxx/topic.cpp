@@ -8,6 +8,7 @@
 #include "queue.h"
 #include "stream.h"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -52,7 +53,7 @@ struct TopicMethods {
         static const MethodDef<T> rows[] = {
             {"produce", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
             {"produce_one", &T::Produce, 1, kAnyArgs, kProduceUsage, P},
-            {"produce_batch", &T::ProduceBatch, 2, 4, "partition {{payload ?key?} ...} ?-command cmd?", P},
+            {"produce_batch", &T::ProduceBatch, 2, 6, "partition {{payload ?key?} ...} ?-command cmd? ?-timeout ms?", P},
             {"consume", &T::Consume, 3, 3, "partition timeoutMs arrayName", C},
             {"consume_batch", &T::ConsumeBatch, 5, 5, "partition timeoutMs count arrayName body", C},
             {"start", &T::ConsumeStartMethod, 2, 3, "partition offset ?command?", C},
@@ -214,63 +215,64 @@ int Topic::ProduceTyped(const ProduceArgs &args, const OutBytes &payload, const 
     return TCL_OK;
 }
 
-// The messages of a produce_batch call that librdkafka did not take: their
-// opaques are still ours (err set, or `all`: none of them was sent).
-static void FreeUnsent(const std::vector<rd_kafka_message_t> &msgs, bool all) {
+// The messages of a produce_batch call that librdkafka did not take (err
+// set): their opaques are still ours.
+static void FreeUnsent(const std::vector<rd_kafka_message_t> &msgs) {
     for (const rd_kafka_message_t &m : msgs)
-        if (all || m.err) delete static_cast<MessageOpaque *>(m._private);
+        if (m.err) delete static_cast<MessageOpaque *>(m._private);
 }
 
-// produce_batch partition {{payload ?key?} ...} ?-command cmd? -> number queued (all of them).
-// One call into librdkafka per batch. While librdkafka's queue is full the
-// call waits, serving delivery reports, for up to kBatchQueueWaitMs; any
-// message it still cannot queue is an error that says how many were queued.
+// produce_batch partition {{payload ?key?} ...} ?-command cmd? ?-timeout ms?
+// -> number queued (all of them). One call into librdkafka per batch. A
+// message librdkafka refuses is an error that says how many were queued and
+// which message failed first. Without -timeout a full queue fails at once;
+// with it the call waits up to ms for room (recording delivery reports, whose
+// callbacks run when it returns), then queues the rest in order: librdkafka
+// refuses every message after the first _QUEUE_FULL one, so they are a tail.
 // With -command, each message gets cmd called with its delivery report.
 int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
-    static constexpr int kBatchQueueWaitMs = 30000;
-    static const OptionSpec specs[] = {{"-command", true}};
+    static const OptionSpec specs[] = {{"-command", true}, {"-timeout", true}};
     static const OptionParser parser(specs, OptionParser::Only, false);
+    enum { COMMAND, TIMEOUT };
     int32_t partition;
+    int waitMs = 0;
     ParsedOptions options;
-    if (objc == 5 || parser.Parse(interp_, objc, objv, 4, nullptr, &options) != TCL_OK)
-        return objc == 5 ? kWrongArgs : TCL_ERROR;
+    if ((objc - 4) % 2) return kWrongArgs; // an option without its value
+    if (parser.Parse(interp_, objc, objv, 4, nullptr, &options) != TCL_OK) return TCL_ERROR;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
+    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &waitMs) != TCL_OK) return TCL_ERROR;
     std::deque<OutBytes> keep; // the bytes must live until librdkafka copied them
     std::vector<rd_kafka_message_t> msgs;
     if (BatchMessages(objv[3], &keep, &msgs) != TCL_OK) return TCL_ERROR;
-    ObjRef command = options.Has(0) ? CallbackArg(options.Get(0)) : ObjRef();
+    ObjRef command = options.Has(COMMAND) ? CallbackArg(options.Get(COMMAND)) : ObjRef();
     for (rd_kafka_message_t &m : msgs) {
         if (!command) break;
         MessageOpaque *own = new MessageOpaque;
         own->command = command;
         m._private = own;
     }
-    int n = (int)msgs.size(), queued = 0;
+    size_t n = msgs.size(), next = 0; // msgs[next..n) are still to be queued
+    int queued = 0;
     Tcl_WideInt deadline = 0;
-    while (!msgs.empty()) {
-        queued += rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data(), (int)msgs.size());
-        std::vector<rd_kafka_message_t> retry;
-        for (const rd_kafka_message_t &m : msgs) {
-            if (!m.err) continue;
-            if (m.err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                rd_kafka_resp_err_t err = m.err;
-                FreeUnsent(msgs, false);
-                FreeUnsent(retry, true);
-                return handle_->ProduceError(err, std::to_string(queued) + " of " + std::to_string(n) +
-                                                      " messages queued; a message failed: " + rd_kafka_err2str(err));
-            }
-            retry.push_back(m);
-            retry.back().err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    bool waited = false;
+    while (next < n) {
+        queued += rd_kafka_produce_batch(rkt_.get(), partition, RD_KAFKA_MSG_F_COPY, msgs.data() + next, (int)(n - next));
+        size_t failed = next;
+        while (failed < n && !msgs[failed].err) failed++;
+        if (failed == n) break;
+        rd_kafka_resp_err_t err = msgs[failed].err;
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && WaitForRoom(&deadline, waitMs) == TCL_OK) {
+            waited = true;
+            for (size_t i = failed; i < n; i++) msgs[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+            next = failed;
+            continue;
         }
-        if (!retry.empty() && WaitForRoom(&deadline, kBatchQueueWaitMs) != TCL_OK) {
-            FreeUnsent(retry, true);
-            return KafkaError(interp_, RD_KAFKA_RESP_ERR__QUEUE_FULL,
-                              std::to_string(queued) + " of " + std::to_string(n) +
-                                  " messages queued; the producer queue stayed full");
-        }
-        msgs.swap(retry);
+        FreeUnsent(msgs);
+        if (waited) handle_->ServeEvents();
+        return handle_->ProduceError(err, std::to_string(queued) + " of " + std::to_string(n) + " messages queued; message " +
+                                              std::to_string(failed) + " failed: " + rd_kafka_err2str(err));
     }
-    if (deadline) handle_->ServeEvents();
+    if (waited) handle_->ServeEvents();
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(queued));
     return TCL_OK;
 }
@@ -301,16 +303,19 @@ int Topic::BatchMessages(Tcl_Obj *list, std::deque<OutBytes> *keep, std::vector<
     return TCL_OK;
 }
 
-// While produce_batch's messages do not fit: waits a little for room,
-// recording delivery reports; an error once `waitMs` since the first wait
-// (*deadline, set then) have passed.
+// While produce_batch's messages do not fit: waits up to 10 ms for room,
+// recording delivery reports (they free room); an error once `waitMs` since
+// the first wait (*deadline, set then) have passed. waitMs 0: at once;
+// -1: no limit (the user asked for it).
 int Topic::WaitForRoom(Tcl_WideInt *deadline, int waitMs) {
+    if (waitMs == 0) return TCL_ERROR;
     Tcl_Time now;
     Tcl_GetTime(&now);
     Tcl_WideInt ms = (Tcl_WideInt)now.sec * 1000 + now.usec / 1000;
     if (!*deadline) *deadline = ms + waitMs;
-    if (ms > *deadline) return TCL_ERROR;
-    rd_kafka_poll(handle_->Kafka(), 10);
+    if (waitMs > 0 && ms >= *deadline) return TCL_ERROR;
+    int slice = waitMs < 0 ? 10 : (int)std::min<Tcl_WideInt>(10, *deadline - ms);
+    rd_kafka_poll(handle_->Kafka(), slice);
     return TCL_OK;
 }
 

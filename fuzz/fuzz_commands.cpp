@@ -697,6 +697,18 @@ void PrepareInfo(Call &c) {
     }
 }
 
+// produce_batch ?-timeout ms?: waits that long while the producer queue is
+// full (-1: without limit): bounded like the other timeouts, forever too.
+void PreparePTopic(Call &c, size_t nargs) {
+    if (c.method != "produce_batch") return;
+    for (size_t i = 2; i + 1 < nargs; i++) {
+        if (!IsPrefixOf(Tcl_GetString(c.objv[2 + i]), "-timeout")) continue;
+        int v;
+        bool forever = Tcl_GetIntFromObj(NULL, c.objv[3 + i], &v) == TCL_OK && v == -1;
+        c.Set(3 + i, forever ? Tcl_NewIntObj(kMaxTimeoutMs) : ClampTimeout(c.objv[3 + i]));
+    }
+}
+
 // Script, ClampTimeout, ... on argument i (objv[2 + i]) of a call.
 void ScriptArg(Call &c, size_t i) {
     c.Set(2 + i, Script(c.objv[2 + i]));
@@ -912,6 +924,7 @@ bool Prepare(Call &c) {
     case K_PTOPIC:
         if (c.method == "creator") return PrepareCreator(c); // c is now a handle's call
         PrepareInfo(c);
+        PreparePTopic(c, nargs);
         break;
     case K_CTOPIC:
         if (c.method == "creator") return PrepareCreator(c);

@@ -172,6 +172,53 @@ namespace eval ::kafkatest {
         return $got
     }
 
+    # Runs `script` in a child tclsh, so that an abort or a crash there fails
+    # the test, not the suite. The child has the package loaded, ::kind
+    # (mock|real) and ::bootstrap: the real broker's, or on the mock tier
+    # that of its own mock cluster ::mc (one broker). Returns
+    # {status output}: status is the exit code, "killed SIGNAL" when a
+    # signal ended it, or "timeout" after timeoutMs (then it is killed);
+    # output is its stdout and stderr together.
+    namespace export inChild
+    proc inChild {script {timeoutMs 120000}} {
+        variable kind
+        variable bootstrap
+        set prelude [list set auto_path $::auto_path]\n[list set ::kind $kind]\n
+        append prelude "package require kafka\n"
+        if {$kind eq "mock"} {
+            append prelude "::kafka::mock create ::mc -brokers 1\nset ::bootstrap \[::mc bootstrap\]\n"
+        } else {
+            append prelude [list set ::bootstrap $bootstrap]\n
+        }
+        set chan [open |[list [info nameofexecutable] << $prelude$script 2>@1] r]
+        fconfigure $chan -blocking 0 -translation binary
+        set var ::kafkatest::child[incr ::kafkatest::seq]
+        array set $var {out "" done 0}
+        fileevent $chan readable [list apply {{chan var} {
+            append ${var}(out) [read $chan]
+            if {[eof $chan]} { set ${var}(done) 1 }
+        }} $chan $var]
+        set timer [after $timeoutMs [list set ${var}(done) timeout]]
+        vwait ${var}(done)
+        after cancel $timer
+        set status 0
+        if {[set ${var}(done)] eq "timeout"} {
+            catch {exec kill -9 {*}[pid $chan]}
+            set status timeout
+        }
+        fconfigure $chan -blocking 1
+        if {[catch {close $chan} err opts]} {
+            set code [dict get $opts -errorcode]
+            switch -- [lindex $code 0] {
+                CHILDSTATUS { if {$status ne "timeout"} { set status [lindex $code 2] } }
+                CHILDKILLED { if {$status ne "timeout"} { set status [list killed [lindex $code 2]] } }
+            }
+        }
+        set out [set ${var}(out)]
+        unset $var
+        list $status $out
+    }
+
     # Hex of a byte array, for comparing binary payloads.
     proc hex {bytes} {
         binary scan $bytes H* h
