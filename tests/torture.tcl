@@ -50,6 +50,7 @@ namespace eval ::torture {
         flush-in-delivery {issue 29 item 1} "flush or purge inside a delivery callback nests without limit"
         batch-full-queue {issue 29 item 3} "produce_batch into a full producer queue blocks 30 s"
         config-partial  {issue 29 item 4} "a rejected list value (debug all,typo) is partly applied"
+        queue-restart   {torture seed 206} "a partition routed to a queue, stopped and started again: the queue still hands out the earlier start's messages (librdkafka 2.0.2, no package put-back involved)"
     }
     variable slack 8000     ;# ms added to every bound (2 shared cores, ASan)
     if {[info exists ::env(KAFKATEST_TORTURE_SLACK)]} { set slack $::env(KAFKATEST_TORTURE_SLACK) }
@@ -245,6 +246,13 @@ proc ::torture::child::observe {reader msg} {
     set id [dict get $msg payload]
     incr seen
     set ctx $reader,$p
+    variable queueStopped
+    if {$reader eq "q" && [info exists queueStopped($p)] && [isKnown queue-restart]} {
+        # The queue may still hand out an earlier start's messages (known
+        # queue-restart): order is not checked for this partition any more.
+        if {[info exists expect($ctx)]} { set expect($ctx) any }
+        return
+    }
     if {![info exists expect($ctx)]} {
         fail "$reader: a message of partition $p (offset $o) while the script does not read it"
         return
@@ -322,6 +330,8 @@ proc ::torture::child::streamAction {reader msg action} {
 proc ::torture::child::unsetStarted {p} {
     variable started
     variable expect
+    variable queueStopped
+    if {[info exists started($p)] && $started($p) eq "queue"} { set queueStopped($p) 1 }
     unset -nocomplain started($p) expect(tc,$p) expect(q,$p)
 }
 
@@ -540,7 +550,6 @@ proc ::torture::child::ops {} {
             set p [pick [lmap x {0 1 2} {expr {[info exists ::torture::child::started($x)] ? [continue] : $x}}]]
             set off [someOffset $p]
             set how [pick {pull stream queue}]
-            if {$how eq "stream" && 0} {}
             set err [startPartition $p $off [expr {$how eq "stream"}] [expr {$how eq "queue"}]]
             log "tc start $p $off ($how) $err"
         }
@@ -615,7 +624,7 @@ proc ::torture::child::ops {} {
             log "q consume_callback 200 (sync) $err"
         }
         q_next 3 {1} { spawnWaiter q }
-        cancel_waiter 2 {![isKnown next-cancel] && [array size ::torture::child::waiters]} {
+        cancel_waiter 3 {![isKnown next-cancel] && [array size ::torture::child::waiters]} {
             variable waiters
             set co [pick [array names waiters]]
             log "cancel [namespace tail $co]"
@@ -704,7 +713,7 @@ proc ::torture::child::ops {} {
                 log "g pause $p"
             }
         }
-        g_close 1 {$::torture::child::gsub} {
+        g_close 2 {$::torture::child::gsub} {
             set opts {}
             if {![isKnown close-timeout] && [chance 0.5]} { set opts [list -timeout [pick {10 1000}]] }
             log "g close $opts: [timed 30000 "g close" {gClose $opts}]"
