@@ -4,89 +4,182 @@
 # point either loses the whole transaction (and the input is read again) or
 # commits output and input position together.
 #
-#	tclsh examples/exactly-once.tcl ?-brokers host:port? ?-count N? ?-in topic? ?-out topic?
+#	tclsh examples/exactly-once.tcl ?-brokers host:port? ?-count N? ?-in topic?
+#	    ?-out topic? ?-id name? ?-group name? ?-idle ms? ?-maxpoll ms?
 #
-# Without -brokers it uses the embedded mock cluster. Errors are handled as
-# kafka.man's Transactions section says: abortable -> abort_transaction and
-# read the input again from the committed offsets; fatal (e.g. fenced by a
-# newer instance with the same transactional.id) -> no abort, a new producer.
+# Without -brokers it uses the embedded mock cluster. -count N writes N orders
+# first and stops once this worker has processed N (0: write none, run until
+# told to stop). Run several workers with -count 0 in one -group, each with its
+# own -id (its transactional.id, stable across restarts: a restarted worker
+# takes over its predecessor's id and fences it off). -idle ms stops after that
+# long without input. A line "stop" on standard input finishes the current
+# transaction and shuts down cleanly; "stall ms" makes the next batch that much
+# slower (to try what happens past max.poll.interval.ms, set with -maxpoll).
+#
+# The errors, as kafka.man's Transactions section says what each class means:
+#   retriable  call the same method again
+#   abortable  abort the transaction, rewind the consumer to its committed
+#              offsets, go on
+#   fatal      (fenced: a newer instance owns this transactional.id) shut down
+#              cleanly; never make a new producer with the same id, which would
+#              fence the newer instance in turn
+#   the consumer's _MAX_POLL_EXCEEDED (processing took too long, the consumer
+#              left the group): rewind, the next poll rejoins, go on
+# Exit status: 0 done or stopped, 3 fenced, 2 another fatal error.
 
 if {[info exists env(KAFKATCL_LIBDIR)]} {
     set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)]
 }
 package require kafka
 
-array set opt {-brokers "" -count 10 -in orders -out invoices}
+array set opt {-brokers "" -count 10 -in orders -out invoices -id invoicer-1
+               -group invoicer -idle 0 -maxpoll 300000}
 array set opt $argv
 if {$opt(-brokers) eq ""} {
     set cluster [::kafka::mock create #auto -brokers 3]
     foreach t [list $opt(-in) $opt(-out)] { $cluster create_topic $t 1 3 }
     set opt(-brokers) [$cluster bootstrap]
 }
+proc say {text} { puts "[clock format [clock seconds] -format %T] $::opt(-id): $text" }
 
 # Some input.
-::kafka::kafka create setup
-setup config bootstrap.servers $opt(-brokers)
-[setup create_producer #auto] new_topic orders $opt(-in)
-for {set i 1} {$i <= $opt(-count)} {incr i} { orders produce 0 "order $i" }
-setup delete
+if {$opt(-count) > 0} {
+    ::kafka::kafka create setup
+    setup config bootstrap.servers $opt(-brokers)
+    [setup create_producer #auto] new_topic orders $opt(-in)
+    for {set i 1} {$i <= $opt(-count)} {incr i} { orders produce 0 "order $i" }
+    setup delete
+}
 
 # The consumer: no auto commit, sees only committed input.
 ::kafka::kafka create cmaster
-cmaster config bootstrap.servers $opt(-brokers) group.id invoicer \
-    auto.offset.reset earliest enable.auto.commit false isolation.level read_committed
+cmaster config bootstrap.servers $opt(-brokers) group.id $opt(-group) \
+    auto.offset.reset earliest enable.auto.commit false isolation.level read_committed \
+    max.poll.interval.ms $opt(-maxpoll) session.timeout.ms [expr {min(45000, $opt(-maxpoll))}]
 cmaster create_consumer consumer
 consumer subscribe [list $opt(-in)]
 
-# The transactional producer. init_transactions also fences off any older
-# instance with the same transactional.id and aborts what it left open.
+# The transactional producer. init_transactions fences off any older instance
+# with the same transactional.id and aborts what it left open.
 ::kafka::kafka create pmaster
-pmaster config bootstrap.servers $opt(-brokers) transactional.id invoicer-1
-proc newProducer {} {
-    pmaster create_producer producer
-    producer new_topic invoices $::opt(-out)
-    producer init_transactions 30000
-}
-newProducer
+pmaster config bootstrap.servers $opt(-brokers) transactional.id $opt(-id)
+pmaster create_producer producer
+producer new_topic invoices $opt(-out)
+producer init_transactions 30000
 
-# After a failed transaction: read the input again from the committed offsets.
-proc rewind {} {
-    foreach tpo [consumer committed] { consumer seek {*}[lrange $tpo 0 1] [expr {max(0, [lindex $tpo 2])}] }
-}
-
-set done 0
-set deadline [expr {[clock milliseconds] + 30000}]
-while {$done < $opt(-count) && [clock milliseconds] < $deadline} {
-    set batch {}
-    consumer consume_batch 1000 100 msg { lappend batch $msg(payload) }
-    if {![llength $batch]} continue
-    try {
-        producer begin_transaction
-        foreach order $batch { invoices produce 0 "invoice for $order" }
-        producer send_offsets_to_transaction consumer
-        producer commit_transaction 30000
-        incr done [llength $batch]
-        puts "committed a transaction of [llength $batch] invoices"
-    } trap {KAFKA} {message options} {
-        set classes [lindex [dict get $options -errorcode] 3]
-        if {"fatal" in $classes} {
-            # Fenced by a newer instance, or otherwise unusable: no abort is
-            # possible. Start a new producer (it aborts the open transaction).
-            puts "fatal: $message"
-            producer delete
-            newProducer
-        } else {
-            # Abortable (or a refused produce in a failed transaction): abort, retry.
-            puts "aborting: $message ($classes)"
-            producer abort_transaction 30000
-        }
-        rewind
+# Commands on standard input (from a supervisor, or typed).
+set stop 0
+set stall 0
+proc control {} {
+    if {[gets stdin line] < 0} {
+        if {[eof stdin]} { fileevent stdin readable {} }
+        return
+    }
+    switch -- [lindex $line 0] {
+        stop  { set ::stop 1 }
+        stall { set ::stall [lindex $line 1] }
     }
 }
-puts "processed $done of $opt(-count) orders exactly once"
+fconfigure stdin -blocking 0
+fileevent stdin readable control
 
-consumer close
+# The error's classes (retriable, abortable, fatal), from its errorCode.
+proc classes {options} { lindex [dict get $options -errorcode] 3 }
+
+# A transaction method, called again while its error is retriable.
+proc retrying {args} {
+    for {set try 1} {1} {incr try} {
+        try {
+            return [producer {*}$args]
+        } trap {KAFKA} {message options} {
+            if {"retriable" ni [classes $options] || $try == 5} {
+                return -options $options $message
+            }
+            say "retrying [lindex $args 0]: $message"
+        }
+    }
+}
+
+# After a failed transaction: read the input again from the committed
+# offsets (a partition taken away meanwhile is no longer ours to seek).
+proc rewind {} {
+    foreach tpo [consumer committed] {
+        lassign $tpo topic partition offset
+        catch {consumer seek $topic $partition [expr {max(0, $offset)}]}
+    }
+}
+
+# One batch in one transaction: the invoices and the input position.
+proc transact {batch} {
+    retrying begin_transaction
+    if {$::stall > 0} { after $::stall; set ::stall 0 } ;# slow processing
+    foreach order $batch { invoices produce 0 "invoice for $order" }
+    retrying send_offsets_to_transaction consumer -timeout 30000
+    retrying commit_transaction 30000
+}
+
+# The loop: returns why it ended (done, stop, idle, fenced, fatal).
+set done 0
+proc run {} {
+    global opt done
+    set quietSince [clock milliseconds]
+    while 1 {
+        update ;# standard input
+        if {$::stop} { return stop }
+        if {$opt(-count) > 0 && $done >= $opt(-count)} { return done }
+        if {$opt(-idle) > 0 && [clock milliseconds] - $quietSince > $opt(-idle)} { return idle }
+        set batch {}
+        try {
+            consumer consume_batch 1000 100 msg { lappend batch $msg(payload) }
+        } trap {KAFKA _MAX_POLL_EXCEEDED} {message} {
+            say "consumer left the group (too slow): $message; rejoining"
+            rewind
+            continue
+        } trap {KAFKA} {message options} {
+            say "consumer: $message"
+            if {"fatal" in [classes $options]} { return fatal }
+            after 100
+            continue
+        }
+        if {![llength $batch]} continue
+        set quietSince [clock milliseconds]
+        try {
+            transact $batch
+            incr done [llength $batch]
+            say "committed a transaction of [llength $batch] invoices"
+        } trap {KAFKA} {message options} {
+            if {"fatal" in [classes $options]} {
+                say "fatal: $message"
+                set fenced [regexp {FENCED|INVALID_PRODUCER_EPOCH} [lindex [dict get $options -errorcode] 1]]
+                return [expr {$fenced ? "fenced" : "fatal"}]
+            }
+            if {![llength [classes $options]]
+                    && [lindex [dict get $options -errorcode] 1] ne "_STATE"} {
+                return -options $options $message ;# a mistake in this script
+            }
+            # Abortable (or a produce refused in a failed transaction: _STATE).
+            say "aborting: $message ([classes $options])"
+            if {[catch {retrying abort_transaction 30000} err opts]} {
+                say "abort failed: $err"
+                if {"fatal" in [classes $opts]} { return fatal }
+            }
+            rewind
+        }
+    }
+}
+
+set why [run]
+switch -- $why {
+    fenced  { say "fenced: another instance owns transactional.id $opt(-id); shutting down" }
+    default { say "stopping ($why)" }
+}
+if {$opt(-count) > 0} {
+    say "processed $done of $opt(-count) orders exactly once"
+}
+# A clean shutdown: leave the group (its partitions move at once), then the
+# producer (an open transaction, if any, is aborted by the broker in time).
+catch {consumer close}
 cmaster delete
 pmaster delete
 if {[info exists cluster]} { $cluster delete }
-exit [expr {$done == $opt(-count) ? 0 : 1}]
+exit [dict get {done 0 stop 0 idle 0 fenced 3 fatal 2} $why]
