@@ -170,7 +170,8 @@ proc ::torture::child::produceBatch {partition n} {
     # One command for the whole batch: each message's key is its id, and
     # the report names the key.
     set cmd ::torture::child::onBatchDelivery
-    set code [catch {tp produce_batch $partition $batch -command $cmd} res opts]
+    # Never a block: it queues or fails at once (issue 29 item 3).
+    set code [catch {timed 0 "produce_batch $n" {tp produce_batch $partition $batch -command $cmd}} res opts]
     if {$code} {
         set ec [dict get $opts -errorcode]
         if {[lindex $ec 0] ne "KAFKA"} { fail "produce_batch error without KAFKA errorCode: $res" }
@@ -472,7 +473,7 @@ proc ::torture::child::activeWaiters {obj} {
 proc ::torture::child::spawnWaiter {obj} {
     variable waiters
     variable nWaiter
-    set timeout [pick {-1 0 200 1000}]
+    set timeout [pick {-1 -1 0 200 1000}]
     set count [expr {1 + [rnd 5]}]
     set co ::torture::child::w[incr nWaiter]
     set waiters($co) [dict create obj $obj timeout $timeout start [clock milliseconds]]
