@@ -15,6 +15,10 @@
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
 #	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-rounds N? ?-quick? ?-rss?
 #	                                compare with kcat, confluent-kafka-python, raw librdkafka
+#	tclsh build.tcl torture ?-seconds N? ?-seed S? ?-steps N? ?-broker real|mock? ?-asan? ?-known all|none|LIST?
+#	                                the randomized model test (tests/torture.tcl): random call sequences,
+#	                                each in a child process, for N seconds (60), or one sequence with -seed
+#	                                alone; -known none also generates the known, not yet fixed, defects
 #	tclsh build.tcl fuzz ?-time SECONDS? ?-max_len N? ?file ...?
 #	                                build fuzz/fuzz_commands.cpp (libFuzzer, ASan+UBSan) in
 #	                                build/fuzz and run it SECONDS (60); with files, rerun them
@@ -357,6 +361,26 @@ proc testCommand {rest} {
     exit $rc
 }
 
+# torture ?-asan? ?options of tests/torture.tcl run?: builds the package
+# (build/lib or build/asan) and runs the randomized model test; each
+# sequence's child process runs under the checker.
+proc torture {rest} {
+    global here env
+    if {[onDebian]} { setup 0 }
+    set asan [takeFlag rest -asan]
+    set i [lsearch -exact $rest -broker]
+    if {$i >= 0 && [lindex $rest $i+1] eq "real" && ![info exists env(KAFKA_BROKERS)] && [onDebian]} { setup }
+    set libdir [file join $here build [expr {$asan ? "asan" : "lib"}]]
+    build $libdir [expr {$asan ? "address,undefined" : ""}]
+    if {$asan} {
+        set env(KAFKATEST_CHECKER) asan
+        set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix asan]
+    }
+    set env(KAFKATCL_LIBDIR) $libdir
+    set rc [catch {exec [info nameofexecutable] [file join $here tests torture.tcl] run {*}$rest >@ stdout 2>@ stderr}]
+    exit $rc
+}
+
 proc usage {} {
     global here
     set f [open [file join $here build.tcl]]
@@ -420,6 +444,7 @@ switch -- $cmd {
         puts "manual written to $out"
     }
     fuzz { fuzz $rest }
+    torture { torture $rest }
     help - "" { usage }
     default { puts stderr "unknown command \"$cmd\""; usage; exit 1 }
 }

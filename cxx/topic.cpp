@@ -326,12 +326,21 @@ int Topic::RequireStarted(int32_t partition) {
                           "\" is not started: call consume_start first");
 }
 
+// A partition routed to a queue: librdkafka's partition calls would pop the
+// queue it is forwarded to, handing the script other partitions' messages.
+int Topic::RequireNotQueued(int32_t partition) {
+    if (!queued_.count(partition)) return TCL_OK;
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                      "partition " + std::to_string(partition) + " of topic \"" + rd_kafka_topic_name(rkt_.get()) +
+                          "\" is routed to a queue (start_queue): consume it from the queue");
+}
+
 // consume partition timeout array -> 1 (message stored) or 0 (none in time / end of partition)
 int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
     int timeout;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
-        RequireStarted(partition) != TCL_OK) {
+        RequireStarted(partition) != TCL_OK || RequireNotQueued(partition) != TCL_OK) {
         return TCL_ERROR;
     }
     MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
@@ -352,7 +361,8 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
     int timeout, count;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
-        GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK) {
+        GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK ||
+        RequireNotQueued(partition) != TCL_OK) {
         return TCL_ERROR;
     }
     std::vector<MessagePtr> messages;
@@ -422,6 +432,7 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
         return KafkaError(interp_, err, std::string("consume_start failed: ") + rd_kafka_err2str(err));
     }
     started_.insert(partition);
+    if (toQueue) queued_.insert(partition);
     handle_->MarkStarted(topic, partition, true);
     if (!toQueue && objc == 5 && StartStream(partition, objv[4]) != TCL_OK) {
         started_.erase(partition); // all or nothing: not left started without its command
@@ -448,6 +459,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
         return TCL_ERROR;
     started_.erase(partition);
+    queued_.erase(partition);
     handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), partition, false);
     streams_.erase(partition);
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
@@ -461,7 +473,8 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
 // consume_callback partition command            (asynchronous, "" stops)
 int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
-    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK)
+    if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || RequireStarted(partition) != TCL_OK ||
+        RequireNotQueued(partition) != TCL_OK)
         return TCL_ERROR;
     if (objc == 5) {
         int timeout;

@@ -60,6 +60,7 @@ class Topic : public Object {
     int ConsumeCallback(int objc, Tcl_Obj *const objv[]);
     int StartStream(int32_t partition, Tcl_Obj *command);
     int RequireStarted(int32_t partition);
+    int RequireNotQueued(int32_t partition);
     void AwaitLeaders();
 
     Handle *handle_;
@@ -68,6 +69,7 @@ class Topic : public Object {
     // no readable copy): what `config` shows.
     TopicConfPtr conf_;
     std::set<int32_t> started_; // partitions with consume_start in effect
+    std::set<int32_t> queued_;  // of those, the ones start_queue routed to a queue
     bool leadersKnown_ = false;  // AwaitLeaders got this topic's metadata
     std::map<int32_t, StreamSlot> streams_; // asynchronous consume_callback per partition
 };
