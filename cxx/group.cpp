@@ -234,6 +234,9 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     PartitionListPtr list(rd_kafka_topic_partition_list_new((int)n));
     for (Tcl_Size i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
     if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    // All or nothing: the stream's refusal comes before the subscription.
+    if (options.Has(0) && CallbackArg(options.Get(0)) && RefuseWhileNextWaits(interp_, groupNext_, "subscribe -command") != TCL_OK)
+        return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
     if (err) return ErrResult(interp_, err, "subscribe");
     groupInUse_ = true;
@@ -241,7 +244,7 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
     Tcl_Obj *stream[3] = {objv[0], objv[1], options.Get(0)}; // as "consumer consume_callback cmd"
-    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, 3, stream);
 }
 
 int Handle::Unsubscribe(int, Tcl_Obj *const[]) { return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe"); }
@@ -293,7 +296,7 @@ int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     if (objc == 4 && GetTimeout(interp_, objv[2], &t) != TCL_OK) return TCL_ERROR;
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
-    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, objc, objv);
 }
 
 // next ?-timeout ms?: in a coroutine, the group consumer's next message (see QueueNext).

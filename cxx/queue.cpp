@@ -84,7 +84,7 @@ int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         Tcl_SetObjResult(interp_, command_ ? command_.get() : Tcl_NewObj());
         return TCL_OK;
     }
-    if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv) != TCL_OK) return TCL_ERROR;
+    if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, next_, objc, objv) != TCL_OK) return TCL_ERROR;
     if (objc == 3) command_ = CallbackArg(objv[2]);
     return TCL_OK;
 }

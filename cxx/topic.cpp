@@ -429,12 +429,14 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
 
 // (Re)starts the asynchronous stream of a started partition; "" only stops it.
 int Topic::StartStream(int32_t partition, Tcl_Obj *commandObj) {
-    streams_.erase(partition);
+    // Reset, not erase: the slot's seat holds a stream started from inside
+    // its predecessor's callback until that returns (StreamSeat).
+    streams_[partition].Reset();
     ObjRef command = CallbackArg(commandObj);
     if (!command) return TCL_OK;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
     if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
-    streams_[partition].Reset(Stream::Start(this, handle_, queue, true, command.get()));
+    streams_[partition].Start(this, handle_, queue, true, command.get());
     return TCL_OK;
 }
 
@@ -444,7 +446,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     started_.erase(partition);
     handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), partition, false);
-    streams_.erase(partition);
+    streams_[partition].Reset(); // (kept: see StartStream)
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
