@@ -169,7 +169,8 @@ int Handle::RefuseInRebalance(Tcl_Obj *method) {
 int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
     int timeout = 0;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
+    if (RefuseInRebalance(objv[1]) != TCL_OK || groupStream_.RefuseWhileDispatching(interp_, "poll") != TCL_OK)
+        return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
@@ -181,7 +182,9 @@ int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
 // consume timeoutMs arrayName: 1 and the message in the array, or 0.
 int Handle::Consume(int, Tcl_Obj *const objv[]) {
     int timeout;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK ||
+        groupStream_.RefuseWhileDispatching(interp_, "consume") != TCL_OK)
+        return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     return StoreConsumed(interp_, msg, objv[3], Format());
@@ -191,10 +194,11 @@ int Handle::Consume(int, Tcl_Obj *const objv[]) {
 int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
     int timeout, count;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK ||
-        RefuseInRebalance(objv[1]) != TCL_OK)
+        RefuseInRebalance(objv[1]) != TCL_OK || groupStream_.RefuseWhileDispatching(interp_, "consume_batch") != TCL_OK)
         return TCL_ERROR;
     rd_kafka_queue_t *queue = ConsumerQueue();
     if (!queue) return TCL_ERROR;
+    SeatHold hold(groupStream_.Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     int rc = FetchBatch(interp_, (size_t)count,
                         [queue, timeout](rd_kafka_message_t **buf, size_t n) {
@@ -303,6 +307,8 @@ int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
 int Handle::Next(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
+    if (rd_kafka_consumer_closed(rk_.get())) // nothing would ever come
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE, "next: the group consumer is closed");
     return QueueNext(interp_, this, this, q, groupStream_, &groupNext_, objc, objv);
 }
 
@@ -401,6 +407,7 @@ int Handle::Close(int objc, Tcl_Obj *const objv[]) {
                           "close is for the group consumer: stop the partitions started with consume_start "
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
+    if (groupNext_) groupNext_->Stop("the group consumer was closed while next waited"); // never left hanging
     if (timeout < 0 && !closeQueue_) {
         rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
         rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());

@@ -49,24 +49,23 @@ void StreamSlot::Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, b
     stream_ = Stream::Start(seat_, owner, handle, queue, ownsQueue, command);
 }
 
-namespace {
-// Marks the seat's callback running for one OnWake; at the end, serves the
-// wake held meanwhile (on the seat's current stream: the callback may have
-// restarted the stream).
-class SeatHold {
-  public:
-    explicit SeatHold(std::shared_ptr<StreamSeat> seat) : seat_(std::move(seat)) { seat_->dispatching = true; }
-    ~SeatHold() {
-        seat_->dispatching = false;
-        if (!seat_->wakeHeld) return;
-        seat_->wakeHeld = false;
-        if (std::shared_ptr<Stream> current = seat_->current.lock()) current->WakeAgain();
-    }
+SeatHold::SeatHold(std::shared_ptr<StreamSeat> seat) : seat_(std::move(seat)), was_(seat_->dispatching) {
+    seat_->dispatching = true;
+}
 
-  private:
-    std::shared_ptr<StreamSeat> seat_;
-};
-} // namespace
+SeatHold::~SeatHold() {
+    seat_->dispatching = was_;
+    if (was_ || !seat_->wakeHeld) return;
+    seat_->wakeHeld = false;
+    if (std::shared_ptr<Stream> current = seat_->current.lock()) current->WakeAgain();
+}
+
+int StreamSlot::RefuseWhileDispatching(Tcl_Interp *interp, const char *what) const {
+    if (!seat_->dispatching) return TCL_OK;
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__CONFLICT,
+                      std::string(what) + ": a consume_callback command or consume_batch body of this queue is "
+                      "running: its messages not yet handed out would be overtaken: return from it first");
+}
 
 void Stream::OnWake() {
     if (cancelled_ || owner_->Deleted()) return;
@@ -133,7 +132,10 @@ int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_k
                          StreamSlot *stream, const std::unique_ptr<NextWait> &wait, int objc, Tcl_Obj *const objv[]) {
     if (objc == 4) {
         int timeout;
-        if (GetTimeout(interp, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+        if (GetTimeout(interp, objv[2], &timeout) != TCL_OK ||
+            stream->RefuseWhileDispatching(interp, "consume_callback") != TCL_OK)
+            return TCL_ERROR;
+        SeatHold hold(stream->Seat()); // a stream started in the command waits for it
         return ConsumeCallbackSync(interp, owner, handle, timeout, objv[3],
                                    [queue](int t, rd_kafka_message_t **buf, size_t n) {
                                        return rd_kafka_consume_batch_queue(queue, t, buf, n);
@@ -182,9 +184,9 @@ std::shared_ptr<Await> NextWait::Finish() {
     return std::move(await_);
 }
 
-void NextWait::Stop() {
+void NextWait::Stop(const char *why) {
     std::shared_ptr<Await> await = Finish();
-    if (await) await->FailLater(RD_KAFKA_RESP_ERR__DESTROY, "the consumer or queue was deleted while next waited");
+    if (await) await->FailLater(RD_KAFKA_RESP_ERR__DESTROY, why);
 }
 
 namespace {
@@ -261,6 +263,7 @@ int QueueNext(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_
     if (parser.Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK ||
         (options.Has(0) && GetTimeout(interp, options.Get(0), &timeout) != TCL_OK))
         return TCL_ERROR;
+    if (stream.RefuseWhileDispatching(interp, "next") != TCL_OK) return TCL_ERROR;
     std::shared_ptr<Await> await = Await::Begin(interp, "next");
     if (!await) return TCL_ERROR;
     bool streamed = stream.Active() || stream.Dispatching();

@@ -58,9 +58,25 @@ class Stream : public std::enable_shared_from_this<Stream> {
 // from inside the callback in its predecessor's place. Messages of one
 // partition so reach the script in order whatever the callback does.
 struct StreamSeat {
-    bool dispatching = false; // a callback of this slot is running (or its fetch)
+    bool dispatching = false; // a callback or body of this slot's queue is running (or its fetch)
     bool wakeHeld = false;    // a wake came meanwhile: served when it returns
     std::weak_ptr<Stream> current;
+};
+
+// Marks a seat's messages being handed to the script (a stream's OnWake, a
+// consume_batch body, a synchronous consume_callback) for its lifetime; at
+// the end serves a wake held meanwhile (on the seat's current stream: the
+// script may have restarted it).
+class SeatHold {
+  public:
+    explicit SeatHold(std::shared_ptr<StreamSeat> seat);
+    ~SeatHold();
+    SeatHold(const SeatHold &) = delete;
+    SeatHold &operator=(const SeatHold &) = delete;
+
+  private:
+    std::shared_ptr<StreamSeat> seat_;
+    bool was_; // (never true: nested reads are refused; restored all the same)
 };
 
 // An owner's hold on its asynchronous stream. Replacing or dropping it (Reset,
@@ -79,6 +95,10 @@ class StreamSlot {
     // A callback of this slot's streams is running (the script is inside it,
     // or in an event handler run by an `update` inside it).
     bool Dispatching() const { return seat_->dispatching; }
+    // _CONFLICT when Dispatching: a read of the queue (`what`) from inside
+    // would overtake the messages still to be handed to the script.
+    int RefuseWhileDispatching(Tcl_Interp *interp, const char *what) const;
+    const std::shared_ptr<StreamSeat> &Seat() const { return seat_; }
 
   private:
     std::shared_ptr<StreamSeat> seat_;
@@ -114,7 +134,8 @@ class NextWait {
     // A coroutine still waits (one deleted or resumed by hand released its
     // claim at that moment: see Await::OnAbandon).
     bool Active() const { return await_ && await_->Waiting(); }
-    void Stop();
+    // Ends the wait: the coroutine gets KAFKA _DESTROY `why` (from the event loop).
+    void Stop(const char *why = "the consumer or queue was deleted while next waited");
 
   private:
     std::shared_ptr<Await> Finish(); // stops watching; the await to complete

@@ -326,7 +326,7 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
     int timeout;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
-        RequireStarted(partition) != TCL_OK) {
+        RequireStarted(partition) != TCL_OK || streams_[partition].RefuseWhileDispatching(interp_, "consume") != TCL_OK) {
         return TCL_ERROR;
     }
     MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
@@ -347,9 +347,11 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
     int timeout, count;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
-        GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK) {
+        GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK ||
+        streams_[partition].RefuseWhileDispatching(interp_, "consume_batch") != TCL_OK) {
         return TCL_ERROR;
     }
+    SeatHold hold(streams_[partition].Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     rd_kafka_topic_t *rkt = rkt_.get();
     int rc = FetchBatch(interp_, (size_t)count,
@@ -462,7 +464,10 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     if (objc == 5) {
         int timeout;
-        if (GetTimeout(interp_, objv[3], &timeout) != TCL_OK) return TCL_ERROR;
+        if (GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
+            streams_[partition].RefuseWhileDispatching(interp_, "consume_callback") != TCL_OK)
+            return TCL_ERROR;
+        SeatHold hold(streams_[partition].Seat());
         rd_kafka_topic_t *rkt = rkt_.get();
         return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[4],
                                    [rkt, partition](int t, rd_kafka_message_t **buf, size_t n) {
