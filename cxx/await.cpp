@@ -32,6 +32,10 @@ int Await::Resumed(ClientData data[], Tcl_Interp *interp, int result) {
     Await &self = **hold;
     if (self.state_ == Completed) return self.Deliver();
     self.state_ = Abandoned;
+    // Moved out first: the hook may clear itself (NextWait::Finish).
+    std::function<void()> abandoned = std::move(self.onAbandon_);
+    self.onAbandon_ = nullptr;
+    if (abandoned) abandoned();
     // An error: the yield was refused (C stack busy) or the coroutine is
     // being deleted. Else something else resumed the coroutine.
     if (result != TCL_OK) return result;
@@ -41,6 +45,7 @@ int Await::Resumed(ClientData data[], Tcl_Interp *interp, int result) {
 
 int Await::Deliver() {
     state_ = Abandoned; // delivered once
+    onAbandon_ = nullptr;
     if (code_ == TCL_OK) {
         Tcl_SetObjResult(interp_, value_.get());
         return TCL_OK;

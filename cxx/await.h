@@ -47,6 +47,11 @@ class Await : public std::enable_shared_from_this<Await> {
     // Still waiting for its result (not completed, not abandoned).
     bool Waiting() const { return state_ == Pending || state_ == Suspended; }
     bool IsSuspended() const { return state_ == Suspended; }
+    // Runs `fn` once, at the moment the coroutine abandons the wait (it was
+    // deleted or resumed by hand): a waiter releases its claim at once (a
+    // `next` stops watching its queue, so no message is taken for nobody).
+    // An empty `fn` clears it; never runs after a result was delivered.
+    void OnAbandon(std::function<void()> fn) { onAbandon_ = std::move(fn); }
 
   private:
     explicit Await(Tcl_Interp *interp, Tcl_Command coroutine) : interp_(interp), coroutine_(coroutine) {}
@@ -60,6 +65,7 @@ class Await : public std::enable_shared_from_this<Await> {
     State state_ = Pending;
     int code_ = TCL_OK;
     ObjRef value_, options_; // the result, and for an error its return options
+    std::function<void()> onAbandon_;
 };
 
 // A completer's hold on an await: what the result goes to. Dropping it with

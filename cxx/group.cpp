@@ -171,7 +171,8 @@ int Handle::RefuseInRebalance(Tcl_Obj *method) {
 int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
     int timeout = 0;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
+    if (RefuseInRebalance(objv[1]) != TCL_OK || groupStream_.RefuseWhileDispatching(interp_, "poll") != TCL_OK)
+        return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     bool none = !msg || msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
@@ -183,7 +184,9 @@ int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
 // consume timeoutMs arrayName: 1 and the message in the array, or 0.
 int Handle::Consume(int, Tcl_Obj *const objv[]) {
     int timeout;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK ||
+        groupStream_.RefuseWhileDispatching(interp_, "consume") != TCL_OK)
+        return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
     return StoreConsumed(interp_, msg, objv[3], Format());
@@ -193,10 +196,11 @@ int Handle::Consume(int, Tcl_Obj *const objv[]) {
 int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
     int timeout, count;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK ||
-        RefuseInRebalance(objv[1]) != TCL_OK)
+        RefuseInRebalance(objv[1]) != TCL_OK || groupStream_.RefuseWhileDispatching(interp_, "consume_batch") != TCL_OK)
         return TCL_ERROR;
     rd_kafka_queue_t *queue = ConsumerQueue();
     if (!queue) return TCL_ERROR;
+    SeatHold hold(groupStream_.Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     int rc = FetchBatch(interp_, (size_t)count,
                         [queue, timeout](rd_kafka_message_t **buf, size_t n) {
@@ -236,6 +240,9 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     PartitionListPtr list(rd_kafka_topic_partition_list_new((int)n));
     for (Tcl_Size i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
     if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    // All or nothing: the stream's refusal comes before the subscription.
+    if (options.Has(0) && CallbackArg(options.Get(0)) && RefuseWhileNextWaits(interp_, groupNext_, "subscribe -command") != TCL_OK)
+        return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
     if (err) return ErrResult(interp_, err, "subscribe");
     groupInUse_ = true;
@@ -243,7 +250,7 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
     Tcl_Obj *stream[3] = {objv[0], objv[1], options.Get(0)}; // as "consumer consume_callback cmd"
-    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, 3, stream);
 }
 
 int Handle::Unsubscribe(int, Tcl_Obj *const[]) { return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe"); }
@@ -295,13 +302,15 @@ int Handle::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
     if (objc == 4 && GetTimeout(interp_, objv[2], &t) != TCL_OK) return TCL_ERROR;
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
-    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, objc, objv);
+    return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, objc, objv);
 }
 
 // next ?-timeout ms?: in a coroutine, the group consumer's next message (see QueueNext).
 int Handle::Next(int objc, Tcl_Obj *const objv[]) {
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
+    if (rd_kafka_consumer_closed(rk_.get())) // nothing would ever come
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE, "next: the group consumer is closed");
     return QueueNext(interp_, this, this, q, groupStream_, &groupNext_, objc, objv);
 }
 
@@ -400,6 +409,7 @@ int Handle::Close(int objc, Tcl_Obj *const objv[]) {
                           "close is for the group consumer: stop the partitions started with consume_start "
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
+    if (groupNext_) groupNext_->Stop("the group consumer was closed while next waited"); // never left hanging
     if (timeout < 0 && !closeQueue_) {
         rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
         rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());

@@ -53,7 +53,8 @@ int Queue::Next(int objc, Tcl_Obj *const objv[]) {
 // consume timeout array -> 1 or 0, as the topic consumer's consume.
 int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
     int timeout;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || stream_.RefuseWhileDispatching(interp_, "consume") != TCL_OK)
+        return TCL_ERROR;
     MessagePtr msg(rd_kafka_consume_queue(queue_.get(), timeout));
     handle_->ServeEvents(); // on every path, timeouts too
     return StoreConsumed(interp_, msg, objv[3], handle_->Format());
@@ -62,8 +63,10 @@ int Queue::Consume(int objc, Tcl_Obj *const objv[]) {
 // consume_batch timeout count array body -> messages processed
 int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     int timeout, count;
-    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK)
+    if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || GetCount(interp_, objv[3], &count) != TCL_OK ||
+        stream_.RefuseWhileDispatching(interp_, "consume_batch") != TCL_OK)
         return TCL_ERROR;
+    SeatHold hold(stream_.Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     rd_kafka_queue_t *q = queue_.get();
     int rc = FetchBatch(interp_, (size_t)count,
@@ -84,7 +87,7 @@ int Queue::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         Tcl_SetObjResult(interp_, command_ ? command_.get() : Tcl_NewObj());
         return TCL_OK;
     }
-    if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, objc, objv) != TCL_OK) return TCL_ERROR;
+    if (QueueConsumeCallback(interp_, this, handle_, queue_.get(), &stream_, next_, objc, objv) != TCL_OK) return TCL_ERROR;
     if (objc == 3) command_ = CallbackArg(objv[2]);
     return TCL_OK;
 }

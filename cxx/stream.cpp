@@ -5,20 +5,23 @@
 #include "message.h"
 #include "options.h"
 
+#include <cstring>
 #include <vector>
 
 namespace kafkatcl {
 
-std::shared_ptr<Stream> Stream::Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue,
-                                      Tcl_Obj *command) {
-    std::shared_ptr<Stream> s(new Stream(owner, handle, queue, ownsQueue, command));
+std::shared_ptr<Stream> Stream::Start(std::shared_ptr<StreamSeat> seat, Object *owner, Handle *handle,
+                                      rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command) {
+    std::shared_ptr<Stream> s(new Stream(std::move(seat), owner, handle, queue, ownsQueue, command));
+    s->seat_->current = s;
     s->wakeup_->Watch(s->queue_.get());
     s->wakeup_->Again(); // messages may already be waiting
     return s;
 }
 
-Stream::Stream(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command)
-    : owner_(owner), handle_(handle), command_(command), queue_(queue), ownsQueue_(ownsQueue) {
+Stream::Stream(std::shared_ptr<StreamSeat> seat, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
+               bool ownsQueue, Tcl_Obj *command)
+    : seat_(std::move(seat)), owner_(owner), handle_(handle), command_(command), queue_(queue), ownsQueue_(ownsQueue) {
     wakeup_.reset(new Wakeup(owner->Interp(), [this] { OnWake(); }));
 }
 
@@ -32,17 +35,49 @@ void Stream::Stop() {
     queue_.reset();
 }
 
-void StreamSlot::Reset(std::shared_ptr<Stream> next) {
+void Stream::WakeAgain() {
+    if (!cancelled_) wakeup_->Again();
+}
+
+void StreamSlot::Reset() {
     if (stream_) stream_->Stop();
-    stream_ = std::move(next);
+    stream_.reset();
+}
+
+void StreamSlot::Start(Object *owner, Handle *handle, rd_kafka_queue_t *queue, bool ownsQueue, Tcl_Obj *command) {
+    Reset();
+    stream_ = Stream::Start(seat_, owner, handle, queue, ownsQueue, command);
+}
+
+SeatHold::SeatHold(std::shared_ptr<StreamSeat> seat) : seat_(std::move(seat)), was_(seat_->dispatching) {
+    seat_->dispatching = true;
+}
+
+SeatHold::~SeatHold() {
+    seat_->dispatching = was_;
+    if (was_ || !seat_->wakeHeld) return;
+    seat_->wakeHeld = false;
+    if (std::shared_ptr<Stream> current = seat_->current.lock()) current->WakeAgain();
+}
+
+int StreamSlot::RefuseWhileDispatching(Tcl_Interp *interp, const char *what) const {
+    if (!seat_->dispatching) return TCL_OK;
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__CONFLICT,
+                      std::string(what) + ": a consume_callback command or consume_batch body of this queue is "
+                      "running: its messages not yet handed out would be overtaken: return from it first");
 }
 
 void Stream::OnWake() {
     if (cancelled_ || owner_->Deleted()) return;
+    if (seat_->dispatching) { // an `update` in the callback: never re-entered, served once it returns
+        seat_->wakeHeld = true;
+        return;
+    }
     // The owner is released after the stream (reverse declaration order); its
     // destructor Stop()s the stream in any case before the queue goes.
     Preserve keepOwner(owner_);
     std::shared_ptr<Stream> keep = shared_from_this(); // a stop from the command must not free us here
+    SeatHold hold(seat_); // from the fetch on: a rebalance callback served below may run `update` too
     std::vector<rd_kafka_message_t *> raw(kBatch);
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
@@ -61,7 +96,7 @@ void Stream::OnWake() {
         }
         InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
     }
-    if (!cancelled_ && !owner_->Deleted() && (size_t)got == kBatch) wakeup_->Again();
+    if ((size_t)got == kBatch) WakeAgain();
 }
 
 int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int timeoutMs, Tcl_Obj *command,
@@ -87,19 +122,32 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
         "\"consume_callback\" command");
 }
 
+int RefuseWhileNextWaits(Tcl_Interp *interp, const std::unique_ptr<NextWait> &wait, const char *what) {
+    if (!wait || !wait->Active()) return TCL_OK;
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__CONFLICT,
+                      std::string(what) + ": a coroutine waits in next for this queue's messages: end its wait first");
+}
+
 int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue,
-                         StreamSlot *stream, int objc, Tcl_Obj *const objv[]) {
+                         StreamSlot *stream, const std::unique_ptr<NextWait> &wait, int objc, Tcl_Obj *const objv[]) {
     if (objc == 4) {
         int timeout;
-        if (GetTimeout(interp, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
+        if (GetTimeout(interp, objv[2], &timeout) != TCL_OK ||
+            stream->RefuseWhileDispatching(interp, "consume_callback") != TCL_OK)
+            return TCL_ERROR;
+        SeatHold hold(stream->Seat()); // a stream started in the command waits for it
         return ConsumeCallbackSync(interp, owner, handle, timeout, objv[3],
                                    [queue](int t, rd_kafka_message_t **buf, size_t n) {
                                        return rd_kafka_consume_batch_queue(queue, t, buf, n);
                                    });
     }
-    stream->Reset();
     ObjRef command = CallbackArg(objv[2]);
-    if (command) stream->Reset(Stream::Start(owner, handle, queue, false, command.get()));
+    if (!command) {
+        stream->Reset();
+        return TCL_OK;
+    }
+    if (RefuseWhileNextWaits(interp, wait, "consume_callback") != TCL_OK) return TCL_ERROR;
+    stream->Start(owner, handle, queue, false, command.get());
     return TCL_OK;
 }
 
@@ -117,28 +165,77 @@ NextWait::NextWait(Object *owner, Handle *handle, rd_kafka_queue_t *queue, std::
     wakeup_->Watch(queue_);
     wakeup_->Again(); // a message may have come in meanwhile
     if (timeoutMs_ >= 0) timer_ = Tcl_CreateTimerHandler(timeoutMs_, OnTimeout, this);
+    // A cancelled coroutine releases the queue at once: nothing is taken for it.
+    await_->OnAbandon([this] { Finish(); });
+}
+
+NextWait::~NextWait() {
+    *alive_ = false;
+    Stop();
 }
 
 std::shared_ptr<Await> NextWait::Finish() {
-    if (await_) wakeup_->Unwatch(queue_);
+    if (await_) {
+        wakeup_->Unwatch(queue_);
+        await_->OnAbandon(nullptr);
+    }
     if (timer_) Tcl_DeleteTimerHandler(timer_);
     timer_ = nullptr;
     return std::move(await_);
 }
 
-void NextWait::Stop() {
+void NextWait::Stop(const char *why) {
     std::shared_ptr<Await> await = Finish();
-    if (await) await->FailLater(RD_KAFKA_RESP_ERR__DESTROY, "the consumer or queue was deleted while next waited");
+    if (await) await->FailLater(RD_KAFKA_RESP_ERR__DESTROY, why);
 }
+
+namespace {
+// A message taken for a waiter that went away meanwhile (a callback served
+// between the fetch and the delivery deleted its coroutine): back to the
+// queue by a seek, and, when librdkafka stored its offset on taking it
+// (enable.auto.offset.store), that store undone, so it is neither lost nor
+// committed for nobody.
+void Untake(Handle *handle, MessagePtr msg) {
+    if (msg->err || !msg->rkt) return;
+    char value[16];
+    size_t size = sizeof value;
+    bool autoStore = handle->Kafka() &&
+                     rd_kafka_conf_get(rd_kafka_conf(handle->Kafka()), "enable.auto.offset.store", value, &size) ==
+                         RD_KAFKA_CONF_OK &&
+                     !strcmp(value, "true");
+    if (autoStore) rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset);
+    std::vector<MessagePtr> one;
+    one.push_back(std::move(msg));
+    PutBack(one, 0);
+}
+} // namespace
 
 // Completing resumes the coroutine, which may start another NextWait in
 // this one's place (freeing this one): nothing of *this is used after it.
+// The handle's events served here may run scripts (`update` too, or a
+// `next` that replaces this wait): OnWake is not re-entered meanwhile, and
+// checks after them that its waiter is still there.
 void NextWait::OnWake() {
-    if (!await_ || owner_->Deleted()) return;
+    if (serving_ || owner_->Deleted()) return;
+    if (!Active()) {
+        Finish();
+        return;
+    }
     Preserve keepOwner(owner_);
+    Handle *handle = handle_;
+    std::shared_ptr<bool> alive = alive_;
     MessagePtr msg = TakeMessage(queue_);
-    if (owner_ == handle_) handle_->ServeEvents(); // a rebalance goes before its messages
-    if (!msg || !await_) return;
+    if (owner_ == handle_) { // a rebalance goes before its messages
+        serving_ = true;
+        handle->ServeEvents();
+        if (!*alive) {
+            if (msg) Untake(handle, std::move(msg));
+            return;
+        }
+        serving_ = false;
+        if (msg && !Active()) return Untake(handle, std::move(msg));
+    }
+    if (!msg || !Active()) return;
     Tcl_Interp *interp = owner_->Interp();
     MessageFormat format = handle_->Format();
     std::shared_ptr<Await> await = Finish();
@@ -166,12 +263,15 @@ int QueueNext(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_
     if (parser.Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK ||
         (options.Has(0) && GetTimeout(interp, options.Get(0), &timeout) != TCL_OK))
         return TCL_ERROR;
+    if (stream.RefuseWhileDispatching(interp, "next") != TCL_OK) return TCL_ERROR;
     std::shared_ptr<Await> await = Await::Begin(interp, "next");
     if (!await) return TCL_ERROR;
-    if (stream.Active() || (*wait && (*wait)->Active()))
+    bool streamed = stream.Active() || stream.Dispatching();
+    if (streamed || (*wait && (*wait)->Active()))
         return KafkaError(interp, RD_KAFKA_RESP_ERR__CONFLICT,
-                          stream.Active() ? "next: consume_callback streams this queue: stop it first"
-                                          : "next: another coroutine already waits for this queue's next message");
+                          streamed ? "next: consume_callback streams this queue: stop it first"
+                                   : "next: another coroutine already waits for this queue's next message");
+    wait->reset(); // a cancelled waiter's (before the new wait watches the queue: one watcher per queue)
     MessagePtr msg = TakeMessage(queue);
     if (owner == handle) handle->ServeEvents();
     if (msg && msg->err) return MessageError(interp, msg.get());

@@ -340,7 +340,8 @@ int Topic::Consume(int objc, Tcl_Obj *const objv[]) {
     int32_t partition;
     int timeout;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
-        RequireStarted(partition) != TCL_OK || RequireNotQueued(partition) != TCL_OK) {
+        RequireStarted(partition) != TCL_OK || RequireNotQueued(partition) != TCL_OK ||
+        streams_[partition].RefuseWhileDispatching(interp_, "consume") != TCL_OK) {
         return TCL_ERROR;
     }
     MessagePtr msg(rd_kafka_consume(rkt_.get(), partition, timeout));
@@ -362,9 +363,11 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     int timeout, count;
     if (GetPartition(interp_, objv[2], false, &partition) != TCL_OK || GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
         GetCount(interp_, objv[4], &count) != TCL_OK || RequireStarted(partition) != TCL_OK ||
-        RequireNotQueued(partition) != TCL_OK) {
+        RequireNotQueued(partition) != TCL_OK ||
+        streams_[partition].RefuseWhileDispatching(interp_, "consume_batch") != TCL_OK) {
         return TCL_ERROR;
     }
+    SeatHold hold(streams_[partition].Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     rd_kafka_topic_t *rkt = rkt_.get();
     int rc = FetchBatch(interp_, (size_t)count,
@@ -445,12 +448,14 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
 
 // (Re)starts the asynchronous stream of a started partition; "" only stops it.
 int Topic::StartStream(int32_t partition, Tcl_Obj *commandObj) {
-    streams_.erase(partition);
+    // Reset, not erase: the slot's seat holds a stream started from inside
+    // its predecessor's callback until that returns (StreamSeat).
+    streams_[partition].Reset();
     ObjRef command = CallbackArg(commandObj);
     if (!command) return TCL_OK;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_partition(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition);
     if (!queue) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, "no such partition");
-    streams_[partition].Reset(Stream::Start(this, handle_, queue, true, command.get()));
+    streams_[partition].Start(this, handle_, queue, true, command.get());
     return TCL_OK;
 }
 
@@ -461,7 +466,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     started_.erase(partition);
     queued_.erase(partition);
     handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), partition, false);
-    streams_.erase(partition);
+    streams_[partition].Reset(); // (kept: see StartStream)
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();
         return KafkaError(interp_, err, std::string("consume_stop failed: ") + rd_kafka_err2str(err));
@@ -478,7 +483,10 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     if (objc == 5) {
         int timeout;
-        if (GetTimeout(interp_, objv[3], &timeout) != TCL_OK) return TCL_ERROR;
+        if (GetTimeout(interp_, objv[3], &timeout) != TCL_OK ||
+            streams_[partition].RefuseWhileDispatching(interp_, "consume_callback") != TCL_OK)
+            return TCL_ERROR;
+        SeatHold hold(streams_[partition].Seat());
         rd_kafka_topic_t *rkt = rkt_.get();
         return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[4],
                                    [rkt, partition](int t, rd_kafka_message_t **buf, size_t n) {
