@@ -102,7 +102,7 @@ set files [lsort [glob -directory $here $pattern]]
 if {!$quick && ![info exists env(KAFKATEST_REGISTRY)]} {
     foreach file $files {
         if {[string match *.test $file]
-                && [regexp -line {-constraints\s+[^\n]*\mregistry\M} [readFile $file]]} {
+                && [regexp -line -- {-constraints\s+[^\n]*\mregistry\M} [readFile $file]]} {
             if {[catch {::kafkatest::registry::start} url]} {
                 set env(KAFKATEST_REGISTRY_UNAVAILABLE) "the test registry did not start: $url"
                 puts "no schema registry: $url"
