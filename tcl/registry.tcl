@@ -273,9 +273,18 @@ proc ::kafka::Registry::CheckVersion {version {latest 1}} {
     }
 }
 
-# The subject as a URL path segment.
+# The subject as a URL path segment: UTF-8, every byte but the
+# unreserved ones (RFC 3986) percent-encoded.
 proc ::kafka::Registry::Seg {text} {
-    string map {+ %20} [::http::quoteString $text]
+    set out ""
+    foreach byte [split [encoding convertto utf-8 $text] ""] {
+        if {[string is alnum $byte] && $byte < "\x80" || $byte in {. _ ~ -}} {
+            append out $byte
+        } else {
+            append out [format %%%02X [scan $byte %c]]
+        }
+    }
+    return $out
 }
 
 # --- the methods -------------------------------------------------------------
@@ -575,6 +584,7 @@ proc ::kafka::Registry::Outcome {name token decode timeout} {
     if {[catch {::json::json2dict $data} answer]} {
         return [Failure $ncode _BAD_MSG "the registry answered no JSON: [Short $data]"]
     }
+    set answer [JoinSurrogates $answer]
     if {[catch {{*}$decode $answer} result]} {
         return [Failure $ncode _BAD_MSG "unexpected answer from the registry: [Short $data]"]
     }
@@ -600,6 +610,27 @@ proc ::kafka::Registry::Failure {status code message} {
 
 proc ::kafka::Registry::Fail {status code message} {
     return -code error -level 2 -errorcode [list KAFKA REGISTRY $status $code $message] $message
+}
+
+# JSON escapes characters beyond U+FFFF as surrogate pairs (\uD83D\uDE00),
+# which tcllib's json leaves as two characters; Tcl 9 has the one they
+# stand for (Tcl 8.6 keeps such characters as the pair anyway).
+proc ::kafka::Registry::JoinSurrogates {text} {
+    if {![package vsatisfies [package provide Tcl] 9-]
+            || ![regexp {[\uD800-\uDBFF][\uDC00-\uDFFF]} $text]} {
+        return $text
+    }
+    set out ""
+    set start 0
+    foreach pair [regexp -all -inline -indices {[\uD800-\uDBFF][\uDC00-\uDFFF]} $text] {
+        lassign $pair a b
+        scan [string index $text $a] %c high
+        scan [string index $text $b] %c low
+        append out [string range $text $start $a-1] \
+            [format %c [expr {0x10000 + (($high - 0xD800) << 10) + ($low - 0xDC00)}]]
+        set start [expr {$b + 1}]
+    }
+    append out [string range $text $start end]
 }
 
 proc ::kafka::Registry::Short {text} {
