@@ -235,6 +235,16 @@ bool Encoder::PutUnion(Tcl_Obj *obj, avro_value_t *v, const std::string &path) {
 // Avro value -> Tcl value (a new object), or nullptr with *error set.
 Tcl_Obj *Get(avro_value_t *v, std::string *error);
 
+// Records of a recursive schema may nest as deep as their bytes allow (one
+// byte a level): deeper than this is refused, before Tcl's own recursion
+// over nested values (string forms, freeing) runs out of C stack.
+constexpr int kMaxDepth = 1000;
+thread_local int depth = 0;
+struct Deeper {
+    Deeper() { depth++; }
+    ~Deeper() { depth--; }
+};
+
 Tcl_Obj *GetCompound(avro_value_t *v, avro_type_t type, std::string *error) {
     size_t n = 0;
     avro_value_get_size(v, &n);
@@ -272,6 +282,11 @@ Tcl_Obj *GetUnion(avro_value_t *v, std::string *error) {
 }
 
 Tcl_Obj *Get(avro_value_t *v, std::string *error) {
+    Deeper level;
+    if (depth > kMaxDepth) {
+        *error = "values nested deeper than " + std::to_string(kMaxDepth) + " levels";
+        return nullptr;
+    }
     avro_type_t type = avro_value_get_type(v);
     switch (type) {
     case AVRO_NULL: return Tcl_NewObj();
@@ -352,6 +367,37 @@ class DecodeScope {
 // Avro C prefixes each new error to the last one's text: start afresh.
 void ClearAvroError() { avro_set_error("%s", ""); }
 
+// Whether the schema refers to a record inside itself (a linked list, a
+// tree): Avro C reads each level of such a record with a recursive call.
+bool IsRecursive(avro_schema_t s, std::vector<avro_schema_t> *path) {
+    if (is_avro_link(s)) {
+        avro_schema_t target = avro_schema_link_target(s);
+        for (avro_schema_t up : *path)
+            if (up == target) return true;
+        return false;
+    }
+    path->push_back(s);
+    bool found = false;
+    if (is_avro_record(s)) {
+        for (size_t i = 0; !found && i < avro_schema_record_size(s); i++)
+            found = IsRecursive(avro_schema_record_field_get_by_index(s, (int)i), path);
+    } else if (is_avro_union(s)) {
+        for (size_t i = 0; !found && i < avro_schema_union_size(s); i++)
+            found = IsRecursive(avro_schema_union_branch(s, (int)i), path);
+    } else if (is_avro_array(s)) {
+        found = IsRecursive(avro_schema_array_items(s), path);
+    } else if (is_avro_map(s)) {
+        found = IsRecursive(avro_schema_map_values(s), path);
+    }
+    path->pop_back();
+    return found;
+}
+
+// A record of a recursive schema nests one level per byte at most; Avro C
+// runs out of C stack some 20000 levels down, and kMaxDepth refuses more
+// than 1000 anyway: longer input of such a schema is refused unread.
+constexpr size_t kMaxRecursiveInput = 16384;
+
 int DeserializationError(Tcl_Interp *interp, const std::string &message) {
     return KafkaError(interp, RD_KAFKA_RESP_ERR__VALUE_DESERIALIZATION, message);
 }
@@ -374,7 +420,10 @@ AvroSchema *AvroSchema::Create(Tcl_Interp *interp, Tcl_Obj *json, std::string *e
         *error = avro_strerror();
         return nullptr;
     }
-    return new AvroSchema(interp, owned.release(), iface, json);
+    AvroSchema *object = new AvroSchema(interp, owned.release(), iface, json);
+    std::vector<avro_schema_t> path;
+    object->recursive_ = IsRecursive(object->schema_.get(), &path);
+    return object;
 }
 
 AvroSchema::AvroSchema(Tcl_Interp *interp, avro_schema_t schema, avro_value_iface_t *iface, Tcl_Obj *json)
@@ -487,6 +536,10 @@ int AvroSchema::Decode(int objc, Tcl_Obj *const objv[]) {
     Tcl_Size len;
     const unsigned char *bytes = Tcl_GetByteArrayFromObj(options.Positional()[0], &len);
     ClearAvroError();
+    if (writer->recursive_ && (size_t)len > kMaxRecursiveInput)
+        return DeserializationError(interp_, std::to_string(len) + " bytes of a recursive schema: more than " +
+                                                 std::to_string(kMaxRecursiveInput) +
+                                                 " are refused (Avro C reads each nesting level recursively)");
     std::unique_ptr<AvroValue> read;
     AvroReaderPtr reader(avro_reader_memory((const char *)bytes, (int64_t)len));
     if (!ReadValue(reader.get(), writer->iface_.get(), &read, (size_t)len))

@@ -58,6 +58,7 @@ class AvroSchema : public Object {
     AvroSchemaPtr schema_;
     AvroIfacePtr iface_; // generic values of schema_
     Tcl_Obj *json_;      // the schema text it was made from
+    bool recursive_ = false; // a record refers to itself (see Decode)
 };
 
 // ::kafka::avro create name|#auto schema | frame id body | unframe bytes
