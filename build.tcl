@@ -27,7 +27,7 @@ set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
 
 # Debian packages the project needs.
-set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread}
+set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread libavro-dev}
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
 # The Kafka broker of the -next test leg (newest 4.x Maven Central serves;
@@ -271,7 +271,7 @@ proc fuzz {argv} {
             exec clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -I[file join $here cxx] -I/usr/include/tcl8.6 -Wall -Wno-unused-function \
-                {*}$sources -ltcl8.6 -lrdkafka -o $binary >@ stdout 2>@ stderr
+                {*}$sources -ltcl8.6 -lrdkafka -lavro -o $binary >@ stdout 2>@ stderr
         }]} {
             puts stderr "fuzz: building the fuzzer failed"
             exit 2

@@ -36,6 +36,8 @@ critcl::cflags -std=c++17 -O2 -Wall -Wno-unused-function
 if {[info exists ::env(KAFKATCL_CFLAGS)]} {critcl::cflags {*}$::env(KAFKATCL_CFLAGS)}
 critcl::clibraries {*}[expr {[info exists ::env(KAFKATCL_LDFLAGS)] && $::env(KAFKATCL_LDFLAGS) ne ""
     ? $::env(KAFKATCL_LDFLAGS) : "-lrdkafka"}] -lstdc++
+# Avro C (Debian: libavro-dev), for the Avro serde (cxx/avroserde.cpp).
+critcl::clibraries -lavro
 critcl::cheaders -I[file join [file dirname [info script]] cxx] cxx/*.h
 critcl::csources cxx/*.cpp
 
@@ -45,14 +47,15 @@ if {[info exists ::env(KAFKATCL_SANITIZE)] && $::env(KAFKATCL_SANITIZE) ne ""} {
     critcl::cflags -fsanitize=$::env(KAFKATCL_SANITIZE) -fno-omit-frame-pointer -g
     critcl::clibraries -fsanitize=$::env(KAFKATCL_SANITIZE)
 }
-critcl::tsources tcl/easy.tcl tcl/subscriber.tcl
+critcl::tsources tcl/easy.tcl tcl/subscriber.tcl tcl/registry.tcl
 
 # # ## ### ##### ######## ############# #####################
-## Glue: the package's two C commands.
+## Glue: the package's C commands.
 
 critcl::ccode {
 #include "master.h"
 #include "mock.h"
+#include "avroserde.h"
 }
 
 critcl::ccommand ::kafka::kafka {cd interp objc objv} {
@@ -61,6 +64,10 @@ critcl::ccommand ::kafka::kafka {cd interp objc objv} {
 
 critcl::ccommand ::kafka::mock {cd interp objc objv} {
     return kafkatcl::MockCmd(cd, interp, objc, objv);
+}
+
+critcl::ccommand ::kafka::avro {cd interp objc objv} {
+    return kafkatcl::AvroCmd(cd, interp, objc, objv);
 }
 
 # # ## ### ##### ######## ############# #####################

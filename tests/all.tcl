@@ -12,9 +12,13 @@
 #	The addresses and credentials of the broker's SSL and SASL listeners
 #	are passed to the test files as KAFKATEST_SSL_* / KAFKATEST_SASL_*.
 #	-quick: run against librdkafka's in-process mock cluster, no JVM.
+#	In the full tier, when a test file to run has a test with the
+#	constraint `registry`, an Apicurio Registry (tests/registry.tcl) is
+#	started too and its URL passed as KAFKATEST_REGISTRY.
 
 set here [file dirname [file normalize [info script]]]
 source [file join $here broker.tcl]
+source [file join $here registry.tcl]
 
 set quick 0
 set pattern *.test
@@ -86,13 +90,37 @@ if {!$quick} {
     }
 }
 
+proc readFile {file} {
+    set f [open $file]
+    set text [read $f]
+    close $f
+    return $text
+}
+
+# The schema registry, only for a full run of files that have registry tests.
+set files [lsort [glob -directory $here $pattern]]
+if {!$quick && ![info exists env(KAFKATEST_REGISTRY)]} {
+    foreach file $files {
+        if {[string match *.test $file]
+                && [regexp -line -- {-constraints\s+[^\n]*\mregistry\M} [readFile $file]]} {
+            if {[catch {::kafkatest::registry::start} url]} {
+                set env(KAFKATEST_REGISTRY_UNAVAILABLE) "the test registry did not start: $url"
+                puts "no schema registry: $url"
+            } else {
+                set env(KAFKATEST_REGISTRY) $url
+            }
+            break
+        }
+    }
+}
+
 if {[info exists env(KAFKATEST_CHECKER)]} {
     puts "memory checker: $env(KAFKATEST_CHECKER)"
 }
 
 set totals [dict create passed 0 failed 0 skipped 0]
 set died {}
-foreach file [lsort [glob -directory $here $pattern]] {
+foreach file $files {
     if {![string match *.test $file]} continue
     puts "==== [file tail $file]"
     flush stdout
@@ -122,7 +150,7 @@ foreach file [lsort [glob -directory $here $pattern]] {
     }
 }
 
-if {!$quick} { ::kafkatest::broker::stop }
+if {!$quick} { ::kafkatest::broker::stop; ::kafkatest::registry::stop }
 if {[llength $died]} { puts "test files that died: $died" }
 puts "[dict get $totals passed] passed, [dict get $totals failed] failed, [dict get $totals skipped] skipped"
 exit [expr {[dict get $totals failed] > 0}]

@@ -77,6 +77,21 @@ namespace eval ::kafkatest {
         }
     } ::kafkatest}
 
+    # The schema registry (tests/registry.tcl): KAFKATEST_REGISTRY, its base
+    # URL, set by all.tcl in the full tier for files with registry tests.
+    # Constraint registry; when false, unavailable(registry) says why.
+    variable registryUrl ""
+    if {[info exists ::env(KAFKATEST_REGISTRY)] && $::env(KAFKATEST_REGISTRY) ne ""} {
+        set registryUrl $::env(KAFKATEST_REGISTRY)
+        set unavailable(registry) ""
+    } elseif {[info exists ::env(KAFKATEST_REGISTRY_UNAVAILABLE)]} {
+        set unavailable(registry) $::env(KAFKATEST_REGISTRY_UNAVAILABLE)
+    } else {
+        set unavailable(registry) "no schema registry: the full tier\
+                (tclsh build.tcl test) starts one, or set KAFKATEST_REGISTRY"
+    }
+    ::tcltest::testConstraint registry [expr {$registryUrl ne ""}]
+
     # Versions, for the tests of features that need a newer librdkafka or
     # broker: librdkafka's (of the loaded library, "2.0.2") and the broker's
     # (KAFKATEST_KAFKA_VERSION: all.tcl sets it for its own broker; with
