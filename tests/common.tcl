@@ -172,6 +172,22 @@ namespace eval ::kafkatest {
         return $got
     }
 
+    # Runs `script` in a child tclsh that sourced this file (so it talks to
+    # the same kind of cluster: the real broker, or a mock of its own), for the
+    # cases that could abort or hang the process: an abort then fails the test,
+    # not the suite. Returns {exitCode output}; output is stdout and stderr.
+    proc inChild {script {timeoutSeconds 120}} {
+        set child [list source [file join $::kafkatest::dir common.tcl]]\n$script
+        set timeout [auto_execok timeout]
+        set command [expr {$timeout ne "" ? [list {*}$timeout -s KILL $timeoutSeconds] : {}}]
+        set code [catch {exec {*}$command [info nameofexecutable] << $child 2>@1} out opts]
+        if {!$code} { return [list 0 $out] }
+        set status [lindex [dict get $opts -errorcode] 0]
+        if {$status eq "CHILDSTATUS"} { return [list [lindex [dict get $opts -errorcode] 2] $out] }
+        if {$status eq "CHILDKILLED"} { return [list [lindex [dict get $opts -errorcode] 2] $out] }
+        return [list 0 $out] ;# only stderr output: exec's "error" with exit code 0
+    }
+
     # Hex of a byte array, for comparing binary payloads.
     proc hex {bytes} {
         binary scan $bytes H* h
