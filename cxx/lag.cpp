@@ -212,9 +212,9 @@ int Handle::Lag(int objc, Tcl_Obj *const objv[]) {
         if (query.timeoutMs < 0 || query.timeoutMs > 3600000)
             return ArgError(interp_, "-timeout must be between 0 and 3600000 milliseconds");
     }
+    // As the admin calls': an empty command is none (the call waits).
     ObjRef command = options.Has(COMMAND) ? CallbackArg(options.Get(COMMAND)) : ObjRef();
-    if (options.Has(COMMAND) && !command) return ArgError(interp_, "lag -command needs a command");
-    if (command && options.Has(AWAIT)) return ArgError(interp_, "-command and -await exclude each other");
+    if (options.Has(COMMAND) && options.Has(AWAIT)) return ArgError(interp_, "-command and -await exclude each other");
     if (!ConsumerQueue()) return TCL_ERROR; // no group.id: no committed offsets
     Tcl_Obj *topics = options.Positional().empty() ? nullptr : options.Positional()[0];
     if (LagPartitions(interp_, rk_.get(), topics, &query) != TCL_OK) return TCL_ERROR;
