@@ -75,7 +75,7 @@ void LagQuery::Run() {
     for (const std::string &topic : topics) {
         err = TopicPartitions(rk, topic, RemainingMs(deadline), &rows);
         if (err) {
-            message = "lag: no partitions for topic \"" + topic + "\": " + rd_kafka_err2str(err);
+            message = "lag: topic \"" + topic + "\": " + rd_kafka_err2str(err); // unknown, or no answer in time
             return;
         }
     }
@@ -149,6 +149,7 @@ void LagJob::OnWake() {
         await_->Complete(query_.Report(interp));
         return;
     }
+    if (!command_) return; // an -await whose coroutine is gone: nobody waits any more
     Tcl_Obj *arg = Tcl_NewDictObj();
     if (query_.err) {
         DictPut(arg, "error", Tcl_NewStringObj(rd_kafka_err2name(query_.err), -1));
