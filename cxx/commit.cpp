@@ -168,6 +168,7 @@ int Handle::CommitWithReceiver(rd_kafka_topic_partition_list_t *list, Tcl_Obj *c
     uint64_t id = ++commitSeq_;
     rd_kafka_resp_err_t err =
         rd_kafka_commit_queue(rk_.get(), list, commitQueue_.get(), CommitHasOwnReceiver, (void *)(uintptr_t)id);
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_GROUP) return NoGroupError(interp_);
     if (err) return KafkaError(interp_, err, std::string("commit failed: ") + rd_kafka_err2str(err));
     waiter.command = ObjRef(command);
     waiter.await = AwaitSlot(coroutine, "the consumer was deleted before the commit's result");
@@ -198,6 +199,7 @@ int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
     if (command || options.Has(AWAIT)) return CommitWithReceiver(list.get(), command.get(), options.Has(AWAIT));
     rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), options.Has(ASYNC));
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_GROUP) return NoGroupError(interp_);
     if (err) return KafkaError(interp_, err, std::string("commit failed: ") + rd_kafka_err2str(err));
     return list ? PartitionErrors(interp_, list.get(), "commit") : TCL_OK;
 }

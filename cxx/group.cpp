@@ -23,6 +23,7 @@ Tcl_WideInt NowMs() {
 
 int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
     if (!err) return TCL_OK;
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_GROUP) return NoGroupError(interp);
     return KafkaError(interp, err, std::string(what) + " failed: " + rd_kafka_err2str(err));
 }
 } // namespace
@@ -32,9 +33,7 @@ int ErrResult(Tcl_Interp *interp, rd_kafka_resp_err_t err, const char *what) {
 // without group.id.
 rd_kafka_queue_t *Handle::ConsumerQueue() {
     if (!consumerQueue_) consumerQueue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
-    if (!consumerQueue_)
-        KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
-                   "this consumer handle has no group: set group.id before creating it");
+    if (!consumerQueue_) NoGroupError(interp_);
     return consumerQueue_.get();
 }
 
@@ -171,7 +170,8 @@ int Handle::RefuseInRebalance(Tcl_Obj *method) {
 int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
     int timeout = 0;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    if (RefuseInRebalance(objv[1]) != TCL_OK || groupStream_.RefuseWhileDispatching(interp_, "poll") != TCL_OK)
+    if (RefuseInRebalance(objv[1]) != TCL_OK || !ConsumerQueue() || // (!ConsumerQueue(): no group.id)
+        groupStream_.RefuseWhileDispatching(interp_, "poll") != TCL_OK)
         return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
     ServeEvents();
@@ -185,6 +185,7 @@ int Handle::Poll(int objc, Tcl_Obj *const objv[]) {
 int Handle::Consume(int, Tcl_Obj *const objv[]) {
     int timeout;
     if (GetTimeout(interp_, objv[2], &timeout) != TCL_OK || RefuseInRebalance(objv[1]) != TCL_OK ||
+        !ConsumerQueue() || // (no group.id)
         groupStream_.RefuseWhileDispatching(interp_, "consume") != TCL_OK)
         return TCL_ERROR;
     MessagePtr msg(rd_kafka_consumer_poll(rk_.get(), timeout));
@@ -281,6 +282,10 @@ int Handle::GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool 
     rd_kafka_error_t *error = assign ? rd_kafka_incremental_assign(rk, list.get()) : rd_kafka_incremental_unassign(rk, list.get());
     if (!error && assign && !empty) groupInUse_ = true;
     if (!error && inRebalance_) rebalanceHandled_ = true;
+    if (error && rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__UNKNOWN_GROUP) {
+        rd_kafka_error_destroy(error);
+        return NoGroupError(interp_);
+    }
     return error ? RdError(interp_, error, Tcl_GetString(objv[1])) : TCL_OK;
 }
 
@@ -465,7 +470,7 @@ int Handle::Generation(int, Tcl_Obj *const[]) {
     GroupMetadataPtr group(rd_kafka_consumer_group_metadata(rk_.get()));
     void *buffer = nullptr;
     size_t size = 0;
-    if (!group) return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "generation: this consumer has no group");
+    if (!group) return NoGroupError(interp_);
     if (rd_kafka_error_t *error = rd_kafka_consumer_group_metadata_write(group.get(), &buffer, &size))
         return RdError(interp_, error, "generation");
     static const char magic[7] = {'C', 'G', 'M', 'D', 'v', '2', ':'};

@@ -99,6 +99,7 @@ Handle::~Handle() {
     // through OnDelete: its exit handler must not outlive it.
     if (exitHandler_) Tcl_DeleteThreadExitHandler(FlushAtExit, this);
     adminPending_.clear();
+    lagJobs_.clear(); // joins their workers, which use rk_
     groupStream_.Reset(); // before consumerQueue_ goes
     groupNext_.reset();
     consumerQueue_.reset();
@@ -519,6 +520,7 @@ struct HandleMethods {
         {"commit", &H::Commit, 0, kAnyArgs, "?-async? ?-command cmd|-await? ?-message msg | {{topic partition offset} ...}?", C},
         {"committed", &H::Committed, 0, 3, "?partitions? ?-timeout ms?", C},
         {"position", &H::Position, 0, 1, "?partitions?", C},
+        {"lag", &H::Lag, 0, kAnyArgs, "?topicList? ?-timeout ms? ?-command cmd|-await?", C},
         {"seek", &H::Seek, 3, 5, "topic partition offset ?-timeout ms?", C},
         {"pause", &H::Pause, 1, 1, "partitions", C},
         {"resume", &H::Resume, 1, 1, "partitions", C},

@@ -94,6 +94,8 @@ class Handle : public Object {
     // Asynchronous admin calls in flight (they must not outlive rk_).
     void KeepPending(std::shared_ptr<class AdminPending> pending) { adminPending_.push_back(std::move(pending)); }
     void DropPending(class AdminPending *pending);
+    // lag -command/-await in flight (lag.cpp): joined before rk_ goes.
+    void DropLag(class LagJob *job);
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     MessageFormat Format() const;
@@ -223,6 +225,7 @@ class Handle : public Object {
     int Commit(int objc, Tcl_Obj *const objv[]); // commit.cpp
     int Committed(int objc, Tcl_Obj *const objv[]);
     int Position(int objc, Tcl_Obj *const objv[]);
+    int Lag(int objc, Tcl_Obj *const objv[]); // lag.cpp
     int Seek(int objc, Tcl_Obj *const objv[]);
     int Pause(int objc, Tcl_Obj *const objv[]);
     int Resume(int objc, Tcl_Obj *const objv[]);
@@ -288,6 +291,7 @@ class Handle : public Object {
     bool inRebalance_ = false;      // a -sync rebalance command is running
     bool rebalanceHandled_ = false; // ... and it changed the assignment itself
     std::vector<std::shared_ptr<class AdminPending>> adminPending_;
+    std::vector<std::shared_ptr<class LagJob>> lagJobs_;
     TopicConfPtr topicConf_; // per-handle topic configuration for new_topic
     MetadataPtr metadata_;   // kept by `meta refresh`, shown by `meta print`
     bool brokersUnset_ = false; // made without bootstrap.servers (see OnLog)

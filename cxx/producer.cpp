@@ -89,7 +89,7 @@ int Handle::SendOffsetsToTransaction(int objc, Tcl_Obj *const objv[]) {
     }
     using GroupMetadataPtr = Owned<rd_kafka_consumer_group_metadata_t, rd_kafka_consumer_group_metadata_destroy>;
     GroupMetadataPtr group(rd_kafka_consumer_group_metadata(consumer->Kafka()));
-    if (!group) return ArgError(interp_, "the consumer handle has no group (set group.id)");
+    if (!group) return NoGroupError(interp_);
     if (!offsets) {
         offsets.reset(CurrentPositions(interp_, consumer->Kafka()));
         if (!offsets) return TCL_ERROR;

@@ -1,6 +1,8 @@
 // subscriber.cpp -- the subscriber object's methods (see subscriber.h).
 #include "subscriber.h"
 
+#include <cstring>
+
 #include "config.h"
 #include "handle.h"
 #include "master.h"
@@ -101,7 +103,24 @@ int Subscriber::CallHandle(Handle *handle, const char *method, std::vector<Tcl_O
     std::vector<Tcl_Obj *> objv;
     for (const ObjRef &w : words) objv.push_back(w.get());
     Preserve keep(handle);
-    return handle->Invoke((int)objv.size(), objv.data());
+    int code = handle->Invoke((int)objv.size(), objv.data());
+    return code == TCL_ERROR && IsNoGroupError() ? NoGroup() : code;
+}
+
+// Whether the error just left is the handle's NoGroupError (errorCode {KAFKA _UNKNOWN_GROUP ...}).
+bool Subscriber::IsNoGroupError() {
+    ObjRef options(Tcl_GetReturnOptions(interp_, TCL_ERROR));
+    ObjRef key(Tcl_NewStringObj("-errorcode", -1));
+    Tcl_Obj *errorCode = nullptr, *name = nullptr;
+    Tcl_DictObjGet(nullptr, options.get(), key.get(), &errorCode);
+    if (errorCode) Tcl_ListObjIndex(nullptr, errorCode, 1, &name);
+    return name && !strcmp(Tcl_GetString(name), "_UNKNOWN_GROUP");
+}
+
+// The subscriber's one wording for "no group.id" (it has its own config, not a master's).
+int Subscriber::NoGroup() {
+    return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
+                      "this subscriber has no group: set group.id with its config before its first use");
 }
 
 int Subscriber::CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout) {
@@ -278,9 +297,7 @@ int Subscriber::ConsumeMethod(int objc, Tcl_Obj *const objv[]) {
     if (!h) return TCL_ERROR;
     if (objc == 4) return CallHandle(h, "consume", {objv[2], objv[3]});
     if (!HasGroup(h))
-        return KafkaError(interp_, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
-                          "consume failed: Local: Unknown group: the subscriber has no group.id (set it with "
-                          "config before its first use)");
+        return NoGroup();
     Preserve keep(h); // callbacks run below may delete it; the message must go first
     MessagePtr msg(rd_kafka_consumer_poll(h->Kafka(), timeout));
     h->ServeEvents();

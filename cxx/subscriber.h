@@ -47,6 +47,8 @@ class Subscriber : public Object {
     // ... with "-timeout ms" appended when timeout is not nullptr.
     int CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout);
     bool HasGroup(Handle *handle);
+    bool IsNoGroupError(); // the error just left is a handle's "no group.id"
+    int NoGroup();         // this subscriber's error for it
 
     // The methods (one row each in SubscriberMethods' table, subscriber.cpp).
     int ConfigMethod(int objc, Tcl_Obj *const objv[]);

@@ -17,6 +17,11 @@ int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err) {
     return KafkaError(interp, err, rd_kafka_err2str(err));
 }
 
+int NoGroupError(Tcl_Interp *interp) {
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP,
+                      "this consumer handle has no group: set group.id in its master's config before create_consumer");
+}
+
 int ArgError(Tcl_Interp *interp, const std::string &message) {
     return KafkaError(interp, RD_KAFKA_RESP_ERR__INVALID_ARG, message);
 }

@@ -46,6 +46,10 @@ using MetadataPtr  = std::unique_ptr<const rd_kafka_metadata_t, MetadataReleaser
 int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err, const std::string &message);
 int KafkaError(Tcl_Interp *interp, rd_kafka_resp_err_t err); // message from rd_kafka_err2str
 int ArgError(Tcl_Interp *interp, const std::string &message);  // _INVALID_ARG
+// A consumer handle made without group.id, whichever method met it: one
+// message that says what to do (librdkafka's own is "Local: Unknown group"),
+// errorCode {KAFKA _UNKNOWN_GROUP message}.
+int NoGroupError(Tcl_Interp *interp);
 // Tcl_WrongNumArgs plus a KAFKA errorCode.
 int WrongArgs(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], const char *usage);
 // Re-labels whatever error Tcl just left (from Tcl_GetIntFromObj & co.) as KAFKA _INVALID_ARG.

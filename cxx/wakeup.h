@@ -34,6 +34,8 @@ class Wakeup {
     void Watch(rd_kafka_queue_t *queue);
     void Unwatch(rd_kafka_queue_t *queue);
     void Again();
+    // From any thread: as librdkafka's queue event callback does (lag's worker, lag.cpp).
+    void Signal() { OnEvent(nullptr, this); }
 
   private:
     static void OnEvent(rd_kafka_t *rk, void *opaque); // librdkafka's threads

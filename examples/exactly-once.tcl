@@ -159,7 +159,9 @@ proc run {} {
             }
             # Abortable (or a produce refused in a failed transaction: _STATE).
             say "aborting: $message ([classes $options])"
-            if {[catch {retrying abort_transaction 30000} err opts]} {
+            try {
+                retrying abort_transaction 30000
+            } trap {KAFKA} {err opts} {
                 say "abort failed: $err"
                 if {"fatal" in [classes $opts]} { return fatal }
             }

@@ -802,13 +802,15 @@ void PrepareHandleOptions(Call &c, size_t nargs, bool admin) {
         else if (nargs == 3) ClampTimeoutArg(c, 2);
         return;
     }
-    if (!(admin || m == "info" || m == "meta" || m == "committed" || m == "seek" || m == "send_offsets_to_transaction"))
+    bool lag = m == "lag"; // options anywhere and -command, as the admin calls
+    if (!(admin || lag || m == "info" || m == "meta" || m == "committed" || m == "seek" ||
+          m == "send_offsets_to_transaction"))
         return;
     // Options anywhere (admin, the last one wins) or a trailing pair.
     for (size_t i = 0; i < nargs; i++) {
         const char *w = Tcl_GetString(c.objv[2 + i]);
         if (IsPrefixOf(w, "-timeout") && i + 1 < nargs) ClampTimeoutArg(c, i + 1);
-        else if (admin && IsPrefixOf(w, "-command") && i + 1 < nargs) ScriptArg(c, i + 1);
+        else if ((admin || lag) && IsPrefixOf(w, "-command") && i + 1 < nargs) ScriptArg(c, i + 1);
     }
     if (!(nargs >= 2 && IsPrefixOf(Tcl_GetString(c.objv[nargs]), "-timeout"))) AppendTimeout(c);
 }
@@ -820,7 +822,7 @@ void NoteHandleChanges(Call &c, size_t nargs, bool admin) {
         return;
     static const char *const readOnly[] = {"name", "output_queue_length", "info", "meta", "flush", "get_watermark_offsets",
                                            "query_watermark_offsets", "offsets_for_times", "subscription",
-                                           "assignment", "committed", "position", "list_groups",
+                                           "assignment", "committed", "position", "lag", "list_groups",
                                            "describe_configs", "describe_acls", "poll", "consume", "new_topic",
                                            "create_queue", NULL};
     bool config = m == "config" && nargs < 2;

@@ -234,6 +234,21 @@ namespace eval ::kafkatest {
         list $status $out
     }
 
+    # Like inChild, but the child has sourced this file, so the ::kafkatest
+    # procs are there and it talks to the same kind of cluster (the real
+    # broker, or a mock of its own). Returns {exitCode output}.
+    proc inChildSuite {script {timeoutSeconds 120}} {
+        set child [list source [file join $::kafkatest::dir common.tcl]]\n$script
+        set timeout [auto_execok timeout]
+        set command [expr {$timeout ne "" ? [list {*}$timeout -s KILL $timeoutSeconds] : {}}]
+        set code [catch {exec {*}$command [info nameofexecutable] << $child 2>@1} out opts]
+        if {!$code} { return [list 0 $out] }
+        set status [lindex [dict get $opts -errorcode] 0]
+        if {$status eq "CHILDSTATUS"} { return [list [lindex [dict get $opts -errorcode] 2] $out] }
+        if {$status eq "CHILDKILLED"} { return [list [lindex [dict get $opts -errorcode] 2] $out] }
+        return [list 0 $out] ;# only stderr output: exec's "error" with exit code 0
+    }
+
     # Hex of a byte array, for comparing binary payloads.
     proc hex {bytes} {
         binary scan $bytes H* h
