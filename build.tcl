@@ -9,7 +9,7 @@
 #	tclsh build.tcl test ?-quick? ?-next? ?-asan|-valgrind? ?tcltest options?   build and run the test suite
 #	                                (-asan: AddressSanitizer+UBSan build in build/asan;
 #	                                 -valgrind: every test process under valgrind memcheck;
-#	                                 -next: Tcl 9, critcl 3.3, librdkafka 2.8 built from Debian 13's
+#	                                 -next: Tcl 9, critcl 3.3, librdkafka 2.14 built from Debian
 #	                                 sources into .cache/next, Kafka 4 broker; build/next)
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)

@@ -8,6 +8,7 @@
 #include "mock.h"
 #include "partitions.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <set>
@@ -15,6 +16,9 @@
 #include <vector>
 
 namespace kafkatcl {
+
+// Whether the librdkafka headers built against are MAJOR.MINOR or newer.
+#define KAFKATCL_RDKAFKA(major, minor) (RD_KAFKA_VERSION >= ((major) << 24 | (minor) << 16))
 
 namespace {
 
@@ -38,6 +42,15 @@ template <typename T, void (*DestroyArray)(T **, size_t)> class RequestArray {
 Tcl_Obj *Str(const char *s) { return Tcl_NewStringObj(s ? s : "", -1); }
 Tcl_Obj *ErrName(rd_kafka_resp_err_t err) { return Str(err ? rd_kafka_err2name(err) : ""); }
 
+#if KAFKATCL_RDKAFKA(2, 6)
+// classic | consumer | unknown (librdkafka's names are capitalized: Classic ...)
+Tcl_Obj *GroupTypeName(rd_kafka_consumer_group_type_t type) {
+    std::string name = rd_kafka_consumer_group_type_name(type);
+    for (char &c : name) c = (char)tolower((unsigned char)c);
+    return Tcl_NewStringObj(name.c_str(), -1);
+}
+#endif
+
 // {error ERR message M} for one item.
 Tcl_Obj *ItemStatus(rd_kafka_resp_err_t err, const char *message) {
     Tcl_Obj *d = Tcl_NewDictObj();
@@ -45,6 +58,43 @@ Tcl_Obj *ItemStatus(rd_kafka_resp_err_t err, const char *message) {
     DictPut(d, "message", Str(err ? (message ? message : rd_kafka_err2str(err)) : ""));
     return d;
 }
+
+// _UNSUPPORTED_FEATURE: `what` needs a newer librdkafka than this one.
+[[maybe_unused]] int TooOld(Tcl_Interp *interp, const char *method, const char *needs) {
+    return KafkaError(interp, RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
+                      std::string(method) + " needs librdkafka " + needs + " or later (this is " + rd_kafka_version_str() + ")");
+}
+
+// A name among `names` (exact, case-insensitive) as its index, else an error listing them.
+[[maybe_unused]] int GetName(Tcl_Interp *interp, Tcl_Obj *word, const char *what, const std::vector<const char *> &names, int *index) {
+    std::string valid;
+    for (size_t i = 0; i < names.size(); i++) {
+        if (!strcasecmp(names[i], Tcl_GetString(word))) {
+            *index = (int)i;
+            return TCL_OK;
+        }
+        valid += (i ? ", " : "") + std::string(names[i]);
+    }
+    return ArgError(interp, std::string("bad ") + what + " \"" + Tcl_GetString(word) + "\": must be " + valid);
+}
+
+#if KAFKATCL_RDKAFKA(2, 6)
+// {classic consumer} -> group types, each once.
+int GroupTypesFromObj(Tcl_Interp *interp, Tcl_Obj *obj, std::vector<rd_kafka_consumer_group_type_t> *types) {
+    Tcl_Size n;
+    Tcl_Obj **e;
+    if (Tcl_ListObjGetElements(NULL, obj, &n, &e) != TCL_OK) return ArgError(interp, "groupTypes must be a list");
+    for (Tcl_Size i = 0; i < n; i++) {
+        int index;
+        if (GetName(interp, e[i], "group type", {"consumer", "classic"}, &index) != TCL_OK) return TCL_ERROR;
+        auto type = (rd_kafka_consumer_group_type_t)(index + RD_KAFKA_CONSUMER_GROUP_TYPE_CONSUMER);
+        if (std::find(types->begin(), types->end(), type) != types->end())
+            return ArgError(interp, std::string("duplicate group type \"") + Tcl_GetString(e[i]) + "\"");
+        types->push_back(type);
+    }
+    return TCL_OK;
+}
+#endif
 
 // ---- result converters ---------------------------------------------------------
 
@@ -118,6 +168,9 @@ Tcl_Obj *ListGroupsResult(const rd_kafka_event_t *ev) {
         DictPut(g, "group", Str(rd_kafka_ConsumerGroupListing_group_id(groups[i])));
         DictPut(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(groups[i]))));
         DictPut(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i])));
+#if KAFKATCL_RDKAFKA(2, 6)
+        DictPut(g, "type", GroupTypeName(rd_kafka_ConsumerGroupListing_type(groups[i])));
+#endif
         Tcl_ListObjAppendElement(NULL, list, g);
     }
     return list;
@@ -135,6 +188,9 @@ Tcl_Obj *DescribeGroupsResult(const rd_kafka_event_t *ev) {
         DictPut(g, "state", Str(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(groups[i]))));
         DictPut(g, "assignor", Str(rd_kafka_ConsumerGroupDescription_partition_assignor(groups[i])));
         DictPut(g, "simple", Tcl_NewBooleanObj(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(groups[i])));
+#if KAFKATCL_RDKAFKA(2, 10)
+        DictPut(g, "type", GroupTypeName(rd_kafka_ConsumerGroupDescription_type(groups[i])));
+#endif
         const rd_kafka_Node_t *coord = rd_kafka_ConsumerGroupDescription_coordinator(groups[i]);
         if (coord) DictPut(g, "coordinator", Tcl_NewIntObj(rd_kafka_Node_id(coord)));
         Tcl_Obj *members = Tcl_NewListObj(0, NULL);
@@ -146,6 +202,12 @@ Tcl_Obj *DescribeGroupsResult(const rd_kafka_event_t *ev) {
             DictPut(md, "host", Str(rd_kafka_MemberDescription_host(mem)));
             const rd_kafka_MemberAssignment_t *a = rd_kafka_MemberDescription_assignment(mem);
             DictPut(md, "assignment", PartitionsToObj(a ? rd_kafka_MemberAssignment_partitions(a) : nullptr, false));
+#if KAFKATCL_RDKAFKA(2, 10)
+            // What the group coordinator wants the member to own (consumer
+            // groups only: none in a classic group, where the list is empty).
+            const rd_kafka_MemberAssignment_t *target = rd_kafka_MemberDescription_target_assignment(mem);
+            DictPut(md, "target_assignment", PartitionsToObj(target ? rd_kafka_MemberAssignment_partitions(target) : nullptr, false));
+#endif
             Tcl_ListObjAppendElement(NULL, members, md);
         }
         DictPut(g, "members", members);
@@ -310,6 +372,13 @@ rd_kafka_ConfigResource_t *ResourceFromObj(Tcl_Interp *interp, Tcl_Obj *obj, boo
     if (GetEnum<rd_kafka_ResourceType_t>(interp, f[0], "resource type", RD_KAFKA_RESOURCE__CNT, rd_kafka_ResourceType_name,
                                          &type) != TCL_OK)
         return nullptr;
+#if !KAFKATCL_RDKAFKA(2, 10)
+    // Older versions send GROUP as the ACL resource type, which no broker's config calls know.
+    if (type == RD_KAFKA_RESOURCE_GROUP) {
+        TooOld(interp, "a GROUP resource", "2.10.0");
+        return nullptr;
+    }
+#endif
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(type, Tcl_GetString(f[1]));
     if (!res) { // librdkafka refuses an empty name
         ArgError(interp, std::string("bad resource \"") + Tcl_GetString(obj) + "\": the name must not be empty");
@@ -454,9 +523,12 @@ void AdminPending::OnWake() {
     InvokeCallback(interp, command_.get(), arg, "kafka admin -command callback");
 }
 
-// Sends nothing itself: `send` issues the librdkafka call on (options, queue).
+// Sends nothing itself: `send` issues the librdkafka call on (options, queue);
+// `prepare`, if any, sets a call's own options first (its error is raised).
+using AdminPrepare = std::function<rd_kafka_error_t *(rd_kafka_AdminOptions_t *)>;
 static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter convert,
-                    const std::function<void(rd_kafka_AdminOptions_t *, rd_kafka_queue_t *)> &send) {
+                    const std::function<void(rd_kafka_AdminOptions_t *, rd_kafka_queue_t *)> &send,
+                    const AdminPrepare &prepare = nullptr) {
     Tcl_Interp *interp = handle->Interp();
     rd_kafka_t *rk = handle->Kafka();
     AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ANY));
@@ -465,6 +537,9 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), args.timeout, errstr, sizeof errstr);
     if (args.validate && rd_kafka_AdminOptions_set_validate_only(options.get(), 1, errstr, sizeof errstr))
         return ArgError(interp, errstr);
+    if (prepare) {
+        if (rd_kafka_error_t *error = prepare(options.get())) return RdError(interp, error, args.method.c_str());
+    }
     std::shared_ptr<Await> await;
     if (args.await && !(await = Await::Begin(interp, (args.method + " -await").c_str()))) return TCL_ERROR;
     QueuePtr queue(rd_kafka_queue_new(rk));
@@ -648,11 +723,26 @@ int Handle::DeleteRecords(int objc, Tcl_Obj *const objv[]) {
     });
 }
 
+// list_groups ?groupTypes?: classic and/or consumer (librdkafka 2.6+)
 int Handle::ListGroups(int objc, Tcl_Obj *const objv[]) {
     AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 0, 0, &args)) return code;
+    if (int code = AdminWords(interp_, objc, objv, false, 0, 1, &args)) return code;
+    AdminPrepare prepare;
+    if (!args.positional.empty()) {
+#if KAFKATCL_RDKAFKA(2, 6)
+        std::vector<rd_kafka_consumer_group_type_t> types;
+        if (GroupTypesFromObj(interp_, args.positional[0], &types) != TCL_OK) return TCL_ERROR;
+        if (!types.empty())
+            prepare = [types](rd_kafka_AdminOptions_t *o) {
+                return rd_kafka_AdminOptions_set_match_consumer_group_types(o, types.data(), types.size());
+            };
+#else
+        return TooOld(interp_, "list_groups groupTypes", "2.6.0");
+#endif
+    }
     return RunAdmin(this, args, ListGroupsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk_.get(), o, q); });
+                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk_.get(), o, q); },
+                    prepare);
 }
 
 int Handle::DescribeGroups(int objc, Tcl_Obj *const objv[]) {
@@ -762,12 +852,7 @@ int Handle::DescribeAcls(int objc, Tcl_Obj *const objv[]) {
 // of the headers built against); with an older librdkafka it raises
 // _UNSUPPORTED_FEATURE naming the version it needs.
 
-#define KAFKATCL_RDKAFKA(major, minor) (RD_KAFKA_VERSION >= ((major) << 24 | (minor) << 16))
 
-[[maybe_unused]] static int TooOld(Tcl_Interp *interp, const char *method, const char *needs) {
-    return KafkaError(interp, RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
-                      std::string(method) + " needs librdkafka " + needs + " or later (this is " + rd_kafka_version_str() + ")");
-}
 
 [[maybe_unused]] static rd_kafka_event_t *Ev(const rd_kafka_event_t *ev) { return const_cast<rd_kafka_event_t *>(ev); }
 [[maybe_unused]] static Tcl_Obj *ErrorStatus(const rd_kafka_error_t *error) {
@@ -775,19 +860,6 @@ int Handle::DescribeAcls(int objc, Tcl_Obj *const objv[]) {
 }
 
 #if KAFKATCL_RDKAFKA(2, 2)
-// A name among `names` (exact, case-insensitive) as its index, else an error listing them.
-static int GetName(Tcl_Interp *interp, Tcl_Obj *word, const char *what, const std::vector<const char *> &names, int *index) {
-    std::string valid;
-    for (size_t i = 0; i < names.size(); i++) {
-        if (!strcasecmp(names[i], Tcl_GetString(word))) {
-            *index = (int)i;
-            return TCL_OK;
-        }
-        valid += (i ? ", " : "") + std::string(names[i]);
-    }
-    return ArgError(interp, std::string("bad ") + what + " \"" + Tcl_GetString(word) + "\": must be " + valid);
-}
-
 // SCRAM-SHA-256 | SCRAM-SHA-512
 static const std::vector<const char *> kScramNames = {"UNKNOWN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
 static int GetScramMechanism(Tcl_Interp *interp, Tcl_Obj *word, rd_kafka_ScramMechanism_t *out) {

@@ -472,7 +472,7 @@ struct HandleMethods {
         {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
          "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
+        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?groupTypes? ?-timeout ms? ?-command cmd|-await?", Admin},
         {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
         {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,

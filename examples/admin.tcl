@@ -38,7 +38,11 @@ foreach p $partitions {
 # Read and change a configuration value.
 set before [dict get [$admin describe_configs [list [list topic $topic]]] "TOPIC $topic" configs retention.ms]
 $admin alter_configs [list [list topic $topic {retention.ms 7200000}]]
-set after [dict get [$admin describe_configs [list [list topic $topic]]] "TOPIC $topic" configs retention.ms]
+# The brokers apply a change shortly after acknowledging it (a KRaft cluster
+# spreads it through its metadata log): read until it shows, for up to 10 s.
+set deadline [expr {[clock milliseconds] + 10000}]
+while {[set after [dict get [$admin describe_configs [list [list topic $topic]]] "TOPIC $topic" configs retention.ms]] ne 7200000
+       && [clock milliseconds] < $deadline} { after 100 }
 puts "retention.ms: $before -> $after"
 
 # Grow the topic, write some records, then delete the first two.

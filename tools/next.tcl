@@ -1,9 +1,9 @@
 # tools/next.tcl --
 #
 #	The "next" toolchain of `tclsh build.tcl test -next`: Tcl 9.0, critcl
-#	3.3.1, Thread 3.0, tcllib 2.0 and librdkafka 2.8.0, built from Debian
-#	13's source packages (build dependencies from the running Debian's own
-#	packages) into one prefix. Sourced by build.tcl; ::next::ensure builds
+#	3.3.1, Thread 3.0, tcllib 2.0 from Debian 13's source packages and
+#	librdkafka 2.14.2 from Debian unstable's (with libcurl: OIDC), build
+#	dependencies from the running Debian's own packages, into one prefix. Sourced by build.tcl; ::next::ensure builds
 #	what is missing and returns the prefix. A second run starts at once.
 #
 #	KAFKATCL_NEXT (default <repo>/.cache/next) holds:
@@ -13,7 +13,9 @@
 #	           neither source nor binary package of a component, a tarball
 #	           named as in `components` (local pattern) put here is used
 #	  src/     the unpacked sources and a build log per component
-#	  stamp/   one file per component built (delete it to rebuild that one)
+#	  stamp/   one file per component built, naming its tarball (delete it
+#	           to rebuild that one; a stamp of a version no longer pinned in
+#	           `components` rebuilds it too)
 #	  prefix/  the toolchain: bin/tclsh9.0, bin/critcl, lib/librdkafka.so,
 #	           lib/pkgconfig/rdkafka.pc, the Tcl packages
 
@@ -24,7 +26,7 @@ namespace eval ::next {
     # name, Debian source package, its versions in order of preference (a
     # mirror may serve only some), local tarball pattern, required.
     variable components {
-        librdkafka librdkafka {2.8.0-1}                      {}                1
+        librdkafka librdkafka {2.14.2-1}                     {}                1
         tcl        tcl9.0     {9.0.4+dfsg-1 9.0.1+dfsg-2}    {}                1
         critcl     critcl     {3.3.1+dfsg-1}                 {}                1
         thread     tclthread3 {3.0.1-2 1:3.0.7-2}            thread-3.0*.tar.* 0
@@ -54,7 +56,7 @@ proc ::next::ensure {} {
     file mkdir {*}[lmap d {dl src stamp} {file join $root $d}]
     foreach {name pkg versions local required} $components {
         set stamp [file join $root stamp $name]
-        if {[file exists $stamp]} continue
+        if {[StampCurrent $stamp $pkg $versions]} continue
         set tarball [Fetch $pkg $versions]
         if {$tarball eq "" && [dict exists $binaries $name]} {
             if {[InstallBinary $name {*}[dict get $binaries $name]]} {
@@ -80,6 +82,24 @@ proc ::next::ensure {} {
         Write $stamp [file tail $tarball]\n
     }
     return $prefix
+}
+
+# Whether STAMP records a build of one of PKG's pinned VERSIONS: a stamp
+# names the orig tarball built (so a cache built from 2.8.0 rebuilds
+# librdkafka once the pin says 2.14.2), or a Debian 13 binary package
+# (whose version the archive picks: not pinned).
+proc ::next::StampCurrent {stamp pkg versions} {
+    if {![file exists $stamp]} { return 0 }
+    set f [open $stamp]
+    set text [read $f]
+    close $f
+    if {[string match "Debian 13 package*" $text]} { return 1 }
+    foreach v $versions {
+        regsub {^[0-9]+:} $v {} v
+        regsub -- {-[^-]*$} $v {} upstream
+        if {[string first ${pkg}_$upstream.orig $text] >= 0} { return 1 }
+    }
+    return 0
 }
 
 # The source tarball of PKG: a Debian orig tarball of one of VERSIONS

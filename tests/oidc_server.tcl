@@ -1,0 +1,73 @@
+# oidc_server.tcl -- the OIDC token endpoint of oauthbearer.test (a child
+# process, so it answers while the test process waits in a blocking call).
+#
+#	tclsh oidc_server.tcl clientId clientSecret scope lifetimeSeconds
+#
+# Serves POST /token on 127.0.0.1 (an ephemeral port, printed first as
+# "port N"): the OAuth client-credentials grant.  With HTTP Basic credentials
+# clientId:clientSecret it answers an unsigned JWT (sub clientId, the scope,
+# exp lifetimeSeconds from now: what the broker's unsecured validator
+# accepts) and prints "token N"; else 401 invalid_client and "refused N".
+# Ends when its stdin closes (the test process went away).
+
+lassign $argv clientId clientSecret scope lifetime
+set count 0
+
+proc b64url {text} {
+    string map {+ - / _ = ""} [binary encode base64 [encoding convertto utf-8 $text]]
+}
+
+proc jwt {} {
+    global clientId scope lifetime
+    set now [clock seconds]
+    set claims [format {{"sub":"%s","iat":%d,"exp":%d,"scope":["%s"]}} $clientId $now [expr {$now + $lifetime}] $scope]
+    return [b64url {{"alg":"none"}}].[b64url $claims].
+}
+
+proc accept {sock host port} {
+    fconfigure $sock -translation crlf -buffering full
+    fileevent $sock readable [list request $sock]
+}
+
+# Reads one request (headers, then the body by Content-Length) and answers it.
+proc request {sock} {
+    fileevent $sock readable {}
+    fconfigure $sock -blocking 1
+    set headers {}
+    gets $sock line
+    while {[gets $sock h] > 0} {
+        if {[regexp {^([^:]+):\s*(.*)$} $h -> k v]} { dict set headers [string tolower $k] $v }
+    }
+    if {[dict exists $headers content-length]} {
+        fconfigure $sock -translation binary
+        read $sock [dict get $headers content-length]
+    }
+    global clientId clientSecret lifetime count
+    set want "Basic [binary encode base64 $clientId:$clientSecret]"
+    if {[string match "POST /token *" $line] && [dict exists $headers authorization]
+            && [dict get $headers authorization] eq $want} {
+        set status "200 OK"
+        set body [format {{"access_token":"%s","token_type":"Bearer","expires_in":%d}} [jwt] $lifetime]
+        puts "token [incr count]"
+    } else {
+        set status "401 Unauthorized"
+        set body {{"error":"invalid_client","error_description":"client authentication failed"}}
+        puts "refused [incr count]"
+    }
+    flush stdout
+    fconfigure $sock -translation crlf
+    puts $sock "HTTP/1.1 $status"
+    puts $sock "Content-Type: application/json"
+    puts $sock "Content-Length: [string length $body]"
+    puts $sock "Connection: close"
+    puts $sock ""
+    fconfigure $sock -translation binary
+    puts -nonewline $sock $body
+    close $sock
+}
+
+set server [socket -server accept -myaddr 127.0.0.1 0]
+puts "port [lindex [fconfigure $server -sockname] 2]"
+flush stdout
+fileevent stdin readable {if {[eof stdin] || [gets stdin] < 0} { exit 0 }}
+vwait forever
