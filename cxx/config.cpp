@@ -63,7 +63,8 @@ Tcl_Obj *DumpAsList(const ConfOps &ops) {
     Tcl_Obj *list = Tcl_NewListObj(0, NULL);
     for (size_t i = 0; i + 1 < count; i += 2) {
         Tcl_ListObjAppendElement(NULL, list, Tcl_NewStringObj(pairs[i], -1));
-        Tcl_ListObjAppendElement(NULL, list, Tcl_NewStringObj(IsSecretKey(pairs[i]) ? "***" : pairs[i + 1], -1));
+        const char *value = IsSecretKey(pairs[i]) ? "***" : pairs[i + 1];
+        Tcl_ListObjAppendElement(NULL, list, NewTextObj(value, strlen(value))); // UTF-8, as set
     }
     rd_kafka_conf_dump_free(pairs, count);
     return list;
@@ -82,15 +83,16 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         if (ops.get(key, value, &size) != RD_KAFKA_CONF_OK) {
             return ArgError(interp, std::string("No such configuration property: \"") + key + "\"");
         }
-        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value, -1));
+        const char *shown = IsSecretKey(key) ? "***" : value;
+        Tcl_SetObjResult(interp, NewTextObj(shown, strlen(shown))); // UTF-8, as set
         return TCL_OK;
     }
     if (objc % 2 != 0) return WrongArgs(interp, 2, objv, "?key? ?value key value ...?");
     for (int i = 2; i < objc; i += 2) {
         char errstr[512];
         const char *key = Tcl_GetString(objv[i]);
-        OutBytes value(objv[i + 1]);
-        std::string v(value.data(), value.size());
+        std::string v;
+        if (GetCString(interp, objv[i + 1], std::string("the value of \"") + key + "\"", &v) != TCL_OK) return TCL_ERROR;
         rd_kafka_conf_res_t res = ops.set(key, v.c_str(), errstr, sizeof errstr);
         if (res == RD_KAFKA_CONF_INVALID) {
             // Name the key the user gave: librdkafka names the property an alias maps to.
@@ -132,8 +134,9 @@ int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_
         if (ConfigMethod(interp, conf, 4, pair) != TCL_OK) return TCL_ERROR;
         if (GlobalShadowsDeprecatedTopicKey(Tcl_GetString(objv[i]))) continue;
         char errstr[256];
-        OutBytes value(objv[i + 1]); // as Configure reads it
-        rd_kafka_topic_conf_set(tconf, Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(), errstr,
+        std::string value; // as Configure read it, without error then
+        GetCString(interp, objv[i + 1], "", &value);
+        rd_kafka_topic_conf_set(tconf, Tcl_GetString(objv[i]), value.c_str(), errstr,
                                 sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
     }
     return TCL_OK;
