@@ -2,11 +2,16 @@
 // librdkafka configuration object.
 #include "config.h"
 
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kafkatcl {
 
@@ -140,6 +145,37 @@ int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_
                                 sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
     }
     return TCL_OK;
+}
+
+// What is wrong with `path` as the value of file property `key`, as far as
+// the file system tells; "" when nothing is (then OpenSSL's reason stands).
+static std::string FileProblem(const std::string &key, const std::string &path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || access(path.c_str(), R_OK) != 0) {
+        std::string reason = strerror(errno);
+        if (!reason.empty()) reason[0] = (char)tolower((unsigned char)reason[0]);
+        return reason;
+    }
+    if (S_ISDIR(st.st_mode)) return key == "ssl.ca.location" ? "" : "is a directory, not a file";
+    if (S_ISREG(st.st_mode) && st.st_size == 0) return "is empty";
+    return "";
+}
+
+std::string ExplainCreateFailure(const rd_kafka_conf_t *conf, const std::string &errstr) {
+    static const char *const fileKeys[] = {"ssl.ca.location", "ssl.certificate.location", "ssl.key.location",
+                                           "ssl.crl.location"};
+    for (const char *key : fileKeys) {
+        std::string prefix = std::string(key) + " failed: ";
+        if (errstr.compare(0, prefix.size(), prefix) != 0) continue;
+        char path[4096];
+        size_t size = sizeof path;
+        if (rd_kafka_conf_get(conf, key, path, &size) != RD_KAFKA_CONF_OK || !*path) return errstr;
+        std::string openssl = errstr.substr(prefix.size()), problem = FileProblem(key, path);
+        if (problem.empty()) return prefix + "file \"" + path + "\": " + openssl;
+        return prefix + "file \"" + path + "\"" + (problem.compare(0, 3, "is ") ? ": " : " ") + problem +
+               " (OpenSSL: " + openssl + ")";
+    }
+    return errstr;
 }
 
 namespace {
