@@ -359,6 +359,11 @@ int ListElements(Tcl_Interp *interp, Tcl_Obj *obj, const char *what, std::vector
     return TCL_OK;
 }
 
+// A broker-side config value, as a C string (UTF-8, no NUL: see GetCString).
+static int ConfigValue(Tcl_Interp *interp, Tcl_Obj *key, Tcl_Obj *value, std::string *out) {
+    return GetCString(interp, value, std::string("the value of config \"") + Tcl_GetString(key) + "\"", out);
+}
+
 // {type name ?{key value ...}?} -> ConfigResource
 rd_kafka_ConfigResource_t *ResourceFromObj(Tcl_Interp *interp, Tcl_Obj *obj, bool withConfigs) {
     std::vector<Tcl_Obj *> f;
@@ -391,7 +396,14 @@ rd_kafka_ConfigResource_t *ResourceFromObj(Tcl_Interp *interp, Tcl_Obj *obj, boo
             ArgError(interp, "configs must be a list of key value pairs");
             return nullptr;
         }
-        for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_ConfigResource_set_config(res, Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
+        for (size_t i = 0; i < kv.size(); i += 2) {
+            std::string value;
+            if (ConfigValue(interp, kv[i], kv[i + 1], &value) != TCL_OK) {
+                rd_kafka_ConfigResource_destroy(res);
+                return nullptr;
+            }
+            rd_kafka_ConfigResource_set_config(res, Tcl_GetString(kv[i]), value.c_str());
+        }
     }
     return res;
 }
@@ -623,7 +635,11 @@ static rd_kafka_NewTopic_t *NewTopicFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
             ArgError(interp, "topic configs must be a list of key value pairs");
             return nullptr;
         }
-        for (size_t i = 0; i < kv.size(); i += 2) rd_kafka_NewTopic_set_config(nt.get(), Tcl_GetString(kv[i]), Tcl_GetString(kv[i + 1]));
+        for (size_t i = 0; i < kv.size(); i += 2) {
+            std::string value;
+            if (ConfigValue(interp, kv[i], kv[i + 1], &value) != TCL_OK) return nullptr;
+            rd_kafka_NewTopic_set_config(nt.get(), Tcl_GetString(kv[i]), value.c_str());
+        }
     }
     return nt.release();
 }
@@ -923,9 +939,11 @@ static rd_kafka_UserScramCredentialAlteration_t *ScramAlterationFromObj(Tcl_Inte
     if (GetScramMechanism(interp, f[2], &mechanism) != TCL_OK) return nullptr;
     if (op) return rd_kafka_UserScramCredentialDeletion_new(Tcl_GetString(f[1]), mechanism);
     if (f.size() == 5 && GetInt(interp, f[4], "iterations", &iterations) != TCL_OK) return nullptr;
-    const char *password = Tcl_GetString(f[3]); // UTF-8, as SCRAM (RFC 5802) wants
+    OutBytes password(f[3]); // UTF-8, as SCRAM (RFC 5802) wants; sized, so binary-safe
+    if (password.Check(interp, "password") != TCL_OK) return nullptr;
     return rd_kafka_UserScramCredentialUpsertion_new(Tcl_GetString(f[1]), mechanism, iterations,
-                                                     (const unsigned char *)password, strlen(password), nullptr, 0);
+                                                     (const unsigned char *)password.data(), password.size(), nullptr,
+                                                     0);
 }
 #endif
 

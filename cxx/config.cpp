@@ -2,12 +2,17 @@
 // librdkafka configuration object.
 #include "config.h"
 
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kafkatcl {
 
@@ -79,7 +84,8 @@ Tcl_Obj *DumpAsList(const ConfOps &ops) {
     Tcl_Obj *list = Tcl_NewListObj(0, NULL);
     for (size_t i = 0; i + 1 < count; i += 2) {
         Tcl_ListObjAppendElement(NULL, list, Tcl_NewStringObj(pairs[i], -1));
-        Tcl_ListObjAppendElement(NULL, list, Tcl_NewStringObj(IsSecretKey(pairs[i]) ? "***" : pairs[i + 1], -1));
+        const char *value = IsSecretKey(pairs[i]) ? "***" : pairs[i + 1];
+        Tcl_ListObjAppendElement(NULL, list, NewTextObj(value, strlen(value))); // UTF-8, as set
     }
     rd_kafka_conf_dump_free(pairs, count);
     return list;
@@ -97,15 +103,16 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
         if (!GetValue(ops, key, &value)) {
             return ArgError(interp, std::string("No such configuration property: \"") + key + "\"");
         }
-        Tcl_SetObjResult(interp, Tcl_NewStringObj(IsSecretKey(key) ? "***" : value.c_str(), -1));
+        const char *shown = IsSecretKey(key) ? "***" : value.c_str();
+        Tcl_SetObjResult(interp, NewTextObj(shown, strlen(shown))); // UTF-8, as set
         return TCL_OK;
     }
     if (objc % 2 != 0) return WrongArgs(interp, 2, objv, "?key? ?value key value ...?");
     for (int i = 2; i < objc; i += 2) {
         char errstr[512];
         const char *key = Tcl_GetString(objv[i]);
-        OutBytes value(objv[i + 1]);
-        std::string v(value.data(), value.size());
+        std::string v;
+        if (GetCString(interp, objv[i + 1], std::string("the value of \"") + key + "\"", &v) != TCL_OK) return TCL_ERROR;
         // librdkafka applies a list value (debug all,typo) word by word and
         // stops at the bad word, and a flags value cannot be set back (debug
         // words add up): a value is tried on a copy first, so a refused one
@@ -159,11 +166,43 @@ int SetClientAndTopicConfig(Tcl_Interp *interp, rd_kafka_conf_t *conf, rd_kafka_
         if (ConfigMethod(interp, conf, 4, pair) != TCL_OK) return TCL_ERROR;
         if (GlobalShadowsDeprecatedTopicKey(Tcl_GetString(objv[i]))) continue;
         char errstr[256];
-        OutBytes value(objv[i + 1]); // as Configure reads it
-        rd_kafka_topic_conf_set(tconf, Tcl_GetString(objv[i]), std::string(value.data(), value.size()).c_str(), errstr,
+        std::string value; // as Configure read it, without error then
+        GetCString(interp, objv[i + 1], "", &value);
+        rd_kafka_topic_conf_set(tconf, Tcl_GetString(objv[i]), value.c_str(), errstr,
                                 sizeof errstr); // RD_KAFKA_CONF_UNKNOWN: not a topic property
     }
     return TCL_OK;
+}
+
+// What is wrong with `path` as the value of file property `key`, as far as
+// the file system tells; "" when nothing is (then OpenSSL's reason stands).
+static std::string FileProblem(const std::string &key, const std::string &path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || access(path.c_str(), R_OK) != 0) {
+        std::string reason = strerror(errno);
+        if (!reason.empty()) reason[0] = (char)tolower((unsigned char)reason[0]);
+        return reason;
+    }
+    if (S_ISDIR(st.st_mode)) return key == "ssl.ca.location" ? "" : "is a directory, not a file";
+    if (S_ISREG(st.st_mode) && st.st_size == 0) return "is empty";
+    return "";
+}
+
+std::string ExplainCreateFailure(const rd_kafka_conf_t *conf, const std::string &errstr) {
+    static const char *const fileKeys[] = {"ssl.ca.location", "ssl.certificate.location", "ssl.key.location",
+                                           "ssl.crl.location"};
+    for (const char *key : fileKeys) {
+        std::string prefix = std::string(key) + " failed: ";
+        if (errstr.compare(0, prefix.size(), prefix) != 0) continue;
+        char path[4096];
+        size_t size = sizeof path;
+        if (rd_kafka_conf_get(conf, key, path, &size) != RD_KAFKA_CONF_OK || !*path) return errstr;
+        std::string openssl = errstr.substr(prefix.size()), problem = FileProblem(key, path);
+        if (problem.empty()) return prefix + "file \"" + path + "\": " + openssl;
+        return prefix + "file \"" + path + "\"" + (problem.compare(0, 3, "is ") ? ": " : " ") + problem +
+               " (OpenSSL: " + openssl + ")";
+    }
+    return errstr;
 }
 
 namespace {

@@ -33,6 +33,12 @@ void ApplyTopicConf(rd_kafka_conf_t *conf, const rd_kafka_topic_conf_t *tconf);
 // config.cpp): what masters and mock clusters start from.
 rd_kafka_conf_t *NewClientConf();
 
+// rd_kafka_new's error `errstr`, made to say what to fix when it is about a
+// file property (OpenSSL's "ssl.ca.location failed: error:...:system lib"):
+// names the file and, when it can tell, why it cannot be used (no such
+// file, not readable, empty, a directory).
+std::string ExplainCreateFailure(const rd_kafka_conf_t *conf, const std::string &errstr);
+
 // True for keys whose values must never be shown (passwords, secrets).
 bool IsSecretKey(const char *key);
 

@@ -77,7 +77,7 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
                     brokersSize <= 1;
     rd_kafka_t *rk = rd_kafka_new(type_, conf.get(), errstr, sizeof errstr);
     if (!rk) {
-        *error = errstr;
+        *error = ExplainCreateFailure(conf.get(), errstr); // rd_kafka_new left conf to us
         return false;
     }
     conf.release(); // rd_kafka_new took it

@@ -32,7 +32,7 @@ void Handle::DispatchOauthbearerRefresh(const HandleEvent &e) {
         rd_kafka_oauthbearer_set_token_failure(rk_.get(), "no oauthbearer_token_refresh_callback is set");
         return;
     }
-    Tcl_Obj *args[2] = {NameObj(), Tcl_NewStringObj(e.text.c_str(), (int)e.text.size())};
+    Tcl_Obj *args[2] = {NameObj(), NewTextObj(e.text.data(), e.text.size())};
     int code = InvokeCallback(interp_, cmd.get(), 2, args, "kafka oauthbearer token refresh callback");
     if (code == TCL_ERROR && !Deleted())
         rd_kafka_oauthbearer_set_token_failure(rk_.get(), "the oauthbearer token refresh callback raised an error");
@@ -55,11 +55,22 @@ int Handle::OauthbearerSetToken(int objc, Tcl_Obj *const objv[]) {
     if (objc == 6 && (Tcl_ListObjGetElements(NULL, objv[5], &n, &words) != TCL_OK || n % 2 != 0))
         return ArgError(interp_, std::string("extensions must be a list of keys and values, not \"") +
                                      Tcl_GetString(objv[5]) + "\"");
+    // librdkafka takes C strings: UTF-8, without NUL.
+    std::string token, principal;
+    std::vector<std::string> strings((size_t)n);
+    if (GetCString(interp_, objv[2], "oauthbearer_set_token: the token", &token) != TCL_OK ||
+        GetCString(interp_, objv[4], "oauthbearer_set_token: the principal", &principal) != TCL_OK)
+        return TCL_ERROR;
+    for (Tcl_Size i = 0; i < n; i++) {
+        std::string what = std::string("oauthbearer_set_token: extension ") + (i % 2 ? "value" : "key") + " " +
+                           std::to_string(i / 2);
+        if (GetCString(interp_, words[i], what, &strings[(size_t)i]) != TCL_OK) return TCL_ERROR;
+    }
     std::vector<const char *> extensions;
-    for (Tcl_Size i = 0; i < n; i++) extensions.push_back(Tcl_GetString(words[i]));
+    for (const std::string &s : strings) extensions.push_back(s.c_str());
     char errstr[512] = "";
     rd_kafka_resp_err_t err =
-        rd_kafka_oauthbearer_set_token(rk_.get(), Tcl_GetString(objv[2]), (int64_t)lifetime, Tcl_GetString(objv[4]),
+        rd_kafka_oauthbearer_set_token(rk_.get(), token.c_str(), (int64_t)lifetime, principal.c_str(),
                                        extensions.data(), extensions.size(), errstr, sizeof errstr);
     if (err) return KafkaError(interp_, err, std::string("oauthbearer_set_token: ") + errstr);
     return TCL_OK;
@@ -67,9 +78,11 @@ int Handle::OauthbearerSetToken(int objc, Tcl_Obj *const objv[]) {
 
 // oauthbearer_set_token_failure message
 int Handle::OauthbearerSetTokenFailure(int, Tcl_Obj *const objv[]) {
-    const char *message = Tcl_GetString(objv[2]);
-    if (!*message) return ArgError(interp_, "oauthbearer_set_token_failure: the message must not be empty");
-    rd_kafka_resp_err_t err = rd_kafka_oauthbearer_set_token_failure(rk_.get(), message);
+    std::string message;
+    if (GetCString(interp_, objv[2], "oauthbearer_set_token_failure: the message", &message) != TCL_OK)
+        return TCL_ERROR;
+    if (message.empty()) return ArgError(interp_, "oauthbearer_set_token_failure: the message must not be empty");
+    rd_kafka_resp_err_t err = rd_kafka_oauthbearer_set_token_failure(rk_.get(), message.c_str());
     if (err == RD_KAFKA_RESP_ERR__STATE)
         return KafkaError(interp_, err, "oauthbearer_set_token_failure: SASL/OAUTHBEARER is not the configured "
                                         "authentication mechanism");

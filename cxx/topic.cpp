@@ -89,6 +89,10 @@ static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)n / 2);
     for (Tcl_Size i = 0; i < n; i += 2) {
         OutBytes name(elems[i]), value(elems[i + 1]);
+        if (name.Check(interp, "header name") != TCL_OK || value.Check(interp, "header value") != TCL_OK) {
+            rd_kafka_headers_destroy(hdrs);
+            return TCL_ERROR;
+        }
         rd_kafka_header_add(hdrs, name.data(), (ssize_t)name.size(), value.data(), (ssize_t)value.size());
     }
     *out = hdrs;
@@ -166,6 +170,7 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
         return TCL_ERROR;
     OutBytes payload(args.payload);
     std::unique_ptr<OutBytes> key(args.key ? new OutBytes(args.key) : nullptr);
+    if (payload.Check(interp_, "payload") != TCL_OK || (key && key->Check(interp_, "key") != TCL_OK)) return TCL_ERROR;
     rd_kafka_headers_t *headers = nullptr;
     std::unique_ptr<MessageOpaque> own;
     std::shared_ptr<Await> await;
@@ -291,11 +296,14 @@ int Topic::BatchMessages(Tcl_Obj *list, std::deque<OutBytes> *keep, std::vector<
             return ArgError(interp_, "message " + std::to_string(i) + " must be a list {payload ?key?}");
         }
         rd_kafka_message_t &m = (*msgs)[(size_t)i];
+        const std::string what = "message " + std::to_string(i);
         keep->emplace_back(fields[0]);
+        if (keep->back().Check(interp_, (what + " payload").c_str()) != TCL_OK) return TCL_ERROR;
         m.payload = (void *)keep->back().data();
         m.len = keep->back().size();
         if (parts == 2) {
             keep->emplace_back(fields[1]);
+            if (keep->back().Check(interp_, (what + " key").c_str()) != TCL_OK) return TCL_ERROR;
             m.key = (void *)keep->back().data();
             m.key_len = keep->back().size();
         }

@@ -75,6 +75,7 @@ int Topic::Info(int objc, Tcl_Obj *const objv[]) {
     case CONSISTENT: {
         if (PartitionCount(timeout, true, &count) != TCL_OK) return TCL_ERROR;
         OutBytes key(objv[3]); // the bytes produce would send as the key
+        if (key.Check(interp_, "key") != TCL_OK) return TCL_ERROR;
         int32_t partition = count <= 0 ? -1
                                        : rd_kafka_msg_partitioner_consistent(rkt_.get(), key.data(), key.size(), count,
                                                                              NULL, NULL);
@@ -130,8 +131,9 @@ int Topic::Config(int objc, Tcl_Obj *const objv[]) {
     if (objc % 2 != 0) return WrongArgs(interp_, 2, objv, "?key? ?value key value ...?");
     for (int i = 2; i < objc; i += 2) {
         const char *key = Tcl_GetString(objv[i]);
-        OutBytes bytes(objv[i + 1]);
-        std::string value(bytes.data(), bytes.size()), now, wanted;
+        std::string value, now, wanted;
+        if (GetCString(interp_, objv[i + 1], std::string("the value of \"") + key + "\"", &value) != TCL_OK)
+            return TCL_ERROR;
         TopicConfPtr probe(rd_kafka_topic_conf_dup(conf_.get()));
         char errstr[512];
         rd_kafka_conf_res_t res = rd_kafka_topic_conf_set(probe.get(), key, value.c_str(), errstr, sizeof errstr);

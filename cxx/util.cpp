@@ -3,6 +3,8 @@
 
 #include <cctype>
 #include <climits>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace kafkatcl {
@@ -190,6 +192,114 @@ static const unsigned char *ByteArrayBytes(Tcl_Obj *obj, Tcl_Size *len) {
 #endif
 }
 
+// The length (1-4) of the well-formed UTF-8 sequence at s (n > 0 bytes
+// there) with its code point in *cp, or 0 if the bytes there are none
+// (Unicode's table 3-7: no overlong forms, nothing above U+10FFFF). With
+// surrogates, the 3-byte form of U+D800..U+DFFF counts too: Tcl holds a
+// surrogate character so.
+static size_t Utf8Sequence(const unsigned char *s, size_t n, bool surrogates, uint32_t *cp) {
+    unsigned char b = s[0];
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    size_t len;
+    uint32_t c;
+    unsigned char lo = 0x80, hi = 0xBF; // the range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) {
+        len = 2, c = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3, c = b & 0x0F;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED && !surrogates) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4, c = b & 0x07;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
+    c = (c << 6) | (s[1] & 0x3F);
+    for (size_t i = 2; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    *cp = c;
+    return len;
+}
+
+static void AppendUtf8(std::string *out, uint32_t cp) {
+    if (cp < 0x80) {
+        out->push_back((char)cp);
+    } else if (cp < 0x800) {
+        out->push_back((char)(0xC0 | (cp >> 6)));
+        out->push_back((char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out->push_back((char)(0xE0 | (cp >> 12)));
+        out->push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
+        out->push_back((char)(0x80 | (cp & 0x3F)));
+    } else {
+        out->push_back((char)(0xF0 | (cp >> 18)));
+        out->push_back((char)(0x80 | ((cp >> 12) & 0x3F)));
+        out->push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
+        out->push_back((char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+// One character in Tcl's internal form: NUL as C0 80; above U+FFFF four
+// bytes on Tcl 9, a surrogate pair (two 3-byte forms) on Tcl 8.6, whose
+// strings hold UTF-16 units (TCL_UTF_MAX 3), as its own utf-8 decoder does.
+static void AppendInternal(std::string *out, uint32_t cp) {
+    if (cp == 0) {
+        out->append("\xC0\x80", 2);
+    } else if (cp < 0x10000 || TCL_UTF_MAX > 3) {
+        AppendUtf8(out, cp);
+    } else {
+        AppendUtf8(out, 0xD800 + ((cp - 0x10000) >> 10));
+        AppendUtf8(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+    }
+}
+
+static bool IsHighSurrogate(uint32_t c) { return c >= 0xD800 && c <= 0xDBFF; }
+static bool IsLowSurrogate(uint32_t c) { return c >= 0xDC00 && c <= 0xDFFF; }
+
+// Tcl's internal form of a string to UTF-8: C0 80 becomes a zero byte, a
+// high surrogate followed by a low one the character they stand for (Tcl 9
+// keeps "\ud83d\ude00" as two characters; Tcl 8.6 stores everything above
+// U+FFFF so). A byte that starts no sequence (only C code can make such a
+// string) is the character of its value, as Tcl 8.6 reads it. Returns false
+// at a lone surrogate, with its character index and value.
+static bool InternalToUtf8(const char *str, size_t n, std::string *out, long *badIndex, unsigned *badChar) {
+    const unsigned char *s = (const unsigned char *)str;
+    out->reserve(n);
+    long chars = 0;
+    for (size_t i = 0; i < n; chars++) {
+        uint32_t cp, low;
+        size_t len = Utf8Sequence(s + i, n - i, true, &cp);
+        if (s[i] == 0xC0 && i + 1 < n && s[i + 1] == 0x80) {
+            out->push_back('\0');
+            len = 2;
+        } else if (len == 0) {
+            AppendUtf8(out, s[i]);
+            len = 1;
+        } else if (IsHighSurrogate(cp) && i + 3 < n && Utf8Sequence(s + i + 3, n - i - 3, true, &low) == 3 &&
+                   IsLowSurrogate(low)) {
+            AppendUtf8(out, 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00));
+            len = 6;
+            chars++; // two characters in Tcl
+        } else if (IsHighSurrogate(cp) || IsLowSurrogate(cp)) {
+            *badIndex = chars;
+            *badChar = cp;
+            return false;
+        } else {
+            out->append((const char *)s + i, len);
+        }
+        i += len;
+    }
+    return true;
+}
+
 OutBytes::OutBytes(Tcl_Obj *obj) {
     if (obj->typePtr == ByteArrayType() &&
         (obj->bytes == NULL || !HasCharAbove255(obj->bytes, (size_t)obj->length))) {
@@ -207,31 +317,50 @@ OutBytes::OutBytes(Tcl_Obj *obj) {
         size_ = (size_t)len;
         return;
     }
-    // Tcl's internal form differs from UTF-8 (NUL is C0 80): convert properly.
-    static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
-    Tcl_DStringInit(&ds_);
-    converted_ = true;
-    Tcl_UtfToExternalDString(utf8, s, len, &ds_);
-    data_ = Tcl_DStringValue(&ds_);
-    size_ = (size_t)Tcl_DStringLength(&ds_);
+    InternalToUtf8(s, (size_t)len, &utf8_, &badIndex_, &badChar_);
+    data_ = utf8_.data();
+    size_ = utf8_.size();
 }
 
-OutBytes::~OutBytes() {
-    if (converted_) Tcl_DStringFree(&ds_);
+int OutBytes::Check(Tcl_Interp *interp, const char *what) const {
+    if (badIndex_ < 0) return TCL_OK;
+    char hex[16];
+    snprintf(hex, sizeof hex, "U+%04X", badChar_);
+    // U+DC80..U+DCFF: what decode text made of a byte that was not UTF-8.
+    const char *why = badChar_ >= 0xDC80 && badChar_ <= 0xDCFF ? " (decode text's stand-in for a byte that was not UTF-8)" : "";
+    return ArgError(interp, std::string(what) + " holds a lone surrogate " + hex + why + " at character " +
+                                std::to_string(badIndex_) +
+                                ", which has no UTF-8 form: pair it, or send bytes as a byte array");
+}
+
+int GetCString(Tcl_Interp *interp, Tcl_Obj *obj, const std::string &what, std::string *out) {
+    OutBytes bytes(obj);
+    if (bytes.Check(interp, what.c_str()) != TCL_OK) return TCL_ERROR;
+    if (memchr(bytes.data(), '\0', bytes.size()))
+        return ArgError(interp, what + " holds a NUL character, which librdkafka's C strings cannot hold");
+    out->assign(bytes.data(), bytes.size());
+    return TCL_OK;
 }
 
 Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText) {
-    if (!asText || size == 0) {
-        if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (Tcl_Size)size);
-        return Tcl_NewObj();
+    if (!asText) return Tcl_NewByteArrayObj((const unsigned char *)data, (Tcl_Size)size);
+    return NewTextObj((const char *)data, size);
+}
+
+Tcl_Obj *NewTextObj(const char *data, size_t size) {
+    if (size == 0) return Tcl_NewObj();
+    if (!HasNonAscii(data, size, /*orNul=*/true)) return Tcl_NewStringObj(data, (Tcl_Size)size);
+    const unsigned char *s = (const unsigned char *)data;
+    std::string internal;
+    internal.reserve(size + size / 2);
+    for (size_t i = 0; i < size;) {
+        uint32_t cp;
+        size_t len = Utf8Sequence(s + i, size - i, false, &cp);
+        if (len == 0) cp = 0xDC00 + s[i], len = 1; // not UTF-8: its byte, escaped (s[i] >= 0x80 here)
+        AppendInternal(&internal, cp);
+        i += len;
     }
-    if (!HasNonAscii((const char *)data, size, /*orNul=*/true)) return Tcl_NewStringObj((const char *)data, (Tcl_Size)size);
-    static Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
-    Tcl_DString ds;
-    Tcl_ExternalToUtfDString(utf8, (const char *)data, (Tcl_Size)size, &ds);
-    Tcl_Obj *result = Tcl_NewStringObj(Tcl_DStringValue(&ds), Tcl_DStringLength(&ds));
-    Tcl_DStringFree(&ds);
-    return result;
+    return Tcl_NewStringObj(internal.data(), (Tcl_Size)internal.size());
 }
 
 } // namespace kafkatcl

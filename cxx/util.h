@@ -75,26 +75,37 @@ int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const c
 void DictPut(Tcl_Obj *dict, const char *key, Tcl_Obj *value);
 
 // ---------------------------------------------------------------------------
-// Bytes and text.
+// Bytes and text: the one definition of how a Tcl value crosses into Kafka
+// and back, the same on Tcl 8.6 and Tcl 9 (doc/kafka.man, BYTES AND TEXT).
 //
 // Outgoing: a value whose internal type is a byte array is sent as its bytes
 // (unless its string form holds characters above U+00FF, which a byte array
-// cannot represent, proving it is text); any other value is sent as UTF-8.
+// cannot represent, proving it is text); any other value is text, sent as
+// UTF-8: NUL as a zero byte, a surrogate pair as the one character it
+// stands for. A lone surrogate has no UTF-8 form: Check reports it.
 class OutBytes {
   public:
     explicit OutBytes(Tcl_Obj *obj);
-    ~OutBytes();
     OutBytes(const OutBytes &) = delete;
     OutBytes &operator=(const OutBytes &) = delete;
     const char *data() const { return data_; }
     size_t size() const { return size_; }
+    // TCL_OK, or a KAFKA _INVALID_ARG error naming `what` (e.g. "payload")
+    // when the text holds a lone surrogate (then data() is not meaningful).
+    int Check(Tcl_Interp *interp, const char *what) const;
 
   private:
     const char *data_ = nullptr;
     size_t size_ = 0;
-    bool converted_ = false;
-    Tcl_DString ds_;
+    std::string utf8_;        // the UTF-8 form, when the text needed converting
+    long badIndex_ = -1;      // the lone surrogate's character index, or -1
+    unsigned badChar_ = 0;    // ... and its value
 };
+
+// A value for librdkafka's C-string parameters (config keys and values,
+// OAUTHBEARER strings): the bytes OutBytes sends, which must not hold a NUL
+// (a C string ends there) or a lone surrogate. Errors name `what`.
+int GetCString(Tcl_Interp *interp, Tcl_Obj *obj, const std::string &what, std::string *out);
 
 // How consumed messages become Tcl values: payloads and keys as byte arrays
 // or (asText) UTF-8 decoded strings; with or without their headers.
@@ -103,7 +114,12 @@ struct MessageFormat {
     bool headers = true;
 };
 
-// Incoming: a pure byte array, or (asText) the bytes decoded as UTF-8.
+// Incoming: a pure byte array, or (asText) the bytes decoded as UTF-8, where
+// each byte that is not part of a well-formed UTF-8 sequence becomes the lone
+// surrogate U+DC80..U+DCFF of its value (Python's "surrogateescape"):
+// lossless, and no valid UTF-8 decodes to a surrogate.
 Tcl_Obj *NewBytesObj(const void *data, size_t size, bool asText);
+// Text from librdkafka (a UTF-8 C string or sized text) by the same rule.
+Tcl_Obj *NewTextObj(const char *data, size_t size);
 
 } // namespace kafkatcl

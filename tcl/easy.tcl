@@ -12,7 +12,8 @@
 #	kafka::setup_producer ?-brokers LIST?  ... and ::kafka::producer
 #	kafka::setup_consumer ?-brokers LIST?  ... and ::kafka::consumer
 #	kafka::brokers ?LIST?                set (creating the master) or return
-#	                                     the broker list, default 127.0.0.1
+#	                                     the broker list, default 127.0.0.1;
+#	                                     fixed once a shared handle exists
 #	kafka::topic_producer NAME TOPIC     topic producer NAME on ::kafka::producer
 #	kafka::topic_consumer NAME TOPIC     topic consumer NAME on ::kafka::consumer
 #
@@ -90,8 +91,7 @@ proc ::kafka::SetupHandle {kind} {
 }
 
 # kafka::brokers ?LIST? -- set the broker list (creating the shared master, as
-# the later KafkaTcl does, and passing the list to the shared objects that
-# exist), or with no argument return it.
+# the later KafkaTcl does), or with no argument return it.
 proc ::kafka::brokers {args} {
     variable brokers
     if {[llength $args] > 1} {
@@ -102,6 +102,7 @@ proc ::kafka::brokers {args} {
     }
     set list [lindex $args 0]
     CheckBrokerList $list
+    CheckNoSwitch $list
     set brokers $list
     if {[llength [info commands ::kafka::master]]} {
         if {[llength $list]} {
@@ -110,12 +111,24 @@ proc ::kafka::brokers {args} {
     } else {
         setup
     }
+    return $list
+}
+
+# Refuses (KAFKA _STATE, from the caller) a broker list other than the current
+# one while a shared handle exists: librdkafka cannot move a handle to another
+# cluster (add_brokers only adds, and the handle would go on writing to the
+# first one). The same brokers in another order or repeated are the same list.
+proc ::kafka::CheckNoSwitch {list} {
+    variable brokers
+    if {[lsort -unique $list] eq [lsort -unique $brokers]} return
     foreach kind {producer consumer} {
-        if {[llength $list] && [llength [info commands ::kafka::$kind]]} {
-            ::kafka::$kind add_brokers $list
+        if {[llength [info commands ::kafka::$kind]]} {
+            set message "cannot change the broker list to \"$list\": the shared handle\
+                    ::kafka::$kind already uses \"$brokers\" (a handle cannot move to another\
+                    cluster: delete ::kafka::producer and ::kafka::consumer first)"
+            return -level 2 -code error -errorcode [list KAFKA _STATE $message] $message
         }
     }
-    return $list
 }
 
 # Arity checked here, not by proc, so that the error is a KAFKA one.
