@@ -422,7 +422,7 @@ int Handle::CloseWithin(int timeout) {
     while (!rd_kafka_consumer_closed(rk)) {
         Tcl_WideInt left = timeout < 0 ? 100 : deadline - NowMs();
         if (left <= 0) break;
-        rd_kafka_queue_poll_callback(closeQueue_.get(), (int)(left < 100 ? left : 100));
+        ServeCloseQueue((int)(left < 100 ? left : 100));
         if (Deleted()) break;
     }
     ServeEvents(SIZE_MAX); // the final revoke's after-the-fact callback
@@ -432,6 +432,35 @@ int Handle::CloseWithin(int timeout) {
                               " ms: it goes on from the event loop (close again to wait for it)");
     groupInUse_ = false;
     return TCL_OK;
+}
+
+// Serves the close's queue until it is empty (waiting up to timeoutMs for
+// the first op). rd_kafka_consumer_close_queue forwards the group's queue
+// there, with the messages fetched and not read yet: a callback-mode serve
+// (rd_kafka_queue_poll_callback) meets them and librdkafka aborts the
+// process (rd_kafka_q_serve: assert res != RD_KAFKA_OP_RES_PASS). So it is
+// served as events: a rebalance runs OnRebalance as librdkafka's callback
+// would, an error goes to the error callback, and a message is dropped
+// unread, as rd_kafka_consumer_close drops it: its offset is not stored
+// (only handing it to the application stores it), so it is not committed.
+void Handle::ServeCloseQueue(int timeoutMs) {
+    Preserve keep(this);
+    while (!Deleted()) {
+        EventPtr event(rd_kafka_queue_poll(closeQueue_.get(), timeoutMs));
+        if (!event) return; // nothing in time, or the close's TERMINATE (served inside)
+        timeoutMs = 0;
+        rd_kafka_event_t *ev = event.get();
+        switch (rd_kafka_event_type(ev)) {
+        case RD_KAFKA_EVENT_REBALANCE:
+            OnRebalance(rk_.get(), rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev), this);
+            break;
+        case RD_KAFKA_EVENT_ERROR:
+            OnError(rk_.get(), rd_kafka_event_error(ev), rd_kafka_event_error_string(ev), this);
+            break;
+        default: // a fetched message (RD_KAFKA_EVENT_FETCH): dropped unread
+            break;
+        }
+    }
 }
 
 // member_id: the member id the group coordinator gave this consumer ("" until it joined).

@@ -268,7 +268,7 @@ void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
-    if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
+    if (closeQueue_) ServeCloseQueue(0); // a close -timeout still going on
     if (commitQueue_) TakeCommitResults();
     // Callbacks also run inside commands (consume, flush, poll ...): that
     // command's result and error state must survive them.

@@ -256,6 +256,7 @@ class Handle : public Object {
     bool RunSyncRebalance(HandleEvent &event);
     int RefuseInRebalance(Tcl_Obj *method);
     int CloseWithin(int timeoutMs);
+    void ServeCloseQueue(int timeoutMs);
 
     Master *master_;
     rd_kafka_type_t type_;
