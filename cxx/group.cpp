@@ -203,7 +203,7 @@ int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
                         &messages, "consume_batch");
     ServeEvents(); // on every path
     if (rc != TCL_OK) return TCL_ERROR;
-    return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
+    return RunBatchBody(interp_, this, this, messages, objv[4], objv[5], Format());
 }
 
 // subscribe/assign on a group consumer whose handle also has partitions
@@ -263,6 +263,8 @@ int Handle::GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool 
     if (objc == 3 && !list) return TCL_ERROR;
     bool empty = !list || list->cnt == 0;
     if (assign && !empty && RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    if (!incremental) MarkAllRepositioned();
+    for (int i = 0; incremental && i < list->cnt; i++) MarkRepositioned(list->elems[i].topic, list->elems[i].partition);
     if (!incremental) {
         rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
         if (!err && !empty) groupInUse_ = true;
@@ -337,6 +339,7 @@ int Handle::Seek(int objc, Tcl_Obj *const objv[]) {
     Tcl_ListObjAppendElement(NULL, one.get(), Tcl_NewListObj(3, triple));
     PartitionListPtr list(PartitionsFromObj(interp_, one.get(), true));
     if (!list) return TCL_ERROR;
+    for (int i = 0; i < list->cnt; i++) MarkRepositioned(list->elems[i].topic, list->elems[i].partition);
     if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk_.get(), list.get(), timeout)) return RdError(interp_, error, "seek");
     // With timeout 0 librdkafka marks each seek it started _IN_PROGRESS: that is success.
     for (int i = 0; i < list->cnt; i++)

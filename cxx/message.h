@@ -11,6 +11,7 @@
 namespace kafkatcl {
 
 class Object;
+class Handle;
 
 class StickyElements;
 
@@ -46,14 +47,25 @@ int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
 Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
 
 // Seeks each partition of messages[from..] back to its first message there,
-// so the next consume returns them again.
-void PutBack(std::vector<MessagePtr> &messages, size_t from);
+// so the next consume returns them again, unless the script positioned that
+// partition itself since `mark` (Handle::RepositionMark): its seek or start
+// wins. With enable.auto.offset.store, also stores that first message's
+// offset as the next to consume: librdkafka stored the whole batch's when it
+// handed it over, and a commit (auto-commit, close) would mark the messages
+// not reached as consumed.
+void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uint64_t mark);
+
+// Whether the script positioned m's partition itself since `mark`: what a
+// batch holds of that partition is then stale (librdkafka discards what it
+// had fetched), and is neither delivered nor put back.
+bool Superseded(Handle *handle, const rd_kafka_message_t *m, uint64_t mark);
 
 // Runs `perMessage` for each message (partition-EOF notices skipped) with Tcl
 // loop semantics for its result code: break stops, continue goes on, error
-// and return propagate. Messages not reached are put back. On TCL_OK the
+// and return propagate. Messages not reached are put back; those of a
+// partition the script positioned meanwhile (Superseded) are skipped. On TCL_OK the
 // result is the number of messages handled. `what` names the loop in errorInfo.
-int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages,
+int RunBatch(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages,
              const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what);
 
 // Runs `body` once per message with the array filled, honouring break,
@@ -62,7 +74,7 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
 // partitions, so the next consume sees them again: nothing is lost.
 // Partition-EOF messages are skipped. Sets the result to the number of
 // messages the body ran for.
-int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
+int RunBatchBody(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
                  Tcl_Obj *body, MessageFormat format);
 
 } // namespace kafkatcl
