@@ -10,6 +10,7 @@
 #include "partitions.h"
 #include "stream.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kafkatcl {
@@ -244,7 +245,19 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     return QueueConsumeCallback(interp_, this, this, q, &groupStream_, 3, stream);
 }
 
-int Handle::Unsubscribe(int, Tcl_Obj *const[]) { return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe"); }
+int Handle::Unsubscribe(int, Tcl_Obj *const[]) {
+    StoreHanded(); // the revoke commits them
+    return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe");
+}
+
+void Handle::RunningBatch(HandedOffsets *batch, bool running) {
+    if (running) runningBatches_.push_back(batch);
+    else runningBatches_.erase(std::find(runningBatches_.begin(), runningBatches_.end(), batch));
+}
+
+void Handle::StoreHanded() {
+    for (HandedOffsets *batch : runningBatches_) batch->Store();
+}
 
 int Handle::Subscription(int, Tcl_Obj *const[]) {
     rd_kafka_topic_partition_list_t *raw = nullptr;
@@ -401,6 +414,7 @@ int Handle::Close(int objc, Tcl_Obj *const objv[]) {
                           "close is for the group consumer: stop the partitions started with consume_start "
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
+    StoreHanded(); // a close from inside a batch: what the script got so far is committed, no more
     if (timeout < 0 && !closeQueue_) {
         rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
         rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());

@@ -132,6 +132,11 @@ class Handle : public Object {
     // enable.auto.offset.store: librdkafka stores a message's offset as
     // consumed when it hands the message over (a batch's too, all at once).
     bool AutoOffsetStore() const { return autoOffsetStore_; }
+    // The batches being run (HandedOffsets, message.h; nested when a body
+    // consumes again): StoreHanded stores what each handed so far, before a
+    // call that commits the stored offsets.
+    void RunningBatch(class HandedOffsets *batch, bool running);
+    void StoreHanded();
     // A failed produce or produce_batch (producer.cpp): a KAFKA error whose
     // errorCode, on an idempotent or transactional producer, has the fourth
     // element of the transaction methods' errors: {fatal} once librdkafka
@@ -314,6 +319,7 @@ class Handle : public Object {
     std::map<std::pair<std::string, int32_t>, uint64_t> repositioned_; // see RepositionMark
     uint64_t repositionSeq_ = 0, allRepositioned_ = 0;
     bool autoOffsetStore_ = true;
+    std::vector<class HandedOffsets *> runningBatches_; // see RunningBatch
     // `$handle logger ...`: this handle's own logger, else the master's.
     LoggerSetting ownLogger_;
     std::atomic<bool> hasOwnLogger_{false}; // read by librdkafka threads

@@ -232,9 +232,6 @@ void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uin
     for (auto &entry : first) {
         rd_kafka_topic_t *rkt = entry.first.first;
         int32_t partition = entry.first.second;
-        // rd_kafka_offset_store stores offset + 1. It fails (_STATE) for a
-        // partition no longer assigned: nothing to commit there then.
-        if (handle->AutoOffsetStore()) rd_kafka_offset_store(rkt, partition, entry.second - 1);
         if (handle->RepositionedSince(rd_kafka_topic_name(rkt), partition, mark)) continue;
         // Asynchronous seek (timeout 0): already-fetched messages are discarded
         // by librdkafka's op versioning, so the next consume restarts there.
@@ -265,6 +262,40 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     return d;
 }
 
+HandedOffsets::HandedOffsets(Object *owner, Handle *handle, const std::vector<MessagePtr> &messages)
+    : owner_(owner), handle_(handle), on_(handle->AutoOffsetStore()) {
+    if (on_) handle->RunningBatch(this, true);
+    for (size_t i = 0; on_ && i < messages.size(); i++) {
+        const rd_kafka_message_t *m = messages[i].get();
+        if (m->err || !m->rkt) continue;
+        bool known = false;
+        for (const Partition &p : partitions_) known = known || (p.rkt == m->rkt && p.partition == m->partition);
+        if (known) continue;
+        partitions_.push_back({m->rkt, m->partition, m->offset});
+        // Stores offset + 1. Fails (_STATE) for a partition not assigned any
+        // more (nothing to commit there), and for a topic consumer's partition
+        // on a handle with group.id (librdkafka's check): left as it was then.
+        rd_kafka_offset_store(m->rkt, m->partition, m->offset - 1);
+    }
+}
+
+void HandedOffsets::Handed(const rd_kafka_message_t *m) {
+    if (!on_ || m->err) return;
+    for (Partition &p : partitions_)
+        if (p.rkt == m->rkt && p.partition == m->partition) p.next = m->offset + 1;
+}
+
+HandedOffsets::~HandedOffsets() {
+    if (!on_) return;
+    handle_->RunningBatch(this, false);
+    Store();
+}
+
+void HandedOffsets::Store() const {
+    if (owner_->Deleted()) return;
+    for (const Partition &p : partitions_) rd_kafka_offset_store(p.rkt, p.partition, p.next - 1);
+}
+
 bool Superseded(Handle *handle, const rd_kafka_message_t *m, uint64_t mark) {
     return m->rkt && handle->RepositionedSince(rd_kafka_topic_name(m->rkt), m->partition, mark);
 }
@@ -272,10 +303,12 @@ bool Superseded(Handle *handle, const rd_kafka_message_t *m, uint64_t mark) {
 int RunBatch(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages,
              const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what) {
     uint64_t mark = handle->RepositionMark(); // a seek/start by the body wins over the put-back
+    HandedOffsets stored(owner, handle, messages);
     int ran = 0;
     for (size_t i = 0; i < messages.size(); i++) {
         const rd_kafka_message_t *m = messages[i].get();
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || Superseded(handle, m, mark)) continue;
+        stored.Handed(m);
         int code = perMessage(m);
         if (code == TCL_OK || code == TCL_CONTINUE) {
             ran++;

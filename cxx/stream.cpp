@@ -47,6 +47,7 @@ void Stream::OnWake() {
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    HandedOffsets stored(owner_, handle_, messages);
     // A group consumer's rebalance runs inside that fetch: its callback (and
     // any other handle event) goes before the messages it assigned.
     if (owner_ == handle_) handle_->ServeEvents();
@@ -60,6 +61,7 @@ void Stream::OnWake() {
             if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
             return;
         }
+        stored.Handed(messages[i].get());
         InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
     }
     if (!cancelled_ && !owner_->Deleted() && (size_t)got == kBatch) wakeup_->Again();
