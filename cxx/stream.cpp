@@ -82,18 +82,21 @@ void Stream::OnWake() {
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    HandedOffsets stored(owner_, handle_, messages);
     // A group consumer's rebalance runs inside that fetch: its callback (and
     // any other handle event) goes before the messages it assigned.
     if (owner_ == handle_) handle_->ServeEvents();
     if (messages.empty()) return;
+    uint64_t mark = handle_->RepositionMark(); // a seek/start by the callbacks wins over the put-back
     Tcl_Interp *interp = owner_->Interp();
     MessageFormat format = handle_->Format();
     for (size_t i = 0; i < messages.size(); i++) {
-        if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || Superseded(handle_, messages[i].get(), mark)) continue;
         if (cancelled_ || owner_->Deleted()) {
-            if (!owner_->Deleted()) PutBack(messages, i);
+            if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
             return;
         }
+        stored.Handed(messages[i].get());
         InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
     }
     if ((size_t)got == kBatch) WakeAgain();
@@ -110,7 +113,7 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
     MessageFormat format = handle->Format();
     ObjRef cmd(command);
     return RunBatch(
-        interp, owner, messages,
+        interp, owner, handle, messages,
         [&](const rd_kafka_message_t *m) {
             Tcl_Obj *script = Tcl_DuplicateObj(cmd.get());
             Tcl_IncrRefCount(script);
