@@ -198,18 +198,12 @@ namespace {
 // queue by a seek, and, when librdkafka stored its offset on taking it
 // (enable.auto.offset.store), that store undone, so it is neither lost nor
 // committed for nobody.
-void Untake(Handle *handle, MessagePtr msg) {
+void Untake(Handle *handle, MessagePtr msg, uint64_t mark) {
     if (msg->err || !msg->rkt) return;
-    char value[16];
-    size_t size = sizeof value;
-    bool autoStore = handle->Kafka() &&
-                     rd_kafka_conf_get(rd_kafka_conf(handle->Kafka()), "enable.auto.offset.store", value, &size) ==
-                         RD_KAFKA_CONF_OK &&
-                     !strcmp(value, "true");
-    if (autoStore) rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset);
+    if (handle->AutoOffsetStore()) rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset);
     std::vector<MessagePtr> one;
     one.push_back(std::move(msg));
-    PutBack(one, 0);
+    PutBack(handle, one, 0, mark); // unless the script moved the partition meanwhile
 }
 } // namespace
 
@@ -228,15 +222,16 @@ void NextWait::OnWake() {
     Handle *handle = handle_;
     std::shared_ptr<bool> alive = alive_;
     MessagePtr msg = TakeMessage(queue_);
+    const uint64_t mark = handle->RepositionMark();
     if (owner_ == handle_) { // a rebalance goes before its messages
         serving_ = true;
         handle->ServeEvents();
         if (!*alive) {
-            if (msg) Untake(handle, std::move(msg));
+            if (msg) Untake(handle, std::move(msg), mark);
             return;
         }
         serving_ = false;
-        if (msg && !Active()) return Untake(handle, std::move(msg));
+        if (msg && !Active()) return Untake(handle, std::move(msg), mark);
     }
     if (!msg || !Active()) return;
     Tcl_Interp *interp = owner_->Interp();
