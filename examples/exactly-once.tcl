@@ -181,8 +181,9 @@ proc run {} {
         } trap {KAFKA} {message options} {
             say "consumer: $message"
             if {"fatal" in [classes $options]} { return fatal }
-            after 100
-            continue
+            # The messages before the error are in $batch and the position is
+            # past them: dropping them would skip them for good; transact them.
+            if {![llength $batch]} { after 100; continue }
         }
         if {![llength $batch]} continue
         set quietSince [clock milliseconds]
