@@ -6,6 +6,7 @@
 #
 #	tclsh examples/exactly-once.tcl ?-brokers host:port? ?-count N? ?-in topic?
 #	    ?-out topic? ?-id name? ?-group name? ?-idle ms? ?-maxpoll ms?
+#	    ?-strategy name?
 #
 # Without -brokers it uses the embedded mock cluster. -count N writes N orders
 # first and stops once this worker has processed N (0: write none, run until
@@ -15,6 +16,10 @@
 # long without input. A line "stop" on standard input finishes the current
 # transaction and shuts down cleanly; "stall ms" makes the next batch that much
 # slower (to try what happens past max.poll.interval.ms, set with -maxpoll).
+# -strategy sets the consumer's partition.assignment.strategy (the same for
+# every worker of a group). Beware cooperative-sticky: with it, exactlyonce.test
+# lost input (a worker that kept a partition through an incremental rebalance
+# went on past offsets it never returned, and committed that position).
 #
 # The errors, as kafka.man's Transactions section says what each class means:
 #   retriable  call the same method again
@@ -25,7 +30,12 @@
 #              fence the newer instance in turn
 #   the consumer's _MAX_POLL_EXCEEDED (processing took too long, the consumer
 #              left the group): rewind, the next poll rejoins, go on
-# Exit status: 0 done or stopped, 3 fenced, 2 another fatal error.
+#   the consumer's committed offsets out of reach after an abort (rewinding
+#              is what keeps the aborted batch from being skipped): shut down
+#              (status 2)
+# Exit status: 0 done, stopped or idle, 3 fenced, 2 another fatal error,
+# 1 an error in this script. End of file on standard input only ends the
+# commands: the worker goes on (run it under a supervisor that says "stop").
 
 if {[info exists env(KAFKATCL_LIBDIR)]} {
     set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)]
@@ -33,7 +43,7 @@ if {[info exists env(KAFKATCL_LIBDIR)]} {
 package require kafka
 
 array set opt {-brokers "" -count 10 -in orders -out invoices -id invoicer-1
-               -group invoicer -idle 0 -maxpoll 300000}
+               -group invoicer -idle 0 -maxpoll 300000 -strategy ""}
 array set opt $argv
 if {$opt(-brokers) eq ""} {
     set cluster [::kafka::mock create #auto -brokers 3]
@@ -56,6 +66,7 @@ if {$opt(-count) > 0} {
 cmaster config bootstrap.servers $opt(-brokers) group.id $opt(-group) \
     auto.offset.reset earliest enable.auto.commit false isolation.level read_committed \
     max.poll.interval.ms $opt(-maxpoll) session.timeout.ms [expr {min(45000, $opt(-maxpoll))}]
+if {$opt(-strategy) ne ""} { cmaster config partition.assignment.strategy $opt(-strategy) }
 cmaster create_consumer consumer
 consumer subscribe [list $opt(-in)]
 
@@ -86,7 +97,8 @@ fileevent stdin readable control
 # The error's classes (retriable, abortable, fatal), from its errorCode.
 proc classes {options} { lindex [dict get $options -errorcode] 3 }
 
-# A transaction method, called again while its error is retriable.
+# A transaction method, called again (after a growing pause) while its error
+# is retriable.
 proc retrying {args} {
     for {set try 1} {1} {incr try} {
         try {
@@ -96,18 +108,44 @@ proc retrying {args} {
                 return -options $options $message
             }
             say "retrying [lindex $args 0]: $message"
+            after [expr {200 * $try}]
         }
     }
 }
 
 # After a failed transaction: read the input again from the committed
-# offsets (a partition taken away meanwhile is no longer ours to seek).
+# offsets (a partition taken away meanwhile, _STATE or _UNKNOWN_PARTITION,
+# is no longer ours to seek). Going on from the current position instead
+# would skip the aborted batch for good, so when the committed offsets cannot
+# be had (the coordinator unreachable for a while) or a seek fails otherwise,
+# this is an error and the worker shuts down.
 proc rewind {} {
-    foreach tpo [consumer committed] {
+    for {set try 1} {[catch {consumer committed -timeout 5000} committed options]} {incr try} {
+        if {$try == 6} { return -options $options $committed }
+        say "rewind: $committed; trying again"
+        after 1000
+    }
+    foreach tpo $committed {
         lassign $tpo topic partition offset
-        catch {consumer seek $topic $partition [expr {max(0, $offset)}]}
+        try {
+            consumer seek $topic $partition [expr {max(0, $offset)}]
+        } trap {KAFKA _STATE} {} - trap {KAFKA _UNKNOWN_PARTITION} {} {}
     }
 }
+
+# Whether a fatal error means this instance was fenced. A produce refused
+# after a fatal error says only _FATAL; the transaction methods then name
+# the cause.
+proc fenced {options} {
+    set code [lindex [dict get $options -errorcode] 1]
+    if {$code eq "_FATAL" && [catch {producer begin_transaction} - cause]} {
+        set code [lindex [dict get $cause -errorcode] 1]
+    }
+    regexp {FENCED|INVALID_PRODUCER_EPOCH} $code
+}
+
+# A batch's input offsets for the log: "partition first-last, ...".
+proc spans {span} { join [lmap {p o} $span {string cat $p " " [join $o -]}] ", " }
 
 # One batch in one transaction: the invoices and the input position.
 proc transact {batch} {
@@ -129,48 +167,56 @@ proc run {} {
         if {$opt(-count) > 0 && $done >= $opt(-count)} { return done }
         if {$opt(-idle) > 0 && [clock milliseconds] - $quietSince > $opt(-idle)} { return idle }
         set batch {}
+        set span {} ;# partition -> its first and last offset in the batch
         try {
-            consumer consume_batch 1000 100 msg { lappend batch $msg(payload) }
+            consumer consume_batch 1000 100 msg {
+                lappend batch $msg(payload)
+                set first [expr {[dict exists $span $msg(partition)] ? [lindex [dict get $span $msg(partition)] 0] : $msg(offset)}]
+                dict set span $msg(partition) [list $first $msg(offset)]
+            }
         } trap {KAFKA _MAX_POLL_EXCEEDED} {message} {
             say "consumer left the group (too slow): $message; rejoining"
-            rewind
+            if {[catch rewind err]} { say "cannot rewind: $err"; return fatal }
             continue
         } trap {KAFKA} {message options} {
             say "consumer: $message"
             if {"fatal" in [classes $options]} { return fatal }
-            after 100
-            continue
+            # The messages before the error are in $batch and the position is
+            # past them: dropping them would skip them for good; transact them.
+            if {![llength $batch]} { after 100; continue }
         }
         if {![llength $batch]} continue
         set quietSince [clock milliseconds]
         try {
             transact $batch
             incr done [llength $batch]
-            say "committed a transaction of [llength $batch] invoices"
+            say "committed a transaction of [llength $batch] invoices (input [spans $span])"
         } trap {KAFKA} {message options} {
             if {"fatal" in [classes $options]} {
                 say "fatal: $message"
-                set fenced [regexp {FENCED|INVALID_PRODUCER_EPOCH} [lindex [dict get $options -errorcode] 1]]
-                return [expr {$fenced ? "fenced" : "fatal"}]
+                return [expr {[fenced $options] ? "fenced" : "fatal"}]
             }
             if {![llength [classes $options]]
                     && [lindex [dict get $options -errorcode] 1] ne "_STATE"} {
                 return -options $options $message ;# a mistake in this script
             }
             # Abortable (or a produce refused in a failed transaction: _STATE).
-            say "aborting: $message ([classes $options])"
+            say "aborting: $message ([classes $options]; input [spans $span])"
             try {
                 retrying abort_transaction 30000
             } trap {KAFKA} {err opts} {
                 say "abort failed: $err"
-                if {"fatal" in [classes $opts]} { return fatal }
+                if {"fatal" in [classes $opts]} { return [expr {[fenced $opts] ? "fenced" : "fatal"}] }
             }
-            rewind
+            if {[catch rewind err]} { say "cannot rewind: $err"; return fatal }
         }
     }
 }
 
-set why [run]
+if {[catch run why]} {
+    say "error: $why" ;# a mistake in this script: still shut down cleanly
+    set why error
+}
 switch -- $why {
     fenced  { say "fenced: another instance owns transactional.id $opt(-id); shutting down" }
     default { say "stopping ($why)" }
@@ -184,4 +230,4 @@ catch {consumer close}
 cmaster delete
 pmaster delete
 if {[info exists cluster]} { $cluster delete }
-exit [dict get {done 0 stop 0 idle 0 fenced 3 fatal 2} $why]
+exit [dict get {done 0 stop 0 idle 0 error 1 fenced 3 fatal 2} $why]
