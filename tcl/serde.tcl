@@ -243,6 +243,7 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
         Error _STATE "no schema to write with: give -schema, or -use.latest.version 1"
     }
     set id [$registry register $subject [$avro schema] {*}$aw]
+    if {![info exists S($key,config)]} { Error _DESTROY "serde deleted" }
     return [$avro encode $value -id $id]
 }
 
@@ -306,12 +307,13 @@ proc ::kafka::Serde::Writer {key await id} {
         Error _VALUE_DESERIALIZATION "schema id $id: unknown (this serde has no registry, only id [dict get $config id])"
     }
     set aw [expr {$await ? {-await} : {}}]
-    if {[catch {$registry schema $id {*}$aw} schema options]} {
-        set errorCode [dict get $options -errorcode]
-        if {[lindex $errorCode 1] eq "_DESTROY"} { return -options $options $schema }
+    set failed [catch {$registry schema $id {*}$aw} schema options]
+    # The serde (or the registry client) may be gone while the coroutine waited.
+    if {![info exists S($key,writers)]} { Error _DESTROY "serde deleted" }
+    if {$failed} {
+        if {[lindex [dict get $options -errorcode] 1] eq "_DESTROY"} { return -options $options $schema }
         Error _VALUE_DESERIALIZATION "schema id $id: $schema"
     }
-    if {![info exists S($key,writers)]} { Error _DESTROY "serde deleted" }
     if {![dict exists $S($key,writers) $id]} {
         set own [dict get $config avro]
         if {$own ne "" && $schema eq [$own schema]} {
