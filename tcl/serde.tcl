@@ -162,6 +162,9 @@ proc ::kafka::Serde::Renamed {key old new op} {
         if {$writer ne $avro} { catch {rename $writer ""} }
     }
     dict for {subject latest} $S($key,latest) { catch {rename [lindex $latest 1] ""} }
+    foreach name [array names ::kafka::Serde::parsed] {
+        if {[namespace which -command $name] eq ""} { unset ::kafka::Serde::parsed($name) }
+    }
     array unset S $key,*
 }
 
@@ -222,7 +225,7 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     set avro [dict get $config avro]
     set id [dict get $config id]
     if {$id ne ""} {
-        return [$avro encode $value -id $id]
+        return [$avro encode [Logical $avro $value 0] -id $id]
     }
     set registry [dict get $config registry]
     set subject [M_subject $key 0 $topic]
@@ -237,14 +240,14 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
             }
         }
         lassign [dict get $S($key,latest) $subject] id writer
-        return [$writer encode $value -id $id]
+        return [$writer encode [Logical $writer $value 0] -id $id]
     }
     if {$avro eq ""} {
         Error _STATE "no schema to write with: give -schema, or -use.latest.version 1"
     }
     set id [$registry register $subject [$avro schema] {*}$aw]
     if {![info exists S($key,config)]} { Error _DESTROY "serde deleted" }
-    return [$avro encode $value -id $id]
+    return [$avro encode [Logical $avro $value 0] -id $id]
 }
 
 # MESSAGE (a received message as a dict) with the decoded value and
@@ -286,9 +289,181 @@ proc ::kafka::Serde::Decode {key await bytes} {
     set writer [Writer $key $await $id]
     set reader [dict get $S($key,config) avro]
     if {$reader eq "" || $reader eq $writer} {
-        return [list $id [$writer decode $body]]
+        return [list $id [Logical $writer [$writer decode $body] 1]]
     }
-    return [list $id [$reader decode $body -writer $writer]]
+    if {![catch {$reader decode $body -writer $writer} value options]} {
+        return [list $id [Logical $reader $value 1]]
+    }
+    if {![string match "*doesn't appear in writer*" $value]} {
+        return -options $options $value
+    }
+    # Avro C 1.11 does not fill in the default of a field the writer lacks:
+    # decode with the writer's schema, then project onto the reader's.
+    set value [Project [Parsed $reader] [Parsed $writer] [$writer decode $body]]
+    # The result must be a value of the reader's schema.
+    $reader encode $value
+    return [list $id [Logical $reader $value 1]]
+}
+# Decimal logical type: two's-complement big-endian bytes <-> a decimal string, exact.
+proc ::kafka::Serde::DecimalText {bytes scale} {
+    set n [string length $bytes]
+    if {$n == 0} { return 0 }
+    binary scan $bytes H* hex
+    set v [expr "0x$hex"]
+    if {$v >= 1 << (8 * $n - 1)} { set v [expr {$v - (1 << (8 * $n))}] }
+    set sign [expr {$v < 0 ? "-" : ""}]
+    set digits [string trimleft [expr {abs($v)}] -]
+    if {$scale == 0} { return $sign$digits }
+    set digits [format %0*s [expr {$scale + 1}] $digits]
+    return $sign[string range $digits 0 end-$scale].[string range $digits end-[expr {$scale - 1}] end]
+}
+
+# The bytes of decimal TEXT at SCALE (SIZE bytes for a fixed, else the
+# fewest); PATH names the field in errors.  No rounding: more fraction
+# digits than the scale, or more digits than PRECISION, are refused.
+proc ::kafka::Serde::DecimalBytes {text scale precision size path} {
+    if {![regexp {^([-+]?)([0-9]*)(?:\.([0-9]*))?$} $text -> sign whole fraction]
+            || $whole eq "" && $fraction eq ""} {
+        Error _VALUE_SERIALIZATION "$path: expected a decimal number, got \"[Short $text]\""
+    }
+    if {[string length [string trimright $fraction 0]] > $scale} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" has more than $scale decimal places (no rounding)"
+    }
+    set fraction [string range $fraction[string repeat 0 $scale] 0 [expr {$scale - 1}]]
+    set digits [string trimleft $whole$fraction 0]
+    if {$precision ne "" && [string length $digits] > $precision} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" has more than $precision digits"
+    }
+    set v [expr {$digits eq "" ? 0 : $sign eq "-" ? -$digits : $digits}]
+    if {$size eq ""} {
+        set size 1
+        while {$v >= 1 << (8 * $size - 1) || $v < -(1 << (8 * $size - 1))} { incr size }
+    } elseif {$v >= 1 << (8 * $size - 1) || $v < -(1 << (8 * $size - 1))} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" does not fit in $size bytes"
+    }
+    if {$v < 0} { set v [expr {$v + (1 << (8 * $size))}] }
+    return [binary format H* [format %0*llx [expr {2 * $size}] $v]]
+}
+
+proc ::kafka::Serde::IsTyped {type} {
+    expr {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]}
+}
+
+# VALUE of schema TYPE (parsed JSON) with its decimals converted: to text
+# (TOTEXT 1, after decoding) or to bytes (before encoding).  Follows
+# records, arrays, maps and nullable unions written inline; a value that
+# does not have the schema's shape is left for Avro C to refuse.
+proc ::kafka::Serde::Decimals {type value toText path} {
+    if {![IsTyped $type]} {
+        # A union: only its nullable form ("" is null) is followed.
+        if {[string is list $type] && [llength $type] == 2 && "null" in $type && $value ne ""} {
+            set other [lindex $type [expr {[lindex $type 0] eq "null"}]]
+            return [Decimals $other $value $toText $path]
+        }
+        return $value
+    }
+    set dot [expr {$path eq "" ? "" : "$path."}]
+    switch -- [dict get $type type] {
+        record {
+            if {![dict exists $type fields] || ![string is list $value] || [llength $value] % 2} { return $value }
+            foreach field [dict get $type fields] {
+                set name [dict get $field name]
+                if {[dict exists $value $name]} {
+                    dict set value $name [Decimals [dict get $field type] [dict get $value $name] $toText $dot$name]
+                }
+            }
+        }
+        array {
+            if {![string is list $value]} { return $value }
+            set i -1
+            set value [lmap item $value {
+                Decimals [dict get $type items] $item $toText $path\[[incr i]\]
+            }]
+        }
+        map {
+            if {![string is list $value] || [llength $value] % 2} { return $value }
+            set value [dict map {k v} $value { Decimals [dict get $type values] $v $toText $dot$k }]
+        }
+        bytes - fixed {
+            if {![dict exists $type logicalType] || [dict get $type logicalType] ne "decimal"} { return $value }
+            set scale [expr {[dict exists $type scale] ? [dict get $type scale] : 0}]
+            if {$toText} { return [DecimalText $value $scale] }
+            set precision [expr {[dict exists $type precision] ? [dict get $type precision] : ""}]
+            set size [expr {[dict get $type type] eq "fixed" ? [dict get $type size] : ""}]
+            return [DecimalBytes $value $scale $precision $size [expr {$path eq "" ? "value" : $path}]]
+        }
+    }
+    return $value
+}
+
+# VALUE with decimals converted for (TOTEXT 0) or after (1) kafka::avro AVRO.
+proc ::kafka::Serde::Logical {avro value toText} {
+    if {![string match *decimal* [$avro schema]]} { return $value }
+    Decimals [Parsed $avro] $value $toText ""
+}
+
+# The schema of kafka::avro object AVRO as parsed JSON (tcllib json).
+proc ::kafka::Serde::Parsed {avro} {
+    variable parsed
+    if {![info exists parsed($avro)]} {
+        set parsed($avro) [::json::json2dict [$avro schema]]
+    }
+    return $parsed($avro)
+}
+
+proc ::kafka::Serde::IsRecord {type} {
+    expr {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]
+        && [dict get $type type] eq "record" && [dict exists $type fields]}
+}
+
+# VALUE, decoded with writer type WTYPE, as a value of reader type RTYPE:
+# record fields matched by name (recursively through records written
+# inline), a reader field the writer lacks gets its default, a writer field
+# the reader lacks is dropped, int/long/float read as float/double are made
+# doubles.  Other values are kept as written.
+proc ::kafka::Serde::Project {rtype wtype value} {
+    if {[IsRecord $rtype] && [IsRecord $wtype]} {
+        set written [dict create]
+        foreach field [dict get $wtype fields] {
+            dict set written [dict get $field name] [dict get $field type]
+        }
+        set out [dict create]
+        foreach field [dict get $rtype fields] {
+            set name [dict get $field name]
+            if {[dict exists $written $name]} {
+                dict set out $name [Project [dict get $field type] [dict get $written $name] [dict get $value $name]]
+            } elseif {[dict exists $field default]} {
+                dict set out $name [Default [dict get $field type] [dict get $field default]]
+            } else {
+                Error _VALUE_DESERIALIZATION "reader field $name is not in the writer's schema and has no default"
+            }
+        }
+        return $out
+    }
+    if {$rtype in {float double} && $wtype in {int long float}} {
+        return [expr {double($value)}]
+    }
+    return $value
+}
+
+# A field's JSON DEFAULT (as tcllib json parsed it) as the Tcl value of TYPE:
+# a union's default is of its first branch; bytes and fixed defaults are
+# strings of code points 0-255.
+proc ::kafka::Serde::Default {type default} {
+    if {![IsRecord $type] && [string is list $type] && [llength $type] > 1
+            && ![dict exists $type type]} {
+        set type [lindex $type 0]
+    }
+    if {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]} {
+        set type [dict get $type type]
+    }
+    switch -- $type {
+        null { return "" }
+        boolean { return [expr {$default ? 1 : 0}] }
+        float - double { return [expr {double($default)}] }
+        bytes - fixed { return [encoding convertto iso8859-1 $default] }
+        default { return $default }
+    }
 }
 
 # The kafka::avro object of writer schema ID: the serde's own for its -id,
