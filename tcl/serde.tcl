@@ -227,7 +227,7 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     if {$id ne ""} {
         return [$avro encode [Logical $avro $value 0] -id $id]
     }
-    set registry [dict get $config registry]
+    set registry [RegistryOf $config]
     set subject [M_subject $key 0 $topic]
     if {[dict get $config use.latest.version]} {
         if {![dict exists $S($key,latest) $subject]} {
@@ -334,10 +334,15 @@ proc ::kafka::Serde::DecimalBytes {text scale precision size path} {
     if {$precision ne "" && [string length $digits] > $precision} {
         Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" has more than $precision digits"
     }
+    # Bounded, so that hostile input cannot make the bignum work long.
+    if {[string length $digits] > 4096} {
+        Error _VALUE_SERIALIZATION "$path: decimals of more than 4096 digits are refused"
+    }
     set v [expr {$digits eq "" ? 0 : $sign eq "-" ? -$digits : $digits}]
     if {$size eq ""} {
-        set size 1
-        while {$v >= 1 << (8 * $size - 1) || $v < -(1 << (8 * $size - 1))} { incr size }
+        # The fewest bytes: from the magnitude's hex digits, plus a sign bit.
+        set size [expr {([string length [format %llx [expr {abs($v)}]]] * 4 + 8) / 8}]
+        while {$size > 1 && $v < 1 << (8 * $size - 9) && $v >= -(1 << (8 * $size - 9))} { incr size -1 }
     } elseif {$v >= 1 << (8 * $size - 1) || $v < -(1 << (8 * $size - 1))} {
         Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" does not fit in $size bytes"
     }
@@ -466,6 +471,15 @@ proc ::kafka::Serde::Default {type default} {
     }
 }
 
+# The serde's registry client, or the error _STATE when it was deleted.
+proc ::kafka::Serde::RegistryOf {config} {
+    set registry [dict get $config registry]
+    if {[namespace which -command $registry] eq ""} {
+        Error _STATE "the registry client \"$registry\" of this serde was deleted"
+    }
+    return $registry
+}
+
 # The kafka::avro object of writer schema ID: the serde's own for its -id,
 # else the registry's schema, fetched once.
 proc ::kafka::Serde::Writer {key await id} {
@@ -477,12 +491,11 @@ proc ::kafka::Serde::Writer {key await id} {
     if {$id eq [dict get $config id]} {
         return [dict get $config avro]
     }
-    set registry [dict get $config registry]
-    if {$registry eq ""} {
+    if {[dict get $config registry] eq ""} {
         Error _VALUE_DESERIALIZATION "schema id $id: unknown (this serde has no registry, only id [dict get $config id])"
     }
     set aw [expr {$await ? {-await} : {}}]
-    set failed [catch {$registry schema $id {*}$aw} schema options]
+    set failed [catch {[RegistryOf $config] schema $id {*}$aw} schema options]
     # The serde (or the registry client) may be gone while the coroutine waited.
     if {![info exists S($key,writers)]} { Error _DESTROY "serde deleted" }
     if {$failed} {
