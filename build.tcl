@@ -30,6 +30,9 @@ set buildDir [file join $here build lib]
 set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread libavro-dev}
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
+# Debian packages only the real-broker tests need: python3-venv for the
+# confluent-kafka-python peer of tests/serde.test (its venv: .cache/pyvenv).
+set brokerRequirements {python3-venv}
 # The Kafka broker of the -next test leg (newest 4.x Maven Central serves;
 # tests/broker.tcl reads KAFKATEST_KAFKA_VERSION, default its pom's).
 set nextKafka 4.4.0
@@ -41,9 +44,9 @@ proc onDebian {} {
 
 # withBroker: also what a real broker started by the tests needs (Java, Maven).
 proc missingPackages {{withBroker 1}} {
-    global requirements programs
+    global requirements programs brokerRequirements
     set missing {}
-    foreach pkg $requirements {
+    foreach pkg [list {*}$requirements {*}[expr {$withBroker ? $brokerRequirements : {}}]] {
         if {[catch {exec dpkg-query -W -f {${Status}} $pkg} status] || ![string match "*ok installed" $status]} {
             lappend missing $pkg
         }

@@ -1,0 +1,518 @@
+# serde.tcl --
+#
+#	kafka::serde: a Schema Registry serializer/deserializer (Avro) that
+#	binds a kafka::avro schema, a kafka::registry client and a subject
+#	name strategy, so a producer writes Tcl dicts and a consumer reads them
+#	back (issue 25 item 3):
+#
+#	    kafka::serde create s -registry reg -schema $schema
+#	    $tp produce -partition 0 [s serialize $topic $dict]
+#	    set msg [s deserialize [$queue poll 1000]]  ;# + value, schema_id
+#
+#	State lives in ::kafka::Serde::S, keyed by a number per object (the
+#	command is an alias, renames followed by a trace).  Registry look-ups
+#	happen in serialize/deserialize, the first time a subject or a schema
+#	id is met; they are cached for the object's life (an id never changes,
+#	the latest version is taken once).  Without -await the look-up is the
+#	registry client's synchronous call (the http package's vwait, bounded
+#	by the client's -timeout); with -await the coroutine yields.
+
+namespace eval ::kafka {
+    namespace export serde
+}
+namespace eval ::kafka::Serde {
+    variable S
+    array set S {}
+    variable autoCount 0
+    variable objectCount 0
+    variable createUsage {kafka::serde create name|#auto ?-registry registry? ?-schema schema? ?-id schemaId? ?-key? ?-strategy topic|record|topic_record? ?-auto.register 0|1? ?-use.latest.version 0|1?}
+    # The methods, in the order of the "bad method" list, with their usage.
+    variable methods {
+        serialize   {topic value ?-await?}
+        deserialize {message ?-await?}
+        subject     {topic}
+        delete      {}
+    }
+}
+
+proc ::kafka::Serde::Error {code message} {
+    return -level 2 -code error -errorcode [list KAFKA $code $message] $message
+}
+
+proc ::kafka::serde {args} {
+    if {[llength $args] && [lindex $args 0] ne "create"} {
+        ::kafka::ArgError "bad subcommand \"[lindex $args 0]\": must be create"
+    }
+    if {[llength $args] < 2} {
+        ::kafka::ArgError "wrong # args: should be \"$::kafka::Serde::createUsage\""
+    }
+    set name [lindex $args 1]
+    if {$name eq ""} { ::kafka::ArgError "object name must not be empty" }
+    if {$name eq "#auto"} {
+        while {[namespace which -command [set name ::kafka_serde$::kafka::Serde::autoCount]] ne ""} {
+            incr ::kafka::Serde::autoCount
+        }
+        set shown [string range $name 2 end]
+    } else {
+        set shown $name
+        set name [uplevel 1 [list ::kafka::InCallerNamespace $name]]
+        if {[namespace which -command $name] ne ""} {
+            ::kafka::ArgError "command \"$shown\" already exists"
+        }
+    }
+    set config [::kafka::Serde::Options [lrange $args 2 end]]
+    ::kafka::Serde::Install $name $shown $config
+    return $shown
+}
+
+# The create options checked, as a dict; makes the schema's kafka::avro
+# object (dict key avro) last, so a refused option leaves nothing behind.
+proc ::kafka::Serde::Options {words} {
+    variable createUsage
+    set config [dict create registry "" schema "" id "" forKey 0 strategy topic \
+        auto.register 1 use.latest.version 0 avro "" record ""]
+    for {set i 0} {$i < [llength $words]} {incr i} {
+        set option [lindex $words $i]
+        switch -- $option {
+            -key { dict set config forKey 1; continue }
+            -registry - -schema - -id - -strategy - -auto.register - -use.latest.version {}
+            default {
+                ::kafka::ArgError "bad option \"$option\": must be -registry, -schema, -id, -key, -strategy, -auto.register, or -use.latest.version"
+            }
+        }
+        if {$i + 1 >= [llength $words]} { ::kafka::ArgError "option \"$option\" needs a value" }
+        dict set config [string range $option 1 end] [lindex $words [incr i]]
+    }
+    dict with config {}
+    if {$registry ne ""} {
+        set qualified [uplevel 2 [list namespace which -command $registry]]
+        if {$qualified eq "" || [catch {$qualified url}]} {
+            ::kafka::ArgError "\"$registry\" is not a kafka::registry client"
+        }
+        dict set config registry $qualified
+    }
+    if {$id ne "" && (![string is entier -strict $id] || $id < 0 || $id > 2147483647)} {
+        ::kafka::ArgError "expected a schema id (0 to 2147483647) but got \"$id\""
+    }
+    if {$strategy ni {topic record topic_record}} {
+        ::kafka::ArgError "bad -strategy \"$strategy\": must be topic, record, or topic_record"
+    }
+    foreach flag {auto.register use.latest.version} {
+        if {![string is boolean -strict [dict get $config $flag]]} {
+            ::kafka::ArgError "-$flag must be a boolean, got \"[dict get $config $flag]\""
+        }
+        dict set config $flag [expr {!![dict get $config $flag]}]
+    }
+    if {[dict get $config auto.register] && [dict get $config use.latest.version] && $id eq ""} {
+        Error _CONFLICT "-auto.register and -use.latest.version exclude each other: set -auto.register 0"
+    }
+    if {$registry eq "" && ($schema eq "" || $id eq "")} {
+        ::kafka::ArgError "without -registry, -schema and -id are both needed"
+    }
+    if {$schema ne ""} {
+        dict set config record [RecordName $schema]
+    }
+    if {$strategy ne "topic" && [dict get $config record] eq ""} {
+        ::kafka::ArgError "-strategy $strategy needs a -schema of a named type (a record)"
+    }
+    if {$registry ne "" && $schema ne "" && $id eq "" && ![dict get $config auto.register]
+            && ![dict get $config use.latest.version]} {
+        ::kafka::ArgError "-auto.register 0 needs -use.latest.version 1 or -id (looking a schema's id up is not supported)"
+    }
+    if {$schema ne ""} {
+        dict set config avro ::[::kafka::avro create #auto $schema]
+    }
+    return $config
+}
+
+# The full name of a named schema (namespace.name), or "" (a primitive, an
+# array ...).  The schema is valid JSON: kafka::avro checks it later.
+proc ::kafka::Serde::RecordName {schema} {
+    if {[catch {::json::json2dict $schema} parsed] || [catch {dict get $parsed name} name]} {
+        return ""
+    }
+    if {[string first . $name] < 0 && [dict exists $parsed namespace]
+            && [dict get $parsed namespace] ne ""} {
+        set name [dict get $parsed namespace].$name
+    }
+    return $name
+}
+
+proc ::kafka::Serde::Install {name shown config} {
+    variable S
+    set key [incr ::kafka::Serde::objectCount]
+    set S($key,config) $config
+    set S($key,name) $shown
+    # id -> kafka::avro object of that writer schema; subject -> {id avro} of its latest version.
+    set S($key,writers) [dict create]
+    set S($key,latest) [dict create]
+    interp alias {} $name {} ::kafka::Serde::Dispatch $key
+    trace add command $name {rename delete} [list ::kafka::Serde::Renamed $key]
+}
+
+proc ::kafka::Serde::Renamed {key old new op} {
+    variable S
+    if {$op eq "rename" && $new ne ""} {
+        set S($key,name) [string trimleft $new :]
+        return
+    }
+    set avro [dict get $S($key,config) avro]
+    if {$avro ne ""} { catch {rename $avro ""} }
+    dict for {id writer} $S($key,writers) {
+        if {$writer ne $avro} { catch {rename $writer ""} }
+    }
+    dict for {subject latest} $S($key,latest) { catch {rename [lindex $latest 1] ""} }
+    foreach name [array names ::kafka::Serde::parsed] {
+        if {[namespace which -command $name] eq ""} { unset ::kafka::Serde::parsed($name) }
+    }
+    array unset S $key,*
+}
+
+proc ::kafka::Serde::Dispatch {key args} {
+    variable methods
+    variable S
+    if {![llength $args]} {
+        ::kafka::ArgError "wrong # args: should be \"$S($key,name) method ?arg ...?\""
+    }
+    set args [lassign $args method]
+    if {![dict exists $methods $method]} {
+        set names [dict keys $methods]
+        ::kafka::ArgError "bad method \"$method\": must be [join [lrange $names 0 end-1] {, }], or [lindex $names end]"
+    }
+    set await 0
+    if {[lindex $args end] eq "-await" && $method in {serialize deserialize}} {
+        set await 1
+        set args [lrange $args 0 end-1]
+        if {[info coroutine] eq ""} {
+            Error _STATE "$method -await must be called inside a coroutine (see coroutine(n))"
+        }
+    }
+    set usage [dict get $methods $method]
+    set want [llength [regsub -all {\?[^?]*\?} $usage ""]]
+    if {[llength $args] != $want} {
+        ::kafka::ArgError [string trimright "wrong # args: should be \"$S($key,name) $method $usage"]\"
+    }
+    if {$method eq "delete"} {
+        rename [namespace which -command $S($key,name)] ""
+        return
+    }
+    # The error alone: the internals' frames are no use in errorInfo.
+    if {[catch {M_$method $key $await {*}$args} result options]} {
+        return -code error -errorcode [dict get $options -errorcode] $result
+    }
+    return $result
+}
+
+# The subject of TOPIC's values (keys with -key) under the strategy.
+proc ::kafka::Serde::M_subject {key await topic} {
+    variable S
+    dict with S($key,config) {}
+    set part [expr {$forKey ? "key" : "value"}]
+    switch -- $strategy {
+        topic        { return $topic-$part }
+        record       { return $record }
+        topic_record { return $topic-$record }
+    }
+}
+
+# The value in the wire format: the writer's id (given, registered or the
+# subject's latest), then the Avro encoding (a value that does not fit is
+# the kafka::avro error naming the field path; nothing is returned).
+proc ::kafka::Serde::M_serialize {key await topic value} {
+    variable S
+    set config $S($key,config)
+    set aw [expr {$await ? {-await} : {}}]
+    set avro [dict get $config avro]
+    set id [dict get $config id]
+    if {$id ne ""} {
+        return [$avro encode [Logical $avro $value 0] -id $id]
+    }
+    set registry [RegistryOf $config]
+    set subject [M_subject $key 0 $topic]
+    if {[dict get $config use.latest.version]} {
+        if {![dict exists $S($key,latest) $subject]} {
+            set latest [$registry latest $subject {*}$aw]
+            # The key may be gone while the coroutine waited.
+            if {![info exists S($key,latest)]} { Error _DESTROY "serde deleted" }
+            if {![dict exists $S($key,latest) $subject]} {
+                dict set S($key,latest) $subject [list [dict get $latest id] \
+                    ::[::kafka::avro create #auto [dict get $latest schema]]]
+            }
+        }
+        lassign [dict get $S($key,latest) $subject] id writer
+        return [$writer encode [Logical $writer $value 0] -id $id]
+    }
+    if {$avro eq ""} {
+        Error _STATE "no schema to write with: give -schema, or -use.latest.version 1"
+    }
+    set id [$registry register $subject [$avro schema] {*}$aw]
+    if {![info exists S($key,config)]} { Error _DESTROY "serde deleted" }
+    return [$avro encode [Logical $avro $value 0] -id $id]
+}
+
+# MESSAGE (a received message as a dict) with the decoded value and
+# schema_id added (key_value and key_schema_id for a key serde), or, when
+# the bytes cannot be decoded, error _VALUE_DESERIALIZATION (or
+# _KEY_DESERIALIZATION) and message added: the raw fields stay.
+proc ::kafka::Serde::M_deserialize {key await message} {
+    variable S
+    if {![string is list $message] || [llength $message] % 2} {
+        ::kafka::ArgError "expected a message dict (as poll or next return it) but got \"[Short $message]\""
+    }
+    if {[dict exists $message error]} { return $message }
+    set isKey [dict get $S($key,config) forKey]
+    set field [expr {$isKey ? "key" : "payload"}]
+    set prefix [expr {$isKey ? "key_" : ""}]
+    set code [expr {$isKey ? "_KEY_DESERIALIZATION" : "_VALUE_DESERIALIZATION"}]
+    if {![dict exists $message $field]} {
+        if {$isKey} { return $message }
+        ::kafka::ArgError "expected a message dict (as poll or next return it): no payload"
+    }
+    if {[catch {Decode $key $await [dict get $message $field]} decoded options]} {
+        set errorCode [dict get $options -errorcode]
+        if {[lindex $errorCode 0] ne "KAFKA" || [lindex $errorCode 1] eq "_DESTROY"} {
+            return -options $options $decoded
+        }
+        return [dict merge $message [dict create error $code message $decoded]]
+    }
+    lassign $decoded id value
+    dict set message ${prefix}schema_id $id
+    dict set message ${prefix}value $value
+    return $message
+}
+
+# {id value} of framed BYTES; errors are KAFKA _VALUE_DESERIALIZATION (or
+# the registry's, reworded to name the id).
+proc ::kafka::Serde::Decode {key await bytes} {
+    variable S
+    lassign [::kafka::avro unframe $bytes] id body
+    set writer [Writer $key $await $id]
+    set reader [dict get $S($key,config) avro]
+    if {$reader eq "" || $reader eq $writer} {
+        return [list $id [Logical $writer [$writer decode $body] 1]]
+    }
+    if {![catch {$reader decode $body -writer $writer} value options]} {
+        return [list $id [Logical $reader $value 1]]
+    }
+    if {![string match "*doesn't appear in writer*" $value]} {
+        return -options $options $value
+    }
+    # Avro C 1.11 does not fill in the default of a field the writer lacks:
+    # decode with the writer's schema, then project onto the reader's.
+    set value [Project [Parsed $reader] [Parsed $writer] [$writer decode $body]]
+    # The result must be a value of the reader's schema.
+    $reader encode $value
+    return [list $id [Logical $reader $value 1]]
+}
+# Decimal logical type: two's-complement big-endian bytes <-> a decimal string, exact.
+proc ::kafka::Serde::DecimalText {bytes scale} {
+    set n [string length $bytes]
+    if {$n == 0} { return 0 }
+    binary scan $bytes H* hex
+    set v [expr "0x$hex"]
+    if {$v >= 1 << (8 * $n - 1)} { set v [expr {$v - (1 << (8 * $n))}] }
+    set sign [expr {$v < 0 ? "-" : ""}]
+    set digits [string trimleft [expr {abs($v)}] -]
+    if {$scale == 0} { return $sign$digits }
+    set digits [format %0*s [expr {$scale + 1}] $digits]
+    return $sign[string range $digits 0 end-$scale].[string range $digits end-[expr {$scale - 1}] end]
+}
+
+# The bytes of decimal TEXT at SCALE (SIZE bytes for a fixed, else the
+# fewest); PATH names the field in errors.  No rounding: more fraction
+# digits than the scale, or more digits than PRECISION, are refused.
+proc ::kafka::Serde::DecimalBytes {text scale precision size path} {
+    if {![regexp {^([-+]?)([0-9]*)(?:\.([0-9]*))?$} $text -> sign whole fraction]
+            || $whole eq "" && $fraction eq ""} {
+        Error _VALUE_SERIALIZATION "$path: expected a decimal number, got \"[Short $text]\""
+    }
+    if {[string length [string trimright $fraction 0]] > $scale} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" has more than $scale decimal places (no rounding)"
+    }
+    set fraction [string range $fraction[string repeat 0 $scale] 0 [expr {$scale - 1}]]
+    set digits [string trimleft $whole$fraction 0]
+    if {$precision ne "" && [string length $digits] > $precision} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" has more than $precision digits"
+    }
+    # Bounded, so that hostile input cannot make the bignum work long.
+    if {[string length $digits] > 4096} {
+        Error _VALUE_SERIALIZATION "$path: decimals of more than 4096 digits are refused"
+    }
+    set v [expr {$digits eq "" ? 0 : $sign eq "-" ? -$digits : $digits}]
+    if {$size eq ""} {
+        # The fewest bytes: from the magnitude's hex digits, plus a sign bit.
+        set size [expr {([string length [format %llx [expr {abs($v)}]]] * 4 + 8) / 8}]
+        while {$size > 1 && $v < 1 << (8 * $size - 9) && $v >= -(1 << (8 * $size - 9))} { incr size -1 }
+    } elseif {$v >= 1 << (8 * $size - 1) || $v < -(1 << (8 * $size - 1))} {
+        Error _VALUE_SERIALIZATION "$path: \"[Short $text]\" does not fit in $size bytes"
+    }
+    if {$v < 0} { set v [expr {$v + (1 << (8 * $size))}] }
+    return [binary format H* [format %0*llx [expr {2 * $size}] $v]]
+}
+
+proc ::kafka::Serde::IsTyped {type} {
+    expr {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]}
+}
+
+# VALUE of schema TYPE (parsed JSON) with its decimals converted: to text
+# (TOTEXT 1, after decoding) or to bytes (before encoding).  Follows
+# records, arrays, maps and nullable unions written inline; a value that
+# does not have the schema's shape is left for Avro C to refuse.
+proc ::kafka::Serde::Decimals {type value toText path} {
+    if {![IsTyped $type]} {
+        # A union: only its nullable form ("" is null) is followed.
+        if {[string is list $type] && [llength $type] == 2 && "null" in $type && $value ne ""} {
+            set other [lindex $type [expr {[lindex $type 0] eq "null"}]]
+            return [Decimals $other $value $toText $path]
+        }
+        return $value
+    }
+    set dot [expr {$path eq "" ? "" : "$path."}]
+    switch -- [dict get $type type] {
+        record {
+            if {![dict exists $type fields] || ![string is list $value] || [llength $value] % 2} { return $value }
+            foreach field [dict get $type fields] {
+                set name [dict get $field name]
+                if {[dict exists $value $name]} {
+                    dict set value $name [Decimals [dict get $field type] [dict get $value $name] $toText $dot$name]
+                }
+            }
+        }
+        array {
+            if {![string is list $value]} { return $value }
+            set i -1
+            set value [lmap item $value {
+                Decimals [dict get $type items] $item $toText $path\[[incr i]\]
+            }]
+        }
+        map {
+            if {![string is list $value] || [llength $value] % 2} { return $value }
+            set value [dict map {k v} $value { Decimals [dict get $type values] $v $toText $dot$k }]
+        }
+        bytes - fixed {
+            if {![dict exists $type logicalType] || [dict get $type logicalType] ne "decimal"} { return $value }
+            set scale [expr {[dict exists $type scale] ? [dict get $type scale] : 0}]
+            if {$toText} { return [DecimalText $value $scale] }
+            set precision [expr {[dict exists $type precision] ? [dict get $type precision] : ""}]
+            set size [expr {[dict get $type type] eq "fixed" ? [dict get $type size] : ""}]
+            return [DecimalBytes $value $scale $precision $size [expr {$path eq "" ? "value" : $path}]]
+        }
+    }
+    return $value
+}
+
+# VALUE with decimals converted for (TOTEXT 0) or after (1) kafka::avro AVRO.
+proc ::kafka::Serde::Logical {avro value toText} {
+    if {![string match *decimal* [$avro schema]]} { return $value }
+    Decimals [Parsed $avro] $value $toText ""
+}
+
+# The schema of kafka::avro object AVRO as parsed JSON (tcllib json).
+proc ::kafka::Serde::Parsed {avro} {
+    variable parsed
+    if {![info exists parsed($avro)]} {
+        set parsed($avro) [::json::json2dict [$avro schema]]
+    }
+    return $parsed($avro)
+}
+
+proc ::kafka::Serde::IsRecord {type} {
+    expr {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]
+        && [dict get $type type] eq "record" && [dict exists $type fields]}
+}
+
+# VALUE, decoded with writer type WTYPE, as a value of reader type RTYPE:
+# record fields matched by name (recursively through records written
+# inline), a reader field the writer lacks gets its default, a writer field
+# the reader lacks is dropped, int/long/float read as float/double are made
+# doubles.  Other values are kept as written.
+proc ::kafka::Serde::Project {rtype wtype value} {
+    if {[IsRecord $rtype] && [IsRecord $wtype]} {
+        set written [dict create]
+        foreach field [dict get $wtype fields] {
+            dict set written [dict get $field name] [dict get $field type]
+        }
+        set out [dict create]
+        foreach field [dict get $rtype fields] {
+            set name [dict get $field name]
+            if {[dict exists $written $name]} {
+                dict set out $name [Project [dict get $field type] [dict get $written $name] [dict get $value $name]]
+            } elseif {[dict exists $field default]} {
+                dict set out $name [Default [dict get $field type] [dict get $field default]]
+            } else {
+                Error _VALUE_DESERIALIZATION "reader field $name is not in the writer's schema and has no default"
+            }
+        }
+        return $out
+    }
+    if {$rtype in {float double} && $wtype in {int long float}} {
+        return [expr {double($value)}]
+    }
+    return $value
+}
+
+# A field's JSON DEFAULT (as tcllib json parsed it) as the Tcl value of TYPE:
+# a union's default is of its first branch; bytes and fixed defaults are
+# strings of code points 0-255.
+proc ::kafka::Serde::Default {type default} {
+    if {![IsRecord $type] && [string is list $type] && [llength $type] > 1
+            && ![dict exists $type type]} {
+        set type [lindex $type 0]
+    }
+    if {[string is list $type] && [llength $type] % 2 == 0 && [dict exists $type type]} {
+        set type [dict get $type type]
+    }
+    switch -- $type {
+        null { return "" }
+        boolean { return [expr {$default ? 1 : 0}] }
+        float - double { return [expr {double($default)}] }
+        bytes - fixed { return [encoding convertto iso8859-1 $default] }
+        default { return $default }
+    }
+}
+
+# The serde's registry client, or the error _STATE when it was deleted.
+proc ::kafka::Serde::RegistryOf {config} {
+    set registry [dict get $config registry]
+    if {[namespace which -command $registry] eq ""} {
+        Error _STATE "the registry client \"$registry\" of this serde was deleted"
+    }
+    return $registry
+}
+
+# The kafka::avro object of writer schema ID: the serde's own for its -id,
+# else the registry's schema, fetched once.
+proc ::kafka::Serde::Writer {key await id} {
+    variable S
+    set config $S($key,config)
+    if {[dict exists $S($key,writers) $id]} {
+        return [dict get $S($key,writers) $id]
+    }
+    if {$id eq [dict get $config id]} {
+        return [dict get $config avro]
+    }
+    if {[dict get $config registry] eq ""} {
+        Error _VALUE_DESERIALIZATION "schema id $id: unknown (this serde has no registry, only id [dict get $config id])"
+    }
+    set aw [expr {$await ? {-await} : {}}]
+    set failed [catch {[RegistryOf $config] schema $id {*}$aw} schema options]
+    # The serde (or the registry client) may be gone while the coroutine waited.
+    if {![info exists S($key,writers)]} { Error _DESTROY "serde deleted" }
+    if {$failed} {
+        if {[lindex [dict get $options -errorcode] 1] eq "_DESTROY"} { return -options $options $schema }
+        Error _VALUE_DESERIALIZATION "schema id $id: $schema"
+    }
+    if {![dict exists $S($key,writers) $id]} {
+        set own [dict get $config avro]
+        if {$own ne "" && $schema eq [$own schema]} {
+            dict set S($key,writers) $id [dict get $config avro]
+        } else {
+            dict set S($key,writers) $id ::[::kafka::avro create #auto $schema]
+        }
+    }
+    return [dict get $S($key,writers) $id]
+}
+
+proc ::kafka::Serde::Short {text} {
+    expr {[string length $text] > 60 ? "[string range $text 0 59]..." : $text}
+}
