@@ -196,6 +196,7 @@ int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
         list.reset(PartitionsFromObj(interp_, rest[0], true));
         if (!list) return TCL_ERROR;
     }
+    if (!list) StoreHanded(); // committing the stored offsets from inside a batch: what it handed so far
     if (command || options.Has(AWAIT)) return CommitWithReceiver(list.get(), command.get(), options.Has(AWAIT));
     rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), options.Has(ASYNC));
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit

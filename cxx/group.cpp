@@ -10,6 +10,7 @@
 #include "partitions.h"
 #include "stream.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kafkatcl {
@@ -210,7 +211,7 @@ int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
                         &messages, "consume_batch");
     ServeEvents(); // on every path
     if (rc != TCL_OK) return TCL_ERROR;
-    return RunBatchBody(interp_, this, messages, objv[4], objv[5], Format());
+    return RunBatchBody(interp_, this, this, messages, objv[4], objv[5], Format());
 }
 
 // subscribe/assign on a group consumer whose handle also has partitions
@@ -254,7 +255,19 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, 3, stream);
 }
 
-int Handle::Unsubscribe(int, Tcl_Obj *const[]) { return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe"); }
+int Handle::Unsubscribe(int, Tcl_Obj *const[]) {
+    StoreHanded(); // the revoke commits them
+    return ErrResult(interp_, rd_kafka_unsubscribe(rk_.get()), "unsubscribe");
+}
+
+void Handle::RunningBatch(HandedOffsets *batch, bool running) {
+    if (running) runningBatches_.push_back(batch);
+    else runningBatches_.erase(std::find(runningBatches_.begin(), runningBatches_.end(), batch));
+}
+
+void Handle::StoreHanded() {
+    for (HandedOffsets *batch : runningBatches_) batch->Store();
+}
 
 int Handle::Subscription(int, Tcl_Obj *const[]) {
     rd_kafka_topic_partition_list_t *raw = nullptr;
@@ -273,6 +286,8 @@ int Handle::GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool 
     if (objc == 3 && !list) return TCL_ERROR;
     bool empty = !list || list->cnt == 0;
     if (assign && !empty && RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
+    if (!incremental) MarkAllRepositioned();
+    for (int i = 0; incremental && i < list->cnt; i++) MarkRepositioned(list->elems[i].topic, list->elems[i].partition);
     if (!incremental) {
         rd_kafka_resp_err_t err = rd_kafka_assign(rk, empty ? NULL : list.get());
         if (!err && !empty) groupInUse_ = true;
@@ -353,6 +368,7 @@ int Handle::Seek(int objc, Tcl_Obj *const objv[]) {
     Tcl_ListObjAppendElement(NULL, one.get(), Tcl_NewListObj(3, triple));
     PartitionListPtr list(PartitionsFromObj(interp_, one.get(), true));
     if (!list) return TCL_ERROR;
+    for (int i = 0; i < list->cnt; i++) MarkRepositioned(list->elems[i].topic, list->elems[i].partition);
     if (rd_kafka_error_t *error = rd_kafka_seek_partitions(rk_.get(), list.get(), timeout)) return RdError(interp_, error, "seek");
     // With timeout 0 librdkafka marks each seek it started _IN_PROGRESS: that is success.
     for (int i = 0; i < list->cnt; i++)
@@ -415,6 +431,7 @@ int Handle::Close(int objc, Tcl_Obj *const objv[]) {
                           "(consume_stop) or delete the handle");
     groupStream_.Reset();
     if (groupNext_) groupNext_->Stop("the group consumer was closed while next waited"); // never left hanging
+    StoreHanded(); // a close from inside a batch: what the script got so far is committed, no more
     if (timeout < 0 && !closeQueue_) {
         rd_kafka_unsubscribe(rk_.get()); // see ~Handle: close alone leaves a re-subscription behind
         rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_.get());
@@ -439,7 +456,7 @@ int Handle::CloseWithin(int timeout) {
     while (!rd_kafka_consumer_closed(rk)) {
         Tcl_WideInt left = timeout < 0 ? 100 : deadline - NowMs();
         if (left <= 0) break;
-        rd_kafka_queue_poll_callback(closeQueue_.get(), (int)(left < 100 ? left : 100));
+        ServeCloseQueue((int)(left < 100 ? left : 100));
         if (Deleted()) break;
     }
     ServeEvents(SIZE_MAX); // the final revoke's after-the-fact callback
@@ -449,6 +466,35 @@ int Handle::CloseWithin(int timeout) {
                               " ms: it goes on from the event loop (close again to wait for it)");
     groupInUse_ = false;
     return TCL_OK;
+}
+
+// Serves the close's queue until it is empty (waiting up to timeoutMs for
+// the first op). rd_kafka_consumer_close_queue forwards the group's queue
+// there, with the messages fetched and not read yet: a callback-mode serve
+// (rd_kafka_queue_poll_callback) meets them and librdkafka aborts the
+// process (rd_kafka_q_serve: assert res != RD_KAFKA_OP_RES_PASS). So it is
+// served as events: a rebalance runs OnRebalance as librdkafka's callback
+// would, an error goes to the error callback, and a message is dropped
+// unread, as rd_kafka_consumer_close drops it: its offset is not stored
+// (only handing it to the application stores it), so it is not committed.
+void Handle::ServeCloseQueue(int timeoutMs) {
+    Preserve keep(this);
+    while (!Deleted()) {
+        EventPtr event(rd_kafka_queue_poll(closeQueue_.get(), timeoutMs));
+        if (!event) return; // nothing in time, or the close's TERMINATE (served inside)
+        timeoutMs = 0;
+        rd_kafka_event_t *ev = event.get();
+        switch (rd_kafka_event_type(ev)) {
+        case RD_KAFKA_EVENT_REBALANCE:
+            OnRebalance(rk_.get(), rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev), this);
+            break;
+        case RD_KAFKA_EVENT_ERROR:
+            OnError(rk_.get(), rd_kafka_event_error(ev), rd_kafka_event_error_string(ev), this);
+            break;
+        default: // a fetched message (RD_KAFKA_EVENT_FETCH): dropped unread
+            break;
+        }
+    }
 }
 
 // member_id: the member id the group coordinator gave this consumer ("" until it joined).

@@ -68,6 +68,9 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
         size_t size = sizeof value;
         if (rd_kafka_conf_get(conf.get(), "queued.min.messages", value, &size) == RD_KAFKA_CONF_OK && !strcmp(value, "100000"))
             rd_kafka_conf_set(conf.get(), "queued.min.messages", "1000000", errstr, sizeof errstr);
+        size = sizeof value;
+        if (rd_kafka_conf_get(conf.get(), "enable.auto.offset.store", value, &size) == RD_KAFKA_CONF_OK)
+            autoOffsetStore_ = !strcmp(value, "true");
     }
     // Logs go through the main queue, so they reach Tcl in this thread.
     rd_kafka_conf_set(conf.get(), "log.queue", "true", errstr, sizeof errstr);
@@ -269,7 +272,7 @@ void Handle::ServeEvents(size_t limit) {
     if (Deleted() || !rk_) return;
     Preserve keep(this);
     rd_kafka_poll(rk_.get(), 0);
-    if (closeQueue_) rd_kafka_queue_poll_callback(closeQueue_.get(), 0); // a close -timeout still going on
+    if (closeQueue_) ServeCloseQueue(0); // a close -timeout still going on
     if (commitQueue_) TakeCommitResults();
     // Called from inside one of this handle's callbacks (flush, purge, poll,
     // consume, `update` ...): librdkafka's part is done above (reports and

@@ -120,6 +120,27 @@ class Handle : public Object {
     bool GroupInUse() const { return groupInUse_; }
     // The brokers add_brokers gave, comma-separated (for MockCluster::Reaches).
     const std::string &AddedBrokers() const { return addedBrokers_; }
+    // The script's own positioning of partitions (seek, start, stop, assign,
+    // incremental_(un)assign), so that a batch's put-back of the messages it
+    // did not reach (PutBack, message.h) never undoes a position the script
+    // set meanwhile, inside the batch's body or stream callback or not: take
+    // a mark before running the script, ask RepositionedSince after.
+    uint64_t RepositionMark() const { return repositionSeq_; }
+    void MarkRepositioned(const std::string &topic, int32_t partition) { repositioned_[{topic, partition}] = ++repositionSeq_; }
+    void MarkAllRepositioned() { allRepositioned_ = ++repositionSeq_; } // assign: the whole assignment
+    bool RepositionedSince(const std::string &topic, int32_t partition, uint64_t mark) const {
+        if (mark == repositionSeq_) return false; // the usual case, per message: no lookup
+        auto it = repositioned_.find({topic, partition});
+        return allRepositioned_ > mark || (it != repositioned_.end() && it->second > mark);
+    }
+    // enable.auto.offset.store: librdkafka stores a message's offset as
+    // consumed when it hands the message over (a batch's too, all at once).
+    bool AutoOffsetStore() const { return autoOffsetStore_; }
+    // The batches being run (HandedOffsets, message.h; nested when a body
+    // consumes again): StoreHanded stores what each handed so far, before a
+    // call that commits the stored offsets.
+    void RunningBatch(class HandedOffsets *batch, bool running);
+    void StoreHanded();
     // A failed produce or produce_batch (producer.cpp): a KAFKA error whose
     // errorCode, on an idempotent or transactional producer, has the fourth
     // element of the transaction methods' errors: {fatal} once librdkafka
@@ -261,6 +282,7 @@ class Handle : public Object {
     bool RunSyncRebalance(HandleEvent &event);
     int RefuseInRebalance(Tcl_Obj *method);
     int CloseWithin(int timeoutMs);
+    void ServeCloseQueue(int timeoutMs);
 
     Master *master_;
     rd_kafka_type_t type_;
@@ -312,6 +334,10 @@ class Handle : public Object {
     int startedPartitions_ = 0;     // see MarkStarted
     std::set<std::pair<std::string, int32_t>> startedSet_;
     bool groupInUse_ = false;       // see GroupInUse
+    std::map<std::pair<std::string, int32_t>, uint64_t> repositioned_; // see RepositionMark
+    uint64_t repositionSeq_ = 0, allRepositioned_ = 0;
+    bool autoOffsetStore_ = true;
+    std::vector<class HandedOffsets *> runningBatches_; // see RunningBatch
     // `$handle logger ...`: this handle's own logger, else the master's.
     LoggerSetting ownLogger_;
     std::atomic<bool> hasOwnLogger_{false}; // read by librdkafka threads

@@ -1,6 +1,7 @@
 // message.cpp -- consumed messages into Tcl variables, and the batch loop.
 #include "message.h"
 
+#include "handle.h"
 #include "object.h"
 #include "objcache.h"
 
@@ -221,7 +222,7 @@ int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg) {
     return KafkaError(interp, msg->err, text);
 }
 
-void PutBack(std::vector<MessagePtr> &messages, size_t from) {
+void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uint64_t mark) {
     std::map<std::pair<rd_kafka_topic_t *, int32_t>, int64_t> first;
     for (size_t i = from; i < messages.size(); i++) {
         const rd_kafka_message_t *m = messages[i].get();
@@ -229,9 +230,12 @@ void PutBack(std::vector<MessagePtr> &messages, size_t from) {
         first.emplace(std::make_pair(m->rkt, m->partition), m->offset); // keeps the earliest
     }
     for (auto &entry : first) {
+        rd_kafka_topic_t *rkt = entry.first.first;
+        int32_t partition = entry.first.second;
+        if (handle->RepositionedSince(rd_kafka_topic_name(rkt), partition, mark)) continue;
         // Asynchronous seek (timeout 0): already-fetched messages are discarded
         // by librdkafka's op versioning, so the next consume restarts there.
-        rd_kafka_seek(entry.first.first, entry.first.second, entry.second, 0);
+        rd_kafka_seek(rkt, partition, entry.second, 0);
     }
 }
 
@@ -258,24 +262,65 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     return d;
 }
 
-int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages,
+HandedOffsets::HandedOffsets(Object *owner, Handle *handle, const std::vector<MessagePtr> &messages)
+    : owner_(owner), handle_(handle), on_(handle->AutoOffsetStore()) {
+    if (on_) handle->RunningBatch(this, true);
+    for (size_t i = 0; on_ && i < messages.size(); i++) {
+        const rd_kafka_message_t *m = messages[i].get();
+        if (m->err || !m->rkt) continue;
+        bool known = false;
+        for (const Partition &p : partitions_) known = known || (p.rkt == m->rkt && p.partition == m->partition);
+        if (known) continue;
+        partitions_.push_back({m->rkt, m->partition, m->offset});
+        // Stores offset + 1. Fails (_STATE) for a partition not assigned any
+        // more (nothing to commit there), and for a topic consumer's partition
+        // on a handle with group.id (librdkafka's check): left as it was then.
+        rd_kafka_offset_store(m->rkt, m->partition, m->offset - 1);
+    }
+}
+
+void HandedOffsets::Handed(const rd_kafka_message_t *m) {
+    if (!on_ || m->err) return;
+    for (Partition &p : partitions_)
+        if (p.rkt == m->rkt && p.partition == m->partition) p.next = m->offset + 1;
+}
+
+HandedOffsets::~HandedOffsets() {
+    if (!on_) return;
+    handle_->RunningBatch(this, false);
+    Store();
+}
+
+void HandedOffsets::Store() const {
+    if (owner_->Deleted()) return;
+    for (const Partition &p : partitions_) rd_kafka_offset_store(p.rkt, p.partition, p.next - 1);
+}
+
+bool Superseded(Handle *handle, const rd_kafka_message_t *m, uint64_t mark) {
+    return m->rkt && handle->RepositionedSince(rd_kafka_topic_name(m->rkt), m->partition, mark);
+}
+
+int RunBatch(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages,
              const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what) {
+    uint64_t mark = handle->RepositionMark(); // a seek/start by the body wins over the put-back
+    HandedOffsets stored(owner, handle, messages);
     int ran = 0;
     for (size_t i = 0; i < messages.size(); i++) {
         const rd_kafka_message_t *m = messages[i].get();
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || Superseded(handle, m, mark)) continue;
+        stored.Handed(m);
         int code = perMessage(m);
         if (code == TCL_OK || code == TCL_CONTINUE) {
             ran++;
         } else if (code == TCL_BREAK) {
             ran++;
-            if (!owner->Deleted()) PutBack(messages, i + 1);
+            if (!owner->Deleted()) PutBack(handle, messages, i + 1, mark);
             break;
         } else {
             if (code == TCL_ERROR) {
                 Tcl_AppendObjToErrorInfo(interp, Tcl_ObjPrintf("\n    (%s line %d)", what, Tcl_GetErrorLine(interp)));
             }
-            if (!owner->Deleted()) PutBack(messages, i + 1);
+            if (!owner->Deleted()) PutBack(handle, messages, i + 1, mark);
             return code;
         }
         if (owner->Deleted()) break; // the script deleted its own consumer
@@ -284,13 +329,13 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
     return TCL_OK;
 }
 
-int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
-                 Tcl_Obj *body, MessageFormat format) {
+int RunBatchBody(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages,
+                 Tcl_Obj *arrayName, Tcl_Obj *body, MessageFormat format) {
     StickyElements sticky(interp, arrayName);
     ArrayFill fill; // the body may unset elements itself: then Tcl_UnsetVar2 just finds nothing
     fill.sticky = &sticky;
     return RunBatch(
-        interp, owner, messages,
+        interp, owner, handle, messages,
         [&](const rd_kafka_message_t *m) {
             if (m->err) return MessageError(interp, m);
             if (StoreMessageInArray(interp, arrayName, m, format, &fill) != TCL_OK) return TCL_ERROR;

@@ -11,6 +11,7 @@
 namespace kafkatcl {
 
 class Object;
+class Handle;
 
 class StickyElements;
 
@@ -46,14 +47,56 @@ int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
 Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
 
 // Seeks each partition of messages[from..] back to its first message there,
-// so the next consume returns them again.
-void PutBack(std::vector<MessagePtr> &messages, size_t from);
+// so the next consume returns them again, unless the script positioned that
+// partition itself since `mark` (Handle::RepositionMark): its seek or start
+// wins.
+void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uint64_t mark);
+
+// The stored offsets (enable.auto.offset.store) of a batch being run.
+// librdkafka stores the whole batch's offsets as consumed when it hands the
+// batch over, before the script has seen any: a commit meanwhile (close or
+// commit from the body or callback, the auto-commit timer) would mark
+// messages the script never saw as consumed. Made right after the fetch, it
+// stores each partition's first offset back; Handed(m) before the script gets
+// m; at the end, each partition's offset after the last message handed is
+// stored. A commit the script makes in the middle of the batch (close,
+// commit, unsubscribe) first stores what was handed so far (registered with
+// the handle); the auto-commit timer's covers only earlier batches (at least
+// once, never lost). Nothing without auto store, or once the owner is deleted.
+class HandedOffsets {
+  public:
+    HandedOffsets(Object *owner, Handle *handle, const std::vector<MessagePtr> &messages);
+    ~HandedOffsets();
+    HandedOffsets(const HandedOffsets &) = delete;
+    HandedOffsets &operator=(const HandedOffsets &) = delete;
+    void Handed(const rd_kafka_message_t *m);
+    // Stores what was handed so far (Handle::StoreHanded, before close,
+    // commit and unsubscribe commit the stored offsets).
+    void Store() const;
+
+  private:
+    struct Partition {
+        rd_kafka_topic_t *rkt;
+        int32_t partition;
+        int64_t next; // the offset to store: after the last message handed
+    };
+    Object *owner_;
+    Handle *handle_;
+    bool on_;
+    std::vector<Partition> partitions_; // a batch has few: searched linearly
+};
+
+// Whether the script positioned m's partition itself since `mark`: what a
+// batch holds of that partition is then stale (librdkafka discards what it
+// had fetched), and is neither delivered nor put back.
+bool Superseded(Handle *handle, const rd_kafka_message_t *m, uint64_t mark);
 
 // Runs `perMessage` for each message (partition-EOF notices skipped) with Tcl
 // loop semantics for its result code: break stops, continue goes on, error
-// and return propagate. Messages not reached are put back. On TCL_OK the
+// and return propagate. Messages not reached are put back; those of a
+// partition the script positioned meanwhile (Superseded) are skipped. On TCL_OK the
 // result is the number of messages handled. `what` names the loop in errorInfo.
-int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages,
+int RunBatch(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages,
              const std::function<int(const rd_kafka_message_t *)> &perMessage, const char *what);
 
 // Runs `body` once per message with the array filled, honouring break,
@@ -62,7 +105,7 @@ int RunBatch(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &message
 // partitions, so the next consume sees them again: nothing is lost.
 // Partition-EOF messages are skipped. Sets the result to the number of
 // messages the body ran for.
-int RunBatchBody(Tcl_Interp *interp, Object *owner, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
+int RunBatchBody(Tcl_Interp *interp, Object *owner, Handle *handle, std::vector<MessagePtr> &messages, Tcl_Obj *arrayName,
                  Tcl_Obj *body, MessageFormat format);
 
 } // namespace kafkatcl

@@ -74,7 +74,7 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
                         &messages, "consume_batch");
     handle_->ServeEvents(); // on every path
     if (rc != TCL_OK) return TCL_ERROR;
-    return RunBatchBody(interp_, this, messages, objv[4], objv[5], handle_->Format());
+    return RunBatchBody(interp_, this, handle_, messages, objv[4], objv[5], handle_->Format());
 }
 
 // consume_callback                    the asynchronous command ("" if none)

@@ -82,18 +82,21 @@ void Stream::OnWake() {
     ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
+    HandedOffsets stored(owner_, handle_, messages);
     // A group consumer's rebalance runs inside that fetch: its callback (and
     // any other handle event) goes before the messages it assigned.
     if (owner_ == handle_) handle_->ServeEvents();
     if (messages.empty()) return;
+    uint64_t mark = handle_->RepositionMark(); // a seek/start by the callbacks wins over the put-back
     Tcl_Interp *interp = owner_->Interp();
     MessageFormat format = handle_->Format();
     for (size_t i = 0; i < messages.size(); i++) {
-        if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+        if (messages[i]->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || Superseded(handle_, messages[i].get(), mark)) continue;
         if (cancelled_ || owner_->Deleted()) {
-            if (!owner_->Deleted()) PutBack(messages, i);
+            if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
             return;
         }
+        stored.Handed(messages[i].get());
         InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
     }
     if ((size_t)got == kBatch) WakeAgain();
@@ -110,7 +113,7 @@ int ConsumeCallbackSync(Tcl_Interp *interp, Object *owner, Handle *handle, int t
     MessageFormat format = handle->Format();
     ObjRef cmd(command);
     return RunBatch(
-        interp, owner, messages,
+        interp, owner, handle, messages,
         [&](const rd_kafka_message_t *m) {
             Tcl_Obj *script = Tcl_DuplicateObj(cmd.get());
             Tcl_IncrRefCount(script);
@@ -195,18 +198,12 @@ namespace {
 // queue by a seek, and, when librdkafka stored its offset on taking it
 // (enable.auto.offset.store), that store undone, so it is neither lost nor
 // committed for nobody.
-void Untake(Handle *handle, MessagePtr msg) {
+void Untake(Handle *handle, MessagePtr msg, uint64_t mark) {
     if (msg->err || !msg->rkt) return;
-    char value[16];
-    size_t size = sizeof value;
-    bool autoStore = handle->Kafka() &&
-                     rd_kafka_conf_get(rd_kafka_conf(handle->Kafka()), "enable.auto.offset.store", value, &size) ==
-                         RD_KAFKA_CONF_OK &&
-                     !strcmp(value, "true");
-    if (autoStore) rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset);
+    if (handle->AutoOffsetStore()) rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset);
     std::vector<MessagePtr> one;
     one.push_back(std::move(msg));
-    PutBack(one, 0);
+    PutBack(handle, one, 0, mark); // unless the script moved the partition meanwhile
 }
 } // namespace
 
@@ -225,15 +222,16 @@ void NextWait::OnWake() {
     Handle *handle = handle_;
     std::shared_ptr<bool> alive = alive_;
     MessagePtr msg = TakeMessage(queue_);
+    const uint64_t mark = handle->RepositionMark();
     if (owner_ == handle_) { // a rebalance goes before its messages
         serving_ = true;
         handle->ServeEvents();
         if (!*alive) {
-            if (msg) Untake(handle, std::move(msg));
+            if (msg) Untake(handle, std::move(msg), mark);
             return;
         }
         serving_ = false;
-        if (msg && !Active()) return Untake(handle, std::move(msg));
+        if (msg && !Active()) return Untake(handle, std::move(msg), mark);
     }
     if (!msg || !Active()) return;
     Tcl_Interp *interp = owner_->Interp();

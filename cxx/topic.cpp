@@ -80,12 +80,21 @@ int Topic::Invoke(int objc, Tcl_Obj *const objv[]) {
 
 std::vector<const char *> Topic::MethodNames(unsigned kind) { return TopicMethods::Table().Names(kind); }
 
-// Headers from a Tcl list {name value ...}: repeated names allowed, values binary-safe.
+// Headers from a Tcl list {name value ...}: repeated names allowed, values
+// binary-safe. A name holding a NUL byte is refused: librdkafka's header
+// names are C strings, it would cut the name there without a word.
 static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t **out) {
     Tcl_Size n;
     Tcl_Obj **elems;
     if (Tcl_ListObjGetElements(NULL, list, &n, &elems) != TCL_OK || n % 2 != 0)
         return ArgError(interp, "headers must be a list of name value pairs");
+    for (Tcl_Size i = 0; i < n; i += 2) {
+        OutBytes name(elems[i]);
+        if (!memchr(name.data(), 0, name.size())) continue;
+        std::string shown = Tcl_GetString(elems[i]); // Tcl's NUL is "\xC0\x80": shown as \0
+        for (size_t at; (at = shown.find("\xC0\x80")) != std::string::npos;) shown.replace(at, 2, "\\0");
+        return ArgError(interp, "header name \"" + shown + "\" holds a NUL byte: header names are C strings");
+    }
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new((size_t)n / 2);
     for (Tcl_Size i = 0; i < n; i += 2) {
         OutBytes name(elems[i]), value(elems[i + 1]);
@@ -385,7 +394,7 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
                         &messages, "consume_batch");
     handle_->ServeEvents(); // on every path, as consume
     if (rc != TCL_OK) return TCL_ERROR;
-    return RunBatchBody(interp_, this, messages, objv[5], objv[6], handle_->Format());
+    return RunBatchBody(interp_, this, handle_, messages, objv[5], objv[6], handle_->Format());
 }
 
 // librdkafka 2.0.2 answers a consume_start on a partition whose leader it
@@ -426,6 +435,7 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
                               "\" is already started by another topic object of this handle: call consume_stop there first");
     }
     AwaitLeaders();
+    handle_->MarkRepositioned(topic, partition); // even if it fails: the old position is gone
     int rc;
     if (toQueue) {
         Queue *queue = LookupObject<Queue>(interp_, objv[4], "queue");
@@ -474,6 +484,7 @@ int Topic::ConsumeStop(int objc, Tcl_Obj *const objv[]) {
     started_.erase(partition);
     queued_.erase(partition);
     handle_->MarkStarted(rd_kafka_topic_name(rkt_.get()), partition, false);
+    handle_->MarkRepositioned(rd_kafka_topic_name(rkt_.get()), partition);
     streams_[partition].Reset(); // (kept: see StartStream)
     if (rd_kafka_consume_stop(rkt_.get(), partition) == -1) {
         rd_kafka_resp_err_t err = rd_kafka_last_error();

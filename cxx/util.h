@@ -37,6 +37,7 @@ using KafkaPtr     = Owned<rd_kafka_t, rd_kafka_destroy>;
 using TopicPtr     = Owned<rd_kafka_topic_t, rd_kafka_topic_destroy>;
 using QueuePtr     = Owned<rd_kafka_queue_t, rd_kafka_queue_destroy>;
 using MessagePtr   = Owned<rd_kafka_message_t, rd_kafka_message_destroy>;
+using EventPtr     = Owned<rd_kafka_event_t, rd_kafka_event_destroy>;
 using MetadataPtr  = std::unique_ptr<const rd_kafka_metadata_t, MetadataReleaser>;
 
 // ---------------------------------------------------------------------------

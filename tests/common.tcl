@@ -249,6 +249,30 @@ namespace eval ::kafkatest {
         return [list 0 $out] ;# only stderr output: exec's "error" with exit code 0
     }
 
+    # Runs `script` in a child tclsh, for a case that could abort the process:
+    # an abort then fails the test, not the whole test file. The child has
+    # this process's package (auto_path; the environment, e.g. the ASan
+    # runtime, is inherited), ::bootstrap (a mock cluster of this process
+    # serves the child too: it listens on real sockets), and the globals of
+    # the dict `vars`. Returns {status output}: status is the exit code, or
+    # the signal's name (SIGABRT) when the child was killed; output is its
+    # stdout and stderr together.
+    proc child {vars script} {
+        variable bootstrap
+        set prelude [list set auto_path $::auto_path]\n[list set ::bootstrap $bootstrap]\n
+        dict for {name value} $vars { append prelude [list set ::$name $value] \n }
+        append prelude "package require kafka\n"
+        if {![catch {exec [info nameofexecutable] << $prelude$script 2>@1} out opts]} {
+            return [list 0 $out]
+        }
+        set code [dict get $opts -errorcode]
+        switch -- [lindex $code 0] {
+            CHILDSTATUS { return [list [lindex $code 2] $out] }
+            CHILDKILLED { return [list [lindex $code 2] $out] }
+            default { return [list [lindex $code 0] $out] }
+        }
+    }
+
     # Hex of a byte array, for comparing binary payloads.
     proc hex {bytes} {
         binary scan $bytes H* h
