@@ -41,9 +41,6 @@ namespace eval ::torture {
     # Each entry: name {issue item} description.  Remove an entry when its
     # fix is merged; the generator then produces that combination again.
     variable known {
-        close-timeout   {issue 24 item 1} "group consumer close -timeout with fetched, unread messages aborts (rd_kafka_q_serve assert)"
-        seek-in-callback {issue 24 item 4} "seek or stop/start inside a consume_batch body or stream callback is overridden by the put-back"
-        header-nul      {issue 24 item 6} "a header name holding a NUL is cut at the NUL without an error"
         stream-restart  {issue 24 item 4} "stop and start again of a partition streamed to a command (topic start ... cmd) whose stream had fetched messages not yet handed out: the new start is overridden, offsets 0-27 never reached the script (torture seed 1000, real broker: start 2 end cmd; 28 produced; pump; stop 2; start 2 beginning cmd; consume 2 gives 28)"
         logical-restart {torture seed 5003} "a partition started at beginning or end, stopped and soon started again: the new start is lost, it delivers nothing (seen: end, stop, end, stop, 5) or goes back to the old start (seed 5004: beginning, end, beginning, then a consume_batch put-back at 6 read 0 again); librdkafka 2.0.2 and 2.8.0 alike, tests/rdkafka_restart_end.c"
         queue-restart   {torture seed 206} "a partition routed to a queue, stopped and started again: the queue still hands out the earlier start's messages (librdkafka 2.0.2, no package put-back involved)"
@@ -583,7 +580,7 @@ proc ::torture::child::ops {} {
             if {$err eq ""} { fail "config $key $value was accepted" }
             if {$before ne $after} { fail "rejected config $key $value changed it: \"$before\" -> \"$after\"" }
         }
-        bad_header 1 {[llength [info commands ::tp]] && ![isKnown header-nul]} {
+        bad_header 1 {[llength [info commands ::tp]]} {
             set err [kcall {tp produce -partition 0 -headers [list "a\0b" v] -command [list ::torture::child::onDelivery 0] x}]
             log "header with NUL: $err"
             if {$err ne "_INVALID_ARG"} { fail "a header name with a NUL: $err (expected _INVALID_ARG)" }
@@ -676,9 +673,8 @@ proc ::torture::child::ops {} {
         arm_stream 3 {1} {
             variable armed
             set reader [pick {tc q g}]
-            set actions {stop delete update read}
-            if {$reader eq "g"} { set actions {stop close update read} }
-            if {![isKnown seek-in-callback]} { lappend actions rewind }
+            set actions {stop delete update read rewind}
+            if {$reader eq "g"} { set actions {stop close update read rewind} }
             set armed($reader) [pick $actions]
             log "arm $reader stream callback: $armed($reader)"
         }
@@ -756,7 +752,7 @@ proc ::torture::child::ops {} {
         }
         g_close 2 {$::torture::child::gsub} {
             set opts {}
-            if {![isKnown close-timeout] && [chance 0.5]} { set opts [list -timeout [pick {10 1000}]] }
+            if {[chance 0.5]} { set opts [list -timeout [pick {10 1000}]] }
             log "g close $opts: [timed 30000 "g close" {gClose $opts}]"
         }
         pump 8 {1} {
@@ -788,7 +784,7 @@ proc ::torture::child::batchOp {reader prefix p} {
     set count [expr {1 + [rnd 20]}]
     set stopAt [expr {[chance 0.5] ? [rnd $count] : -1}]
     set how [pick {break error read}]
-    if {![isKnown seek-in-callback] && [chance 0.3]} { set how rewind }
+    if {[chance 0.3]} { set how rewind }
     variable bi 0
     set body [list ::torture::child::batchBody $reader $stopAt $how]
     set code [catch {timed $t "$reader consume_batch $t" {
