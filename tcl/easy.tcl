@@ -169,3 +169,23 @@ proc ::kafka::InCallerNamespace {name} {
     set ns [uplevel 1 {namespace current}]
     return [expr {$ns eq "::" ? "::$name" : "${ns}::$name"}]
 }
+
+# The command name a Tcl-level object constructor (kafka::registry create,
+# kafka::serde create) makes for `name`: #auto gives ::PREFIX<n>, the next
+# free one of the counter variable `counterVar`; another name is qualified in
+# the constructor's caller's namespace (callers run this with uplevel 1) and
+# must not exist yet. Returns {qualified shown}: shown is what the
+# constructor returns (the #auto name without its leading ::).
+proc ::kafka::NewObjectName {name prefix counterVar} {
+    upvar #0 $counterVar count
+    if {$name eq ""} { ::kafka::ArgError "object name must not be empty" }
+    if {$name eq "#auto"} {
+        while {[namespace which -command [set qualified ::$prefix$count]] ne ""} { incr count }
+        return [list $qualified [string range $qualified 2 end]]
+    }
+    set qualified [uplevel 1 [list ::kafka::InCallerNamespace $name]]
+    if {[namespace which -command $qualified] ne ""} {
+        ::kafka::ArgError "command \"$name\" already exists"
+    }
+    return [list $qualified $name]
+}

@@ -59,19 +59,7 @@ proc ::kafka::registry {args} {
     if {$sub ne "create"} { ::kafka::ArgError "bad subcommand \"$sub\": must be create" }
     if {[llength $args] % 2} { ::kafka::ArgError $usage }
     set config [::kafka::Registry::CreateOptions $args]
-    if {$name eq ""} { ::kafka::ArgError "object name must not be empty" }
-    if {$name eq "#auto"} {
-        while {[namespace which -command [set name ::kafka_registry$::kafka::Registry::autoCount]] ne ""} {
-            incr ::kafka::Registry::autoCount
-        }
-        set shown [string range $name 2 end]
-    } else {
-        set shown $name
-        set name [uplevel 1 [list ::kafka::InCallerNamespace $name]]
-        if {[namespace which -command $name] ne ""} {
-            ::kafka::ArgError "command \"$shown\" already exists"
-        }
-    }
+    lassign [uplevel 1 [list ::kafka::NewObjectName $name kafka_registry ::kafka::Registry::autoCount]] name shown
     ::kafka::Registry::Install $name $shown $config
     return $shown
 }

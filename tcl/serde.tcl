@@ -47,19 +47,7 @@ proc ::kafka::serde {args} {
         ::kafka::ArgError "wrong # args: should be \"$::kafka::Serde::createUsage\""
     }
     set name [lindex $args 1]
-    if {$name eq ""} { ::kafka::ArgError "object name must not be empty" }
-    if {$name eq "#auto"} {
-        while {[namespace which -command [set name ::kafka_serde$::kafka::Serde::autoCount]] ne ""} {
-            incr ::kafka::Serde::autoCount
-        }
-        set shown [string range $name 2 end]
-    } else {
-        set shown $name
-        set name [uplevel 1 [list ::kafka::InCallerNamespace $name]]
-        if {[namespace which -command $name] ne ""} {
-            ::kafka::ArgError "command \"$shown\" already exists"
-        }
-    }
+    lassign [uplevel 1 [list ::kafka::NewObjectName $name kafka_serde ::kafka::Serde::autoCount]] name shown
     set config [::kafka::Serde::Options [lrange $args 2 end]]
     ::kafka::Serde::Install $name $shown $config
     return $shown
