@@ -189,3 +189,18 @@ proc ::kafka::NewObjectName {name prefix counterVar} {
     }
     return [list $qualified $name]
 }
+
+# The method word of a Tcl-level object's call (`shown` is its command name,
+# `methods` a dict keyed by method name): returns {method rest}, or the
+# "wrong # args" / "bad method ... must be" error Tcl's own objects give.
+proc ::kafka::MethodWord {shown methods words} {
+    if {![llength $words]} {
+        ::kafka::ArgError "wrong # args: should be \"$shown method ?arg ...?\""
+    }
+    set rest [lassign $words method]
+    if {![dict exists $methods $method]} {
+        set names [dict keys $methods]
+        ::kafka::ArgError "bad method \"$method\": must be [join [lrange $names 0 end-1] {, }], or [lindex $names end]"
+    }
+    return [list $method $rest]
+}

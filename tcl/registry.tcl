@@ -162,14 +162,7 @@ proc ::kafka::Registry::Forget {name} {
 proc ::kafka::Registry::Dispatch {name args} {
     variable methods
     variable O
-    if {![llength $args]} {
-        ::kafka::ArgError "wrong # args: should be \"$O($name,name) method ?arg ...?\""
-    }
-    set args [lassign $args method]
-    if {![dict exists $methods $method]} {
-        set names [dict keys $methods]
-        ::kafka::ArgError "bad method \"$method\": must be [join [lrange $names 0 end-1] {, }], or [lindex $names end]"
-    }
+    lassign [::kafka::MethodWord $O($name,name) $methods $args] method args
     if {$method eq "url"} {
         if {[llength $args]} { ::kafka::ArgError "wrong # args: should be \"$O($name,name) url\"" }
         return $O($name,shownUrl)

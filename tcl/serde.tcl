@@ -159,14 +159,7 @@ proc ::kafka::Serde::Renamed {key old new op} {
 proc ::kafka::Serde::Dispatch {key args} {
     variable methods
     variable S
-    if {![llength $args]} {
-        ::kafka::ArgError "wrong # args: should be \"$S($key,name) method ?arg ...?\""
-    }
-    set args [lassign $args method]
-    if {![dict exists $methods $method]} {
-        set names [dict keys $methods]
-        ::kafka::ArgError "bad method \"$method\": must be [join [lrange $names 0 end-1] {, }], or [lindex $names end]"
-    }
+    lassign [::kafka::MethodWord $S($key,name) $methods $args] method args
     set await 0
     if {[lindex $args end] eq "-await" && $method in {serialize deserialize}} {
         set await 1
