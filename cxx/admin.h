@@ -40,7 +40,7 @@ class AdminPending : public std::enable_shared_from_this<AdminPending> {
     AdminConverter convert_;
     ObjRef command_;
     AwaitSlot await_;
-    std::unique_ptr<Wakeup> wakeup_;
+    WakeupPtr wakeup_;
     QueuePtr queue_;
 };
 

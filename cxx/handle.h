@@ -292,7 +292,7 @@ class Handle : public Object {
     std::mutex eventsMutex_;
     std::deque<HandleEvent> events_;
     DeliveryReports deliveries_;
-    std::unique_ptr<Wakeup> wakeup_;
+    WakeupPtr wakeup_;
     KafkaPtr rk_;
     QueuePtr mainQueue_;     // librdkafka's main queue, watched by wakeup_
     QueuePtr consumerQueue_; // the group consumer's queue (made on first use)

@@ -53,7 +53,7 @@ class LagJob : public std::enable_shared_from_this<LagJob> {
     LagQuery query_;
     ObjRef command_;
     AwaitSlot await_;
-    std::unique_ptr<Wakeup> wakeup_;
+    WakeupPtr wakeup_;
     std::atomic<bool> done_{false};
     std::thread worker_; // last: started after everything it uses exists
 };

@@ -45,7 +45,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
     Object *owner_;
     Handle *handle_;
     ObjRef command_;
-    std::unique_ptr<Wakeup> wakeup_; // outlives queue_ (declared first)
+    WakeupPtr wakeup_; // outlives queue_ (declared first)
     QueuePtr queue_;
     bool ownsQueue_;
     bool cancelled_ = false;
@@ -147,7 +147,7 @@ class NextWait {
     rd_kafka_queue_t *queue_; // the owner's
     std::shared_ptr<Await> await_;
     int timeoutMs_;
-    std::unique_ptr<Wakeup> wakeup_;
+    WakeupPtr wakeup_;
     Tcl_TimerToken timer_ = nullptr;
     bool serving_ = false; // OnWake is serving the handle's events (they may run `update`)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true); // false once freed

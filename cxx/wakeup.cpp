@@ -27,6 +27,18 @@ Wakeup::~Wakeup() {
     }
 }
 
+void Wakeup::Dispose::operator()(Wakeup *w) const {
+    if (w->running_ == 0) {
+        delete w;
+        return;
+    }
+    // Inside w's own onWake_: silence it now, free it when Run unwinds.
+    if (w->timer_) Tcl_DeleteTimerHandler(w->timer_);
+    w->timer_ = nullptr;
+    if (w->readFd_ >= 0) Tcl_DeleteFileHandler(w->readFd_);
+    w->disposed_ = true;
+}
+
 void Wakeup::Watch(rd_kafka_queue_t *queue) {
     if (Ok()) rd_kafka_queue_cb_event_enable(queue, OnEvent, this);
 }
@@ -65,11 +77,15 @@ void Wakeup::OnTimer(ClientData cd) {
 }
 
 // onWake_ may delete the interp, and with it (at the release) the owner of
-// this wakeup: nothing of *self is touched after the call.
+// this wakeup; the owner's WakeupPtr then leaves the delete to us.
 void Wakeup::Run(Wakeup *self) {
+    if (self->disposed_) return;
     Tcl_Interp *interp = self->interp_;
     Tcl_Preserve(interp);
+    ++self->running_;
     self->onWake_();
+    bool last = --self->running_ == 0 && self->disposed_;
+    if (last) delete self;
     Tcl_Release(interp);
 }
 

@@ -13,17 +13,28 @@
 // `interp` (the owner's) is preserved while `onWake` runs, as Tcl's own
 // `after` and `fileevent` handlers do: a callback may delete it, and Tcl
 // then frees it once `onWake` has returned.
+//
+// A callback may also delete the owner, and with it the Wakeup whose
+// `onWake` is running. Owners therefore hold a `WakeupPtr`, whose deleter
+// defers the delete while `onWake` runs: the Wakeup goes quiet at once (no
+// file handler, no timer) and is freed when the outermost `onWake` returns.
 #pragma once
 
 #include "util.h"
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace kafkatcl {
 
 class Wakeup {
   public:
+    // The deleter of WakeupPtr: deletes now, or after the running onWake.
+    struct Dispose {
+        void operator()(Wakeup *w) const;
+    };
+
     Wakeup(Tcl_Interp *interp, std::function<void()> onWake);
     ~Wakeup();
     Wakeup(const Wakeup &) = delete;
@@ -48,6 +59,10 @@ class Wakeup {
     int readFd_ = -1, writeFd_ = -1;
     std::atomic<bool> signalled_{false}; // a byte is in the pipe, not yet read
     Tcl_TimerToken timer_ = nullptr;
+    int running_ = 0;      // onWake_ calls in progress (a callback may nest the event loop)
+    bool disposed_ = false; // the owner let go while onWake_ ran
 };
+
+using WakeupPtr = std::unique_ptr<Wakeup, Wakeup::Dispose>;
 
 } // namespace kafkatcl
