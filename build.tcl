@@ -444,6 +444,15 @@ switch -- $cmd {
         file mkdir $out
         exec dtplite -o [file join $out kafka.html] html [file join $here doc kafka.man] >@ stdout 2>@ stderr
         exec dtplite -o [file join $out kafka.n] nroff [file join $here doc kafka.man] >@ stdout 2>@ stderr
+        # dtplite prints doctools' own warnings; groff (what man uses) also
+        # warns of what renders badly in a terminal, e.g. a non-ASCII character.
+        if {[auto_execok groff] ne ""} {
+            set warnings [exec groff -man -Tutf8 -ww -z [file join $out kafka.n] 2>@1]
+            if {$warnings ne ""} {
+                puts stderr "groff warns about build/doc/kafka.n:\n$warnings"
+                exit 1
+            }
+        }
         puts "manual written to $out"
     }
     fuzz { fuzz $rest }

@@ -36,7 +36,8 @@ foreach p $partitions {
 }
 
 # Read and change a configuration value.
-set before [dict get [$admin describe_configs [list [list topic $topic]]] "TOPIC $topic" configs retention.ms]
+set described [$admin describe_configs [list [list topic $topic]]]
+set before [dict get $described "TOPIC $topic" configs retention.ms]
 $admin alter_configs [list [list topic $topic {retention.ms 7200000}]]
 # The brokers apply a change shortly after acknowledging it (a KRaft cluster
 # spreads it through its metadata log): read until it shows, for up to 10 s.
