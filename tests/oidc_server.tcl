@@ -1,16 +1,19 @@
 # oidc_server.tcl -- the OIDC token endpoint of oauthbearer.test (a child
 # process, so it answers while the test process waits in a blocking call).
 #
-#	tclsh oidc_server.tcl clientId clientSecret scope lifetimeSeconds
+#	tclsh oidc_server.tcl clientId clientSecret scope lifetimeSeconds ?certFile keyFile?
 #
 # Serves POST /token on 127.0.0.1 (an ephemeral port, printed first as
 # "port N"): the OAuth client-credentials grant.  With HTTP Basic credentials
 # clientId:clientSecret it answers an unsigned JWT (sub clientId, the scope,
 # exp lifetimeSeconds from now: what the broker's unsecured validator
 # accepts) and prints "token N"; else 401 invalid_client and "refused N".
+# With certFile and keyFile (PEM) it serves https through the tls package
+# (Debian's tcl-tls, Tcl 8.6 only); a connection that fails before a whole
+# request was read (a client refusing the certificate) prints "failed N".
 # Ends when its stdin closes (the test process went away).
 
-lassign $argv clientId clientSecret scope lifetime
+lassign $argv clientId clientSecret scope lifetime certFile keyFile
 set count 0
 
 proc b64url {text} {
@@ -29,12 +32,22 @@ proc accept {sock host port} {
     fileevent $sock readable [list request $sock]
 }
 
-# Reads one request (headers, then the body by Content-Length) and answers it.
+# Answers one connection; one that breaks (a TLS handshake the client
+# refused) is closed and counted, and the server goes on.
 proc request {sock} {
     fileevent $sock readable {}
+    if {[catch {answer $sock}]} {
+        puts "failed [incr ::count]"
+        flush stdout
+        catch {close $sock}
+    }
+}
+
+# Reads one request (headers, then the body by Content-Length) and answers it.
+proc answer {sock} {
     fconfigure $sock -blocking 1
     set headers {}
-    gets $sock line
+    if {[gets $sock line] < 0} { error "no request" }
     while {[gets $sock h] > 0} {
         if {[regexp {^([^:]+):\s*(.*)$} $h -> k v]} { dict set headers [string tolower $k] $v }
     }
@@ -66,7 +79,12 @@ proc request {sock} {
     close $sock
 }
 
-set server [socket -server accept -myaddr 127.0.0.1 0]
+if {$certFile ne ""} {
+    package require tls
+    set server [tls::socket -server accept -myaddr 127.0.0.1 -certfile $certFile -keyfile $keyFile 0]
+} else {
+    set server [socket -server accept -myaddr 127.0.0.1 0]
+}
 puts "port [lindex [fconfigure $server -sockname] 2]"
 flush stdout
 fileevent stdin readable {if {[eof stdin] || [gets stdin] < 0} { exit 0 }}
