@@ -1,19 +1,27 @@
 # oidc_server.tcl -- the OIDC token endpoint of oauthbearer.test (a child
 # process, so it answers while the test process waits in a blocking call).
 #
-#	tclsh oidc_server.tcl clientId clientSecret scope lifetimeSeconds ?certFile keyFile?
+#	tclsh oidc_server.tcl clientId clientSecret scope lifetimeSeconds ?-tls pemFile? ?-payload padded|unpadded?
 #
 # Serves POST /token on 127.0.0.1 (an ephemeral port, printed first as
 # "port N"): the OAuth client-credentials grant.  With HTTP Basic credentials
 # clientId:clientSecret it answers an unsigned JWT (sub clientId, the scope,
 # exp lifetimeSeconds from now: what the broker's unsecured validator
 # accepts) and prints "token N"; else 401 invalid_client and "refused N".
-# With certFile and keyFile (PEM) it serves https through the tls package
-# (Debian's tcl-tls, Tcl 8.6 only); a connection that fails before a whole
-# request was read (a client refusing the certificate) prints "failed N".
+# With -tls (a PEM file holding the key and the certificate) it serves https
+# through the tls package (Debian's tcl-tls, Tcl 8.6 only); a connection that
+# fails before a whole request was read (a client refusing the certificate)
+# prints "failed N".
+# -payload: the JWT's payload is padded (default: its bytes are not a
+# multiple of 3, so its base64 would end in "=" padding) or unpadded (a
+# multiple of 3).  librdkafka 2.14.2 decodes an unpadded payload without a
+# terminating NUL and over-reads it (confluentinc/librdkafka PR 5543), which
+# ASan aborts on; oauthbearer-3.7 asks for that shape on purpose, the other
+# tests stay clear of it.
 # Ends when its stdin closes (the test process went away).
 
-lassign $argv clientId clientSecret scope lifetime certFile keyFile
+lassign $argv clientId clientSecret scope lifetime
+set options [dict merge {-tls "" -payload padded} [lrange $argv 4 end]]
 set count 0
 
 proc b64url {text} {
@@ -21,9 +29,15 @@ proc b64url {text} {
 }
 
 proc jwt {} {
-    global clientId scope lifetime
+    global clientId scope lifetime options
     set now [clock seconds]
-    set claims [format {{"sub":"%s","iat":%d,"exp":%d,"scope":["%s"]}} $clientId $now [expr {$now + $lifetime}] $scope]
+    # A jti claim of 1 to 3 characters gives the payload the length -payload asks for.
+    foreach jti {x xx xxx} {
+        set claims [format {{"sub":"%s","iat":%d,"exp":%d,"scope":["%s"],"jti":"%s"}} \
+            $clientId $now [expr {$now + $lifetime}] $scope $jti]
+        set unpadded [expr {[string length [encoding convertto utf-8 $claims]] % 3 == 0}]
+        if {$unpadded == ([dict get $options -payload] eq "unpadded")} break
+    }
     return [b64url {{"alg":"none"}}].[b64url $claims].
 }
 
@@ -79,9 +93,10 @@ proc answer {sock} {
     close $sock
 }
 
-if {$certFile ne ""} {
+set pem [dict get $options -tls]
+if {$pem ne ""} {
     package require tls
-    set server [tls::socket -server accept -myaddr 127.0.0.1 -certfile $certFile -keyfile $keyFile 0]
+    set server [tls::socket -server accept -myaddr 127.0.0.1 -certfile $pem -keyfile $pem 0]
 } else {
     set server [socket -server accept -myaddr 127.0.0.1 0]
 }
