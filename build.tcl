@@ -31,8 +31,10 @@ set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread libavro-dev
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
 # Debian packages only the real-broker tests need: python3-venv for the
-# confluent-kafka-python peer of tests/serde.test (its venv: .cache/pyvenv).
-set brokerRequirements {python3-venv}
+# confluent-kafka-python peer of tests/serde.test (its venv: .cache/pyvenv);
+# tcl-tls for the https token endpoint of tests/oauthbearer.test (run by
+# Debian's tclsh8.6 on every leg).
+set brokerRequirements {python3-venv tcl-tls}
 # The Kafka broker of the -next test leg (newest 4.x Maven Central serves;
 # tests/broker.tcl reads KAFKATEST_KAFKA_VERSION, default its pom's).
 set nextKafka 4.4.0

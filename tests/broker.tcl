@@ -252,6 +252,9 @@ proc ::kafkatest::broker::stop {} {
 #	    ssl_client_cert	     PEM client certificate (CN=kafkatcl-client)
 #	    ssl_client_key	     its PKCS#8 key, encrypted ...
 #	    ssl_client_key_password  ... with this password
+#	    ssl_server_pem	     the broker's key and certificate (SAN 127.0.0.1,
+#				     signed by ssl_ca) in one PEM file: the https
+#				     token endpoint of oauthbearer.test serves with it
 #	The ssl_* keys are missing when there is no SSL listener;
 #	ssl_unavailable then says why.  tests/all.tcl exports each key as the
 #	environment variable KAFKATEST_<KEY> (upper case).
@@ -549,7 +552,7 @@ proc ::kafkatest::broker::MakeCerts {dir} {
     exec {*}$ssl x509 -req -in $cCsr -CA $ca -CAkey $caKey -set_serial 3 	    -days 2 -extfile $cnf -extensions client -out $cPem 2>@1
     return [dict create ssl_ca $ca ssl_untrusted_ca $other \
 	    ssl_client_cert $cPem ssl_client_key $cKey \
-	    ssl_client_key_password $kpw]
+	    ssl_client_key_password $kpw ssl_server_pem $bPem]
 }
 
 proc ::kafkatest::broker::ReadFile {file} {
