@@ -351,6 +351,13 @@ proc ::kafka::JsonSchema::CheckSchema {root schema where depth} {
             && [catch {regexp -- [lindex [dict get $keywords pattern] 1] ""} why]} {
         return "$where/pattern: not a regular expression Tcl reads: $why"
     }
+    if {[dict exists $keywords patternProperties] && [lindex [dict get $keywords patternProperties] 0] eq "object"} {
+        foreach pattern [dict keys [lindex [dict get $keywords patternProperties] 1]] {
+            if {[catch {regexp -- $pattern ""} why]} {
+                return "$where/patternProperties: \"$pattern\" is not a regular expression Tcl reads: $why"
+            }
+        }
+    }
     set subs {}
     dict for {name value} $keywords {
         lassign $value vtag vvalue
