@@ -168,103 +168,107 @@ proc ::kafka::JsonSchema::M_validate {key json} {
 # --- the typed parser -------------------------------------------------------
 
 # The typed tree of JSON TEXT, or an error saying where it is not JSON.
+# One regexp cuts the text into tokens (strings, numbers, literals,
+# punctuation, and any other character alone, so that the parser meets it);
+# what lies between tokens can only be JSON's whitespace.
 proc ::kafka::JsonSchema::Parse {text} {
-    set pos 0
-    set tree [ParseValue $text pos 0]
-    regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-    if {[lindex $span 1] + 1 < [string length $text]} {
-        error "unexpected text at character [expr {[lindex $span 1] + 1}]"
+    variable tokenPattern
+    set spans [regexp -all -inline -indices -- $tokenPattern $text]
+    set tokens [lmap span $spans { string range $text {*}$span }]
+    set i 0
+    set tree [ParseValue $tokens $spans i 0]
+    if {$i < [llength $tokens]} {
+        error "unexpected text at character [lindex $spans $i 0]"
     }
     return $tree
 }
+# Coarse on purpose (twice as fast as exact tokens in Tcl's regexp): a
+# string or a word is checked exactly where ParseValue meets it.
+set ::kafka::JsonSchema::tokenPattern {[][{}:,]|"[^"\\]*(?:\\.[^"\\]*)*"|[-+.0-9A-Za-z]+|[^ \t\r\n]}
 
-proc ::kafka::JsonSchema::ParseValue {text posVar depth} {
-    upvar 1 $posVar pos
-    variable maxDepth
-    if {$depth > $maxDepth} { error "nested deeper than $maxDepth" }
-    regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-    set pos [expr {[lindex $span 1] + 1}]
-    set c [string index $text $pos]
-    switch -- $c {
-        "\{" { return [ParseObject $text pos $depth] }
-        "\[" { return [ParseArray $text pos $depth] }
-        "\"" { return [list string [ParseString $text pos]] }
-    }
-    foreach {tag re} {
-        number {\A-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?}
-        true {\Atrue} false {\Afalse} null {\Anull}
-    } {
-        if {[regexp -start $pos -indices $re $text span]} {
-            set token [string range $text {*}$span]
-            set pos [expr {[lindex $span 1] + 1}]
-            switch -- $tag {
-                number { return [list number $token] }
-                true { return {boolean 1} }
-                false { return {boolean 0} }
-                null { return {null {}} }
-            }
-        }
-    }
-    if {$pos >= [string length $text]} { error "unexpected end of text" }
-    error "unexpected character \"$c\" at character $pos"
+# Token I (advanced past) and where it starts, for ParseValue and friends.
+proc ::kafka::JsonSchema::Next {tokens spans iVar} {
+    upvar 1 $iVar i
+    if {$i >= [llength $tokens]} { error "unexpected end of text" }
+    set token [lindex $tokens $i]
+    incr i
+    return $token
 }
 
-proc ::kafka::JsonSchema::ParseString {text posVar} {
-    upvar 1 $posVar pos
-    if {![regexp -start $pos -indices {\A"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"} $text all inner]} {
-        error "bad string at character $pos"
+proc ::kafka::JsonSchema::ParseValue {tokens spans iVar depth} {
+    upvar 1 $iVar i
+    variable maxDepth
+    if {$depth > $maxDepth} { error "nested deeper than $maxDepth" }
+    set at [lindex $spans $i 0]
+    set token [Next $tokens $spans i]
+    switch -glob -- $token {
+        "\{" { return [ParseObject $tokens $spans i $depth] }
+        {\[} { return [ParseArray $tokens $spans i $depth] }
+        "\"*" { return [list string [Unquote $token $at]] }
+        true { return {boolean 1} }
+        false { return {boolean 0} }
+        null { return {null {}} }
     }
-    set pos [expr {[lindex $all 1] + 1}]
-    set raw [string range $text {*}$inner]
+    if {[regexp {^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$} $token]} {
+        return [list number $token]
+    }
+    error "unexpected [expr {[string length $token] > 1 ? "\"[Short $token]\"" : "character \"$token\""}] at character $at"
+}
+
+# The text of string TOKEN (quotes included) that starts at character AT.
+proc ::kafka::JsonSchema::Unquote {token at} {
+    if {[string length $token] < 2 || ([regexp {[\\\x00-\x1f]} $token]
+            && ![regexp {^"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$} $token])} {
+        error "bad string at character $at"
+    }
+    set raw [string range $token 1 end-1]
     if {[string first \\ $raw] < 0} { return $raw }
     # Only the escapes JSON knows are left: subst reads them the same way.
     ::kafka::Registry::JoinSurrogates [subst -nocommands -novariables [string map {\\/ /} $raw]]
 }
 
-proc ::kafka::JsonSchema::Expect {text posVar chars} {
-    upvar 1 $posVar pos
-    regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-    set pos [expr {[lindex $span 1] + 1}]
-    set c [string index $text $pos]
-    if {$c eq "" || [string first $c $chars] < 0} {
-        error "expected one of $chars at character $pos"
+proc ::kafka::JsonSchema::Expect {tokens spans iVar allowed} {
+    upvar 1 $iVar i
+    set at [lindex $spans $i 0]
+    set token [Next $tokens $spans i]
+    if {$token ni $allowed} {
+        error "expected one of [join $allowed {}] at character $at"
     }
-    incr pos
-    return $c
+    return $token
 }
 
-proc ::kafka::JsonSchema::ParseArray {text posVar depth} {
-    upvar 1 $posVar pos
-    incr pos
-    set items {}
-    regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-    if {[string index $text [expr {[lindex $span 1] + 1}]] eq "\]"} {
-        set pos [expr {[lindex $span 1] + 2}]
+proc ::kafka::JsonSchema::ParseArray {tokens spans iVar depth} {
+    upvar 1 $iVar i
+    if {[lindex $tokens $i] eq "\]"} {
+        incr i
         return {array {}}
     }
+    set items {}
     while 1 {
-        lappend items [ParseValue $text pos [expr {$depth + 1}]]
-        if {[Expect $text pos ",\]"] eq "\]"} { return [list array $items] }
+        lappend items [ParseValue $tokens $spans i [expr {$depth + 1}]]
+        if {[Expect $tokens $spans i {, ]}] eq "\]"} { return [list array $items] }
     }
 }
 
-proc ::kafka::JsonSchema::ParseObject {text posVar depth} {
-    upvar 1 $posVar pos
-    incr pos
-    set members {}
-    regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-    if {[string index $text [expr {[lindex $span 1] + 1}]] eq "\}"} {
-        set pos [expr {[lindex $span 1] + 2}]
+proc ::kafka::JsonSchema::ParseObject {tokens spans iVar depth} {
+    upvar 1 $iVar i
+    if {[lindex $tokens $i] eq "\}"} {
+        incr i
         return {object {}}
     }
+    set members {}
     while 1 {
-        regexp -start $pos -indices {\A[ \t\r\n]*} $text span
-        set pos [expr {[lindex $span 1] + 1}]
-        if {[string index $text $pos] ne "\""} { error "expected a member name at character $pos" }
-        set name [ParseString $text pos]
-        Expect $text pos :
-        dict set members $name [ParseValue $text pos [expr {$depth + 1}]]
-        if {[Expect $text pos ",\}"] eq "\}"} { return [list object $members] }
+        set at [lindex $spans $i 0]
+        set token [lindex $tokens $i]
+        if {[string index $token 0] ne "\""} {
+            if {$i >= [llength $tokens]} { error "unexpected end of text" }
+            error "expected a member name at character $at"
+        }
+        incr i
+        set name [Unquote $token $at]
+        Expect $tokens $spans i :
+        dict set members $name [ParseValue $tokens $spans i [expr {$depth + 1}]]
+        if {[Expect $tokens $spans i {, \}}] eq "\}"} { return [list object $members] }
     }
 }
 
@@ -443,12 +447,29 @@ proc ::kafka::JsonSchema::Check {root schema tree path depth} {
         return [expr {$keywords ? "" : "[At $path]: no value is allowed here (schema false)"}]
     }
     lassign $tree tag value
-    foreach step {CheckType CheckEnum CheckNumber CheckString CheckObject CheckDependencies
-            CheckArray CheckContains CheckCombined CheckCondition} {
+    foreach step [Steps $keywords $tag] {
         set why [$step $root $keywords $tag $value $path $depth]
         if {$why ne ""} { return $why }
     }
     return ""
+}
+
+# The Check steps that have something to check for KEYWORDS and a value of TAG.
+proc ::kafka::JsonSchema::Steps {keywords tag} {
+    set steps {}
+    if {[dict exists $keywords type]} { lappend steps CheckType }
+    if {[dict exists $keywords enum] || [dict exists $keywords const]} { lappend steps CheckEnum }
+    switch -- $tag {
+        number { lappend steps CheckNumber }
+        string { lappend steps CheckString }
+        object { lappend steps CheckObject CheckDependencies }
+        array { lappend steps CheckArray CheckContains }
+    }
+    foreach name {allOf anyOf oneOf not} {
+        if {[dict exists $keywords $name]} { lappend steps CheckCombined; break }
+    }
+    if {[dict exists $keywords if]} { lappend steps CheckCondition }
+    return $steps
 }
 
 proc ::kafka::JsonSchema::Got {tag value} {
