@@ -298,7 +298,19 @@ proc ::kafka::JsonSchema::Quote {text} {
             if {[format %c $i] ni $quoteMap} { lappend quoteMap [format %c $i] [format \\u%04x $i] }
         }
     }
-    return "\"[string map $quoteMap $text]\""
+    set text [string map $quoteMap $text]
+    # UTF-16 surrogates (a lone one, or Tcl 8.6's halves of a character
+    # beyond U+FFFF) as \u escapes: their UTF-8 bytes would not be UTF-8.
+    if {[regexp {[\uD800-\uDFFF]} $text]} {
+        set escaped ""
+        foreach char [split $text ""] {
+            scan $char %c code
+            if {$code >= 0xD800 && $code <= 0xDFFF} { set char [format \\u%04x $code] }
+            append escaped $char
+        }
+        set text $escaped
+    }
+    return "\"$text\""
 }
 
 # The Tcl value of TREE: objects are dicts, arrays lists, booleans 1/0,
@@ -701,12 +713,15 @@ proc ::kafka::JsonSchema::CheckArray {root keywords tag value path depth} {
         }
     }
     if {[dict exists $keywords uniqueItems] && [dict get $keywords uniqueItems] eq {boolean 1}} {
-        for {set i 0} {$i < [llength $value]} {incr i} {
-            for {set j [expr {$i + 1}]} {$j < [llength $value]} {incr j} {
-                if {[Equal [lindex $value $i] [lindex $value $j]]} {
-                    return "[At $path]: items $i and $j are equal (uniqueItems)"
-                }
+        # By canonical form, so that a long array costs n look-ups, not n*n comparisons.
+        set seen [dict create]
+        set i -1
+        foreach item $value {
+            set form [Canonical $item]
+            if {[dict exists $seen $form]} {
+                return "[At $path]: items [dict get $seen $form] and [incr i] are equal (uniqueItems)"
             }
+            dict set seen $form [incr i]
         }
     }
     set i -1
@@ -718,6 +733,27 @@ proc ::kafka::JsonSchema::CheckArray {root keywords tag value path depth} {
         if {$why ne ""} { return $why }
     }
     return ""
+}
+
+# A text equal for trees Equal calls equal: numbers by value, object
+# members sorted.
+proc ::kafka::JsonSchema::Canonical {tree} {
+    lassign $tree tag value
+    switch -- $tag {
+        number {
+            if {[string is entier -strict $value]} { return "n[expr {$value + 0}]" }
+            set d [expr {double($value)}]
+            if {$d == floor($d) && abs($d) < 1e15} { return "n[expr {entier($d)}]" }
+            return "n$d"
+        }
+        array { return "a[list [lmap item $value { Canonical $item }]]" }
+        object {
+            set members {}
+            foreach name [lsort [dict keys $value]] { lappend members $name [Canonical [dict get $value $name]] }
+            return "o[list $members]"
+        }
+        default { return "[string index $tag 0][list $value]" }
+    }
 }
 
 # The schema of item I under KEYWORDS' items / additionalItems, or "".
