@@ -498,8 +498,11 @@ proc ::kafka::Serde::Writer {key await id} {
         set own [dict get $config avro]
         if {$own ne "" && $schema eq [$own schema]} {
             dict set S($key,writers) $id [dict get $config avro]
+        } elseif {[catch {SchemaObject $config $schema} writer]} {
+            # E.g. an Avro schema's id met by a -type JSON serde.
+            Error _VALUE_DESERIALIZATION "schema id $id: $writer"
         } else {
-            dict set S($key,writers) $id [SchemaObject $config $schema]
+            dict set S($key,writers) $id $writer
         }
     }
     return [dict get $S($key,writers) $id]
