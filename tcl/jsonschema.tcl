@@ -345,23 +345,29 @@ proc ::kafka::JsonSchema::SchemaTree {text} {
 # "" when SCHEMA (at pointer WHERE in ROOT) and its subschemas are usable.
 proc ::kafka::JsonSchema::CheckSchema {root schema where depth} {
     variable maxDepth
-    variable typeNames
-    variable oneSchema
-    variable schemaList
-    variable schemaMap
     if {$depth > $maxDepth} { return "$where: nested deeper than $maxDepth" }
     lassign $schema tag keywords
     if {$tag eq "boolean"} { return "" }
     if {$tag ne "object"} { return "$where: a schema must be an object or a boolean" }
+    set why [CheckKeywords $root $keywords $where]
+    if {$why ne ""} { return $why }
+    if {[catch {Subschemas $keywords $where} subs]} { return $subs }
+    foreach {at sub} $subs {
+        set why [CheckSchema $root $sub $at [expr {$depth + 1}]]
+        if {$why ne ""} { return $why }
+    }
+    return ""
+}
+
+# "" when the keywords of one schema object are usable: $ref, type, pattern,
+# patternProperties' names.
+proc ::kafka::JsonSchema::CheckKeywords {root keywords where} {
+    variable typeNames
     if {[dict exists $keywords \$ref] && [lindex [dict get $keywords \$ref] 0] eq "string"} {
         if {[catch {Resolve $root [lindex [dict get $keywords \$ref] 1]} why]} { return "$where: $why" }
     }
-    if {[dict exists $keywords type]} {
-        lassign [dict get $keywords type] ttag tvalue
-        set names [expr {$ttag eq "array" ? [lmap t $tvalue { lindex $t 1 }] : [list $tvalue]}]
-        foreach name $names {
-            if {$name ni $typeNames} { return "$where/type: unknown type \"$name\"" }
-        }
+    foreach name [TypeNames $keywords] {
+        if {$name ni $typeNames} { return "$where/type: unknown type \"$name\"" }
     }
     if {[dict exists $keywords pattern] && [lindex [dict get $keywords pattern] 0] eq "string"
             && [catch {regexp -- [lindex [dict get $keywords pattern] 1] ""} why]} {
@@ -374,6 +380,15 @@ proc ::kafka::JsonSchema::CheckSchema {root schema where depth} {
             }
         }
     }
+    return ""
+}
+
+# {pointer subschema ...} of the keywords that hold subschemas; an error
+# when a schema map (properties ...) holds something else.
+proc ::kafka::JsonSchema::Subschemas {keywords where} {
+    variable oneSchema
+    variable schemaList
+    variable schemaMap
     set subs {}
     dict for {name value} $keywords {
         lassign $value vtag vvalue
@@ -382,21 +397,16 @@ proc ::kafka::JsonSchema::CheckSchema {root schema where depth} {
             set i -1
             foreach sub $vvalue { lappend subs $where/$name/[incr i] $sub }
         }
-        if {$name in $schemaMap && $vtag eq "object"} {
-            dict for {k sub} $vvalue {
-                if {[lindex $sub 0] in {object boolean}} {
-                    lappend subs $where/$name/$k $sub
-                } elseif {$name ne "dependencies"} {
-                    return "$where/$name/$k: a schema must be an object or a boolean"
-                }
+        if {$name ni $schemaMap || $vtag ne "object"} { continue }
+        dict for {k sub} $vvalue {
+            if {[lindex $sub 0] in {object boolean}} {
+                lappend subs $where/$name/$k $sub
+            } elseif {$name ne "dependencies"} {
+                error "$where/$name/$k: a schema must be an object or a boolean"
             }
         }
     }
-    foreach {at sub} $subs {
-        set why [CheckSchema $root $sub $at [expr {$depth + 1}]]
-        if {$why ne ""} { return $why }
-    }
-    return ""
+    return $subs
 }
 
 # The subschema $ref REF points to in ROOT: "#" or a JSON pointer
