@@ -27,7 +27,8 @@ set here [file dirname [file normalize [info script]]]
 set buildDir [file join $here build lib]
 
 # Debian packages the project needs.
-set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread libavro-dev}
+# json-schema-test-suite: the official JSON Schema cases tests/jsonschema.test runs.
+set requirements {librdkafka-dev tcl8.6-dev critcl tcllib tcl-thread libavro-dev json-schema-test-suite}
 # Programs the real-broker tests need, and the Debian package of each.
 set programs {java default-jre-headless mvn maven}
 # Debian packages only the real-broker tests need: python3-venv for the

@@ -47,7 +47,7 @@ if {[info exists ::env(KAFKATCL_SANITIZE)] && $::env(KAFKATCL_SANITIZE) ne ""} {
     critcl::cflags -fsanitize=$::env(KAFKATCL_SANITIZE) -fno-omit-frame-pointer -g
     critcl::clibraries -fsanitize=$::env(KAFKATCL_SANITIZE)
 }
-critcl::tsources tcl/easy.tcl tcl/subscriber.tcl tcl/registry.tcl tcl/serde.tcl
+critcl::tsources tcl/easy.tcl tcl/subscriber.tcl tcl/registry.tcl tcl/jsonschema.tcl tcl/serde.tcl
 
 # # ## ### ##### ######## ############# #####################
 ## Glue: the package's C commands.

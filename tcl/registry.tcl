@@ -616,5 +616,7 @@ proc ::kafka::Registry::JoinSurrogates {text} {
 
 proc ::kafka::Registry::Short {text} {
     set text [string trim $text]
-    expr {[string length $text] > 200 ? "[string range $text 0 199]..." : $text}
+    # (Not expr's ?: which would make "nan" a domain error and "0x10" 16.)
+    if {[string length $text] > 200} { return "[string range $text 0 199]..." }
+    return $text
 }

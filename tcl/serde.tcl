@@ -1,6 +1,7 @@
 # serde.tcl --
 #
-#	kafka::serde: a Schema Registry serializer/deserializer (Avro) that
+#	kafka::serde: a Schema Registry serializer/deserializer (Avro, or JSON
+#	Schema with -type JSON: kafka::jsonschema) that
 #	binds a kafka::avro schema, a kafka::registry client and a subject
 #	name strategy, so a producer writes Tcl dicts and a consumer reads them
 #	back (issue 25 item 3):
@@ -25,7 +26,7 @@ namespace eval ::kafka::Serde {
     array set S {}
     variable autoCount 0
     variable objectCount 0
-    variable createUsage {kafka::serde create name|#auto ?-registry registry? ?-schema schema? ?-id schemaId? ?-key? ?-strategy topic|record|topic_record? ?-auto.register 0|1? ?-use.latest.version 0|1?}
+    variable createUsage {kafka::serde create name|#auto ?-registry registry? ?-schema schema? ?-id schemaId? ?-key? ?-strategy topic|record|topic_record? ?-auto.register 0|1? ?-use.latest.version 0|1? ?-type AVRO|JSON?}
     # The methods, in the order of the "bad method" list, with their usage.
     variable methods {
         serialize   {topic value ?-await?}
@@ -58,14 +59,14 @@ proc ::kafka::serde {args} {
 proc ::kafka::Serde::Options {words} {
     variable createUsage
     set config [dict create registry "" schema "" id "" forKey 0 strategy topic \
-        auto.register 1 use.latest.version 0 avro "" record ""]
+        auto.register 1 use.latest.version 0 avro "" record "" type AVRO]
     for {set i 0} {$i < [llength $words]} {incr i} {
         set option [lindex $words $i]
         switch -- $option {
             -key { dict set config forKey 1; continue }
-            -registry - -schema - -id - -strategy - -auto.register - -use.latest.version {}
+            -registry - -schema - -id - -strategy - -auto.register - -use.latest.version - -type {}
             default {
-                ::kafka::ArgError "bad option \"$option\": must be -registry, -schema, -id, -key, -strategy, -auto.register, or -use.latest.version"
+                ::kafka::ArgError "bad option \"$option\": must be -registry, -schema, -id, -key, -strategy, -auto.register, -use.latest.version, or -type"
             }
         }
         if {$i + 1 >= [llength $words]} { ::kafka::ArgError "option \"$option\" needs a value" }
@@ -81,6 +82,9 @@ proc ::kafka::Serde::Options {words} {
     }
     if {$id ne "" && (![string is entier -strict $id] || $id < 0 || $id > 2147483647)} {
         ::kafka::ArgError "expected a schema id (0 to 2147483647) but got \"$id\""
+    }
+    if {$type ni {AVRO JSON}} {
+        ::kafka::ArgError "bad -type \"$type\": must be AVRO or JSON"
     }
     if {$strategy ni {topic record topic_record}} {
         ::kafka::ArgError "bad -strategy \"$strategy\": must be topic, record, or topic_record"
@@ -98,7 +102,7 @@ proc ::kafka::Serde::Options {words} {
         ::kafka::ArgError "without -registry, -schema and -id are both needed"
     }
     if {$schema ne ""} {
-        dict set config record [RecordName $schema]
+        dict set config record [RecordName $schema $type]
     }
     if {$strategy ne "topic" && [dict get $config record] eq ""} {
         ::kafka::ArgError "-strategy $strategy needs a -schema of a named type (a record)"
@@ -108,15 +112,16 @@ proc ::kafka::Serde::Options {words} {
         ::kafka::ArgError "-auto.register 0 needs -use.latest.version 1 or -id (looking a schema's id up is not supported)"
     }
     if {$schema ne ""} {
-        dict set config avro ::[::kafka::avro create #auto $schema]
+        dict set config avro [SchemaObject $config $schema]
     }
     return $config
 }
 
-# The full name of a named schema (namespace.name), or "" (a primitive, an
-# array ...).  The schema is valid JSON: kafka::avro checks it later.
-proc ::kafka::Serde::RecordName {schema} {
-    if {[catch {::json::json2dict $schema} parsed] || [catch {dict get $parsed name} name]} {
+# The full name of a named schema (namespace.name; a JSON schema's
+# title), or "" (a primitive, an array ...).  Its object checks it later.
+proc ::kafka::Serde::RecordName {schema {type AVRO}} {
+    set nameKey [expr {$type eq "JSON" ? "title" : "name"}]
+    if {[catch {::json::json2dict $schema} parsed] || [catch {dict get $parsed $nameKey} name]} {
         return ""
     }
     if {[string first . $name] < 0 && [dict exists $parsed namespace]
@@ -217,7 +222,7 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
             if {![info exists S($key,latest)]} { Error _DESTROY "serde deleted" }
             if {![dict exists $S($key,latest) $subject]} {
                 dict set S($key,latest) $subject [list [dict get $latest id] \
-                    ::[::kafka::avro create #auto [dict get $latest schema]]]
+                    [SchemaObject $S($key,config) [dict get $latest schema]]]
             }
         }
         lassign [dict get $S($key,latest) $subject] id writer
@@ -226,7 +231,7 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     if {$avro eq ""} {
         Error _STATE "no schema to write with: give -schema, or -use.latest.version 1"
     }
-    set id [$registry register $subject [$avro schema] {*}$aw]
+    set id [$registry register $subject [$avro schema] -type [dict get $config type] {*}$aw]
     if {![info exists S($key,config)]} { Error _DESTROY "serde deleted" }
     return [$avro encode [Logical $avro $value 0] -id $id]
 }
@@ -384,7 +389,7 @@ proc ::kafka::Serde::Decimals {type value toText path} {
 
 # VALUE with decimals converted for (TOTEXT 0) or after (1) kafka::avro AVRO.
 proc ::kafka::Serde::Logical {avro value toText} {
-    if {![string match *decimal* [$avro schema]]} { return $value }
+    if {![string match *decimal* [$avro schema]] || [::kafka::JsonSchema::Is $avro]} { return $value }
     Decimals [Parsed $avro] $value $toText ""
 }
 
@@ -452,6 +457,12 @@ proc ::kafka::Serde::Default {type default} {
     }
 }
 
+# A new kafka::avro (or, -type JSON, kafka::jsonschema) object of SCHEMA.
+proc ::kafka::Serde::SchemaObject {config schema} {
+    set kind [expr {[dict get $config type] eq "JSON" ? "jsonschema" : "avro"}]
+    return ::[::kafka::$kind create #auto $schema]
+}
+
 # The serde's registry client, or the error _STATE when it was deleted.
 proc ::kafka::Serde::RegistryOf {config} {
     set registry [dict get $config registry]
@@ -487,13 +498,18 @@ proc ::kafka::Serde::Writer {key await id} {
         set own [dict get $config avro]
         if {$own ne "" && $schema eq [$own schema]} {
             dict set S($key,writers) $id [dict get $config avro]
+        } elseif {[catch {SchemaObject $config $schema} writer]} {
+            # E.g. an Avro schema's id met by a -type JSON serde.
+            Error _VALUE_DESERIALIZATION "schema id $id: $writer"
         } else {
-            dict set S($key,writers) $id ::[::kafka::avro create #auto $schema]
+            dict set S($key,writers) $id $writer
         }
     }
     return [dict get $S($key,writers) $id]
 }
 
+# (Not expr's ?: which would make "nan" a domain error and "0x10" 16.)
 proc ::kafka::Serde::Short {text} {
-    expr {[string length $text] > 60 ? "[string range $text 0 59]..." : $text}
+    if {[string length $text] > 60} { return "[string range $text 0 59]..." }
+    return $text
 }
