@@ -199,30 +199,6 @@ class Handle : public Object {
     // info.cpp
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]);
-    // admin.cpp
-    int CreateTopics(int objc, Tcl_Obj *const objv[]);
-    int DeleteTopics(int objc, Tcl_Obj *const objv[]);
-    int CreatePartitions(int objc, Tcl_Obj *const objv[]);
-    int DescribeConfigs(int objc, Tcl_Obj *const objv[]);
-    int AlterConfigs(int objc, Tcl_Obj *const objv[]);
-    int DeleteRecords(int objc, Tcl_Obj *const objv[]);
-    int ListGroups(int objc, Tcl_Obj *const objv[]);
-    int DescribeGroups(int objc, Tcl_Obj *const objv[]);
-    int DeleteGroups(int objc, Tcl_Obj *const objv[]);
-    int ListGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int AlterGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int DeleteGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int CreateAcls(int objc, Tcl_Obj *const objv[]);
-    int DescribeAcls(int objc, Tcl_Obj *const objv[]);
-    int DeleteAcls(int objc, Tcl_Obj *const objv[]);
-    // ... those of newer librdkafka versions (_UNSUPPORTED_FEATURE on older ones)
-    int DescribeCluster(int objc, Tcl_Obj *const objv[]);
-    int DescribeTopics(int objc, Tcl_Obj *const objv[]);
-    int ListOffsets(int objc, Tcl_Obj *const objv[]);
-    int IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]);
-    int DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]);
-    int AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]);
-    int ElectLeaders(int objc, Tcl_Obj *const objv[]);
     // producer.cpp
     int Purge(int objc, Tcl_Obj *const objv[]);
     int InitTransactions(int objc, Tcl_Obj *const objv[]);

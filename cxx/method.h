@@ -34,6 +34,10 @@ struct MethodDef {
     // Only the whole name picks it, no unique prefix (the master's
     // "subscriber", which the consumer's "subscribe" must not reach).
     bool exact = false;
+    // Rows made from another table of data (the admin calls: admin.cpp) have
+    // no `run`: one shared handler, `call`, gets the row's `data`.
+    int (*call)(T *self, const void *data, int objc, Tcl_Obj *const objv[]) = nullptr;
+    const void *data = nullptr;
 };
 
 template <typename T>
@@ -45,10 +49,13 @@ class MethodTable {
     template <size_t N>
     MethodTable(const MethodDef<T> (&rows)[N], std::initializer_list<unsigned> kinds = {kAllKinds},
                 const char *what = "method")
-        : what_(what) {
+        : MethodTable(std::vector<MethodDef<T>>(rows, rows + N), kinds, what) {}
+    // ... from rows put together at run time (the handle's: its own and the admin calls').
+    MethodTable(std::vector<MethodDef<T>> rows, std::initializer_list<unsigned> kinds, const char *what = "method")
+        : rows_(std::move(rows)), what_(what) {
         for (unsigned kind : kinds) {
             View view{kind, {}, {}};
-            for (const MethodDef<T> &row : rows) {
+            for (const MethodDef<T> &row : rows_) {
                 if (!(row.kinds & kind)) continue;
                 view.rows.push_back(&row);
                 view.names.push_back(row.name);
@@ -77,7 +84,7 @@ class MethodTable {
         int args = objc - 2;
         if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
             return WrongArgs(interp, 2, objv, row.usage);
-        int code = (self->*row.run)(objc, objv);
+        int code = row.run ? (self->*row.run)(objc, objv) : row.call(self, row.data, objc, objv);
         return code == kWrongArgs ? WrongArgs(interp, 2, objv, row.usage) : code;
     }
 
@@ -85,6 +92,14 @@ class MethodTable {
     std::vector<const char *> Names(unsigned kind = kAllKinds) const {
         const std::vector<const char *> &names = ViewOf(kind).names;
         return std::vector<const char *>(names.begin(), names.end() - 1);
+    }
+
+    // The usage of the row whose handler is `run` ("" if none: a programming
+    // error, seen in tests), for handlers whose option parser reports it.
+    const char *UsageOf(int (T::*run)(int objc, Tcl_Obj *const objv[])) const {
+        for (const MethodDef<T> &row : rows_)
+            if (row.run == run) return row.usage;
+        return "";
     }
 
   private:
@@ -98,6 +113,7 @@ class MethodTable {
             if (view.kind == kind) return view;
         return views_.front(); // a kind not declared: a programming error, seen in tests
     }
+    std::vector<MethodDef<T>> rows_; // the views point into it: never changed after construction
     std::vector<View> views_;
     const char *what_;
 };
