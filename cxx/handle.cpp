@@ -520,6 +520,8 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
 
 std::vector<const char *> Handle::MethodNames(unsigned kind) { return HandleMethods::Table().Names(kind); }
 
+int Handle::CallMethod(Method run, const std::vector<Tcl_Obj *> &args) { return HandleMethods::Table().Call(this, run, args); }
+
 const char *Handle::UsageOf(int (Handle::*run)(int, Tcl_Obj *const[])) {
     return HandleMethods::Table().UsageOf(run);
 }

@@ -80,6 +80,10 @@ class Handle : public Object {
     static constexpr unsigned kAdminFacet = 4;
     // The method names of a kind (or of the admin facet), in table order.
     static std::vector<const char *> MethodNames(unsigned kind);
+    // Runs one of this handle's methods from C++, as its command would run
+    // "$handle method ?arg ...?" (see MethodTable::Call).
+    using Method = int (Handle::*)(int objc, Tcl_Obj *const objv[]);
+    int CallMethod(Method run, const std::vector<Tcl_Obj *> &args);
 
     rd_kafka_t *Kafka() const { return rk_.get(); }
     Master *GetMaster() const { return master_; }
@@ -180,6 +184,7 @@ class Handle : public Object {
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
     friend struct HandleMethods;
+    friend class Subscriber; // names the consumer methods it forwards to (CallMethod)
     int Name(int objc, Tcl_Obj *const objv[]);
     int NewTopic(int objc, Tcl_Obj *const objv[]);
     int CreateQueue(int objc, Tcl_Obj *const objv[]);

@@ -8,10 +8,12 @@
 // fuzzer's method lists all come from the table; nothing else lists methods.
 #pragma once
 
+#include "callbacks.h"
 #include "util.h"
 
 #include <cstring>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 namespace kafkatcl {
@@ -81,11 +83,30 @@ class MethodTable {
             Tcl_DecrRefCount(word);
             return RelabelError(interp);
         }
-        int args = objc - 2;
-        if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
-            return WrongArgs(interp, 2, objv, row.usage);
-        int code = row.run ? (self->*row.run)(objc, objv) : row.call(self, row.data, objc, objv);
-        return code == kWrongArgs ? WrongArgs(interp, 2, objv, row.usage) : code;
+        return RunRow(self, row, objc, objv);
+    }
+
+    // Runs the method whose handler is `run` on `self` with the argument
+    // words `args`, as Dispatch runs "self name ?arg ...?" (the row's arity
+    // and usage included; no kind check): for C++ callers, which so name a
+    // method at compile time (the subscriber's calls of its handle).
+    int Call(T *self, int (T::*run)(int objc, Tcl_Obj *const objv[]), const std::vector<Tcl_Obj *> &args) const {
+        const MethodDef<T> *row = RowOf(run);
+        if (!row) return KafkaError(self->Interp(), RD_KAFKA_RESP_ERR__INVALID_ARG, "no such method"); // a programming error
+        ObjRef selfWord(self->NameObj()), methodWord(Tcl_NewStringObj(row->name, -1));
+        std::vector<Tcl_Obj *> objv{selfWord.get(), methodWord.get()};
+        objv.insert(objv.end(), args.begin(), args.end());
+        return RunRow(self, *row, (int)objv.size(), objv.data());
+    }
+
+    // The whole command's usage, for the "wrong # args" of a plain command
+    // called with no word: its one row's "name usage", or "a|b ?arg ...?".
+    std::string Usage(unsigned kind = kAllKinds) const {
+        const View &view = ViewOf(kind);
+        if (view.rows.size() == 1) return std::string(view.rows[0]->name) + " " + view.rows[0]->usage;
+        std::string usage;
+        for (const MethodDef<T> *row : view.rows) usage += (usage.empty() ? "" : "|") + std::string(row->name);
+        return usage + " ?arg ...?";
     }
 
     // The method names a kind has, in table order (the fuzzer's lists).
@@ -97,12 +118,25 @@ class MethodTable {
     // The usage of the row whose handler is `run` ("" if none: a programming
     // error, seen in tests), for handlers whose option parser reports it.
     const char *UsageOf(int (T::*run)(int objc, Tcl_Obj *const objv[])) const {
-        for (const MethodDef<T> &row : rows_)
-            if (row.run == run) return row.usage;
-        return "";
+        const MethodDef<T> *row = RowOf(run);
+        return row ? row->usage : "";
     }
 
   private:
+    const MethodDef<T> *RowOf(int (T::*run)(int objc, Tcl_Obj *const objv[])) const {
+        for (const MethodDef<T> &row : rows_)
+            if (row.run == run) return &row;
+        return nullptr;
+    }
+    // The row's arity check, its handler, and kWrongArgs made its usage.
+    int RunRow(T *self, const MethodDef<T> &row, int objc, Tcl_Obj *const objv[]) const {
+        Tcl_Interp *interp = self->Interp();
+        int args = objc - 2;
+        if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
+            return WrongArgs(interp, 2, objv, row.usage);
+        int code = row.run ? (self->*row.run)(objc, objv) : row.call(self, row.data, objc, objv);
+        return code == kWrongArgs ? WrongArgs(interp, 2, objv, row.usage) : code;
+    }
     struct View {
         unsigned kind;
         std::vector<const MethodDef<T> *> rows;
