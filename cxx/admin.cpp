@@ -1222,8 +1222,8 @@ static const AdminCallDef kAdminCalls[] = {
 };
 
 // Every admin call's handler: options and words -> builder -> RunAdmin.
-static int RunAdminCall(Handle *handle, const void *row, int objc, Tcl_Obj *const objv[]) {
-    const AdminCallDef &call = *static_cast<const AdminCallDef *>(row);
+static int RunAdminCall(Handle *handle, const MethodDef<Handle> &row, int objc, Tcl_Obj *const objv[]) {
+    const AdminCallDef &call = *static_cast<const AdminCallDef *>(row.data);
     Tcl_Interp *interp = handle->Interp();
     if (!call.build) return TooOld(interp, call.name, call.needs); // whatever its arguments
     AdminArgs args;

@@ -204,6 +204,9 @@ class Handle : public Object {
     // info.cpp
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]);
+    // ... their sub-words' shared handlers (rows: Info's and Meta's nested tables)
+    int InfoOf(int type, int words, int objc, Tcl_Obj *const objv[]);
+    int MetaOf(bool print, int objc, Tcl_Obj *const objv[]);
     // producer.cpp
     int Purge(int objc, Tcl_Obj *const objv[]);
     int InitTransactions(int objc, Tcl_Obj *const objv[]);

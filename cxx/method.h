@@ -36,9 +36,10 @@ struct MethodDef {
     // Only the whole name picks it, no unique prefix (the master's
     // "subscriber", which the consumer's "subscribe" must not reach).
     bool exact = false;
-    // Rows made from another table of data (the admin calls: admin.cpp) have
-    // no `run`: one shared handler, `call`, gets the row's `data`.
-    int (*call)(T *self, const void *data, int objc, Tcl_Obj *const objv[]) = nullptr;
+    // Rows that share one handler (the admin calls, made from admin.cpp's
+    // table; the info types) have no `run`: `call` gets the row itself, and
+    // its `data`.
+    int (*call)(T *self, const MethodDef &row, int objc, Tcl_Obj *const objv[]) = nullptr;
     const void *data = nullptr;
 };
 
@@ -48,13 +49,16 @@ class MethodTable {
     // `kinds`: every kind value Dispatch will be asked for (the per-kind
     // method lists are made here, once, so lookups take no lock). `what`
     // names the word in errors ("bad subcommand ..." for a plain command).
+    // `word`: where the word is in objv, 1, or 2 for a nested table (a
+    // method's sub-words: `$handle info topics`); its argument words follow.
     template <size_t N>
     MethodTable(const MethodDef<T> (&rows)[N], std::initializer_list<unsigned> kinds = {kAllKinds},
-                const char *what = "method")
-        : MethodTable(std::vector<MethodDef<T>>(rows, rows + N), kinds, what) {}
+                const char *what = "method", int word = 1)
+        : MethodTable(std::vector<MethodDef<T>>(rows, rows + N), kinds, what, word) {}
     // ... from rows put together at run time (the handle's: its own and the admin calls').
-    MethodTable(std::vector<MethodDef<T>> rows, std::initializer_list<unsigned> kinds, const char *what = "method")
-        : rows_(std::move(rows)), what_(what) {
+    MethodTable(std::vector<MethodDef<T>> rows, std::initializer_list<unsigned> kinds, const char *what = "method",
+                int word = 1)
+        : rows_(std::move(rows)), what_(what), word_(word) {
         for (unsigned kind : kinds) {
             View view{kind, {}, {}};
             for (const MethodDef<T> &row : rows_) {
@@ -67,17 +71,17 @@ class MethodTable {
         }
     }
 
-    // Runs the method objv[1] of `self`, an object of kind `kind`.
+    // Runs the method objv[word] of `self`, an object of kind `kind`.
     int Dispatch(T *self, unsigned kind, int objc, Tcl_Obj *const objv[]) const {
         const View &view = ViewOf(kind);
         Tcl_Interp *interp = self->Interp();
         int index;
-        if (GetIndex(interp, objv[1], view.names.data(), what_, &index) != TCL_OK) return TCL_ERROR;
+        if (GetIndex(interp, objv[word_], view.names.data(), what_, &index) != TCL_OK) return TCL_ERROR;
         const MethodDef<T> &row = *view.rows[index];
-        if (row.exact && strcmp(Tcl_GetString(objv[1]), row.name)) {
-            // The error an exact lookup gives (a fresh word: objv[1] now
+        if (row.exact && strcmp(Tcl_GetString(objv[word_]), row.name)) {
+            // The error an exact lookup gives (a fresh word: objv[word_] now
             // caches the prefix match).
-            Tcl_Obj *word = Tcl_NewStringObj(Tcl_GetString(objv[1]), -1);
+            Tcl_Obj *word = Tcl_NewStringObj(Tcl_GetString(objv[word_]), -1);
             Tcl_IncrRefCount(word);
             Tcl_GetIndexFromObj(interp, word, view.names.data(), what_, TCL_EXACT, &index);
             Tcl_DecrRefCount(word);
@@ -131,11 +135,11 @@ class MethodTable {
     // The row's arity check, its handler, and kWrongArgs made its usage.
     int RunRow(T *self, const MethodDef<T> &row, int objc, Tcl_Obj *const objv[]) const {
         Tcl_Interp *interp = self->Interp();
-        int args = objc - 2;
+        int args = objc - word_ - 1;
         if (args < row.minArgs || (row.maxArgs != kAnyArgs && args > row.maxArgs))
-            return WrongArgs(interp, 2, objv, row.usage);
-        int code = row.run ? (self->*row.run)(objc, objv) : row.call(self, row.data, objc, objv);
-        return code == kWrongArgs ? WrongArgs(interp, 2, objv, row.usage) : code;
+            return WrongArgs(interp, word_ + 1, objv, row.usage);
+        int code = row.run ? (self->*row.run)(objc, objv) : row.call(self, row, objc, objv);
+        return code == kWrongArgs ? WrongArgs(interp, word_ + 1, objv, row.usage) : code;
     }
     struct View {
         unsigned kind;
@@ -150,6 +154,7 @@ class MethodTable {
     std::vector<MethodDef<T>> rows_; // the views point into it: never changed after construction
     std::vector<View> views_;
     const char *what_;
+    int word_;
 };
 
 } // namespace kafkatcl

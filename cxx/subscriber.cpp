@@ -364,27 +364,40 @@ int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
 
 // meta refresh|print: the consumer handle's (its kept copy, its printer).
 int Subscriber::MetaMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"refresh", "print", NULL};
-    int sub;
-    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    Handle *h = Consumer();
-    return h ? CallHandle(h, &Handle::Meta, {objv[2]}) : TCL_ERROR;
+    using S = Subscriber;
+    auto run = [](S *self, const MethodDef<S> &row, int, Tcl_Obj *const[]) {
+        Handle *h = self->Consumer();
+        ObjRef word(Word(row.name));
+        return h ? self->CallHandle(h, &Handle::Meta, {word.get()}) : TCL_ERROR;
+    };
+    static const MethodDef<S> rows[] = {
+        {"refresh", nullptr, 0, 0, "", kAllKinds, false, run},
+        {"print", nullptr, 0, 0, "", kAllKinds, false, run},
+    };
+    static const MethodTable<S> table(rows, {kAllKinds}, "subcommand", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
 }
 
 // info topics|partitions topic|brokers ?-timeout ms?: the consumer handle's
 // info (asked of the cluster each time).
 int Subscriber::InfoMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const types[] = {"topics", "partitions", "brokers", NULL};
-    int type;
-    if (GetIndex(interp_, objv[2], types, "info type", &type) != TCL_OK) return TCL_ERROR;
-    int need = type == 1 ? 1 : 0, extra = objc - 3 - need;
-    if (extra != 0 && extra != 2) return WrongArgs(interp_, 3, objv, need ? "topic ?-timeout ms?" : "?-timeout ms?");
-    Handle *h = Consumer();
-    if (!h) return TCL_ERROR;
-    ObjRef full(Word(types[type])); // the handle has more info types: no prefix may pick one of those
-    std::vector<Tcl_Obj *> args{full.get()};
-    args.insert(args.end(), objv + 3, objv + objc);
-    return CallHandle(h, &Handle::Info, args);
+    using S = Subscriber;
+    auto run = [](S *self, const MethodDef<S> &row, int objc, Tcl_Obj *const objv[]) {
+        if (objc - 3 - row.minArgs == 1) return kWrongArgs; // -timeout without its value
+        Handle *h = self->Consumer();
+        if (!h) return TCL_ERROR;
+        ObjRef full(Word(row.name)); // the handle has more info types: no prefix may pick one of those
+        std::vector<Tcl_Obj *> args{full.get()};
+        args.insert(args.end(), objv + 3, objv + objc);
+        return self->CallHandle(h, &Handle::Info, args);
+    };
+    static const MethodDef<S> rows[] = {
+        {"topics", nullptr, 0, 2, "?-timeout ms?", kAllKinds, false, run},
+        {"partitions", nullptr, 1, 3, "topic ?-timeout ms?", kAllKinds, false, run},
+        {"brokers", nullptr, 0, 2, "?-timeout ms?", kAllKinds, false, run},
+    };
+    static const MethodTable<S> table(rows, {kAllKinds}, "info type", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
 }
 
 int CreateSubscriber(Tcl_Interp *interp, Master *master, Tcl_Obj *nameObj) {

@@ -155,7 +155,7 @@ std::vector<const char *> Terminated(std::vector<const char *> names) {
     return names;
 }
 const std::vector<const char *> kKafkaMethods = Terminated(kafkatcl::KafkaCmdNames());
-const char *const kMockCmdMethods[] = {"create", NULL};
+const std::vector<const char *> kMockCmdMethods = Terminated(kafkatcl::MockCmdNames());
 const std::vector<const char *> kMasterMethods = Terminated(kafkatcl::Master::MethodNames());
 const std::vector<const char *> kProducerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kProducerKind));
 const std::vector<const char *> kConsumerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kConsumerKind));
@@ -168,7 +168,7 @@ const std::vector<const char *> kMockMethods = Terminated(kafkatcl::MockCluster:
 const char *const *MethodTable(Kind k) {
     switch (k) {
     case K_KAFKA: return kKafkaMethods.data();
-    case K_MOCKCMD: return kMockCmdMethods;
+    case K_MOCKCMD: return kMockCmdMethods.data();
     case K_MASTER: return kMasterMethods.data();
     case K_PRODUCER: return kProducerMethods.data();
     case K_CONSUMER: return kConsumerMethods.data();
