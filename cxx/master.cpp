@@ -282,8 +282,7 @@ int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
     });
 }
 
-// ::kafka::kafka is no object, but its subcommands are declared as methods
-// are: this is the `self` its table dispatches on.
+// ::kafka::kafka's subcommands (see DispatchPlainCommand, method.h).
 struct KafkaCommand {
     Tcl_Interp *interp;
     Tcl_Interp *Interp() const { return interp; }
@@ -309,9 +308,7 @@ struct KafkaCommand {
 };
 
 int KafkaCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
-    if (objc < 2) return WrongArgs(interp, 1, objv, KafkaCommand::Table().Usage().c_str());
-    KafkaCommand self{interp};
-    return KafkaCommand::Table().Dispatch(&self, kAllKinds, objc, objv);
+    return DispatchPlainCommand<KafkaCommand>(interp, objc, objv);
 }
 
 std::vector<const char *> KafkaCmdNames() { return KafkaCommand::Table().Names(); }

@@ -157,4 +157,15 @@ class MethodTable {
     int word_;
 };
 
+// A plain command (::kafka::kafka, ::kafka::mock) is no object, but its
+// subcommands are declared as methods are: `Self` (a struct holding the
+// interp, with a static Table()) is what its table dispatches on. No word:
+// "wrong # args" with the table's whole usage.
+template <typename Self>
+int DispatchPlainCommand(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+    if (objc < 2) return WrongArgs(interp, 1, objv, Self::Table().Usage().c_str());
+    Self self{interp};
+    return Self::Table().Dispatch(&self, kAllKinds, objc, objv);
+}
+
 } // namespace kafkatcl

@@ -307,8 +307,7 @@ int MockCluster::BrokerResult(rd_kafka_resp_err_t err, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-// ::kafka::mock is no object, but its subcommands are declared as methods
-// are (as ::kafka::kafka's): this is the `self` its table dispatches on.
+// ::kafka::mock's subcommands (see DispatchPlainCommand, method.h).
 struct MockCommand {
     Tcl_Interp *interp;
     Tcl_Interp *Interp() const { return interp; }
@@ -341,9 +340,7 @@ struct MockCommand {
 };
 
 int MockCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
-    if (objc < 2) return WrongArgs(interp, 1, objv, MockCommand::Table().Usage().c_str());
-    MockCommand self{interp};
-    return MockCommand::Table().Dispatch(&self, kAllKinds, objc, objv);
+    return DispatchPlainCommand<MockCommand>(interp, objc, objv);
 }
 
 std::vector<const char *> MockCmdNames() { return MockCommand::Table().Names(); }
