@@ -1255,6 +1255,12 @@ std::vector<MethodDef<Handle>> AdminMethodRows(unsigned kinds) {
     return rows;
 }
 
+bool AdminRefusedOnMock(const char *method) {
+    for (const AdminCallDef &call : kAdminCalls)
+        if (!strcmp(call.name, method)) return call.refusedOnMock;
+    return false;
+}
+
 // The admin facet of the handle's method table, NULL-terminated (the fuzzer's list).
 static const char *const *AdminNames() {
     static std::vector<const char *> names = [] {

@@ -46,6 +46,10 @@ class AdminPending : public std::enable_shared_from_this<AdminPending> {
 // kAdminCalls (one shared handler; `kinds`: the kinds and facet they carry).
 std::vector<MethodDef<Handle>> AdminMethodRows(unsigned kinds);
 
+// Whether admin call `method` (its whole name) is refused on the mock
+// cluster (the fuzzer sends those to a handle with no reachable broker).
+bool AdminRefusedOnMock(const char *method);
+
 // Their names, NULL-terminated, from the handle's table (the fuzzer's list).
 extern const char *const *const kAdminMethods;
 

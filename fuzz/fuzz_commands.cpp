@@ -34,8 +34,8 @@
 // commands or touch files are rewritten (kSafeGlobalKeys/kSafeTopicKeys),
 // add_brokers only gets 127.0.0.1 addresses. Timeouts are clamped to a few
 // milliseconds and the admin calls that hang librdkafka 2.0.2's mock cluster
-// (describe_groups, delete_groups, list_group_offsets, alter_group_offsets,
-// delete_group_offsets) go to a handle whose broker is a closed loopback port.
+// (the rows of admin.cpp's table refused on the mock: AdminRefusedOnMock)
+// go to a handle whose broker is a closed loopback port.
 //
 // LIBRDKAFKA 2.0.2 limits worked around here (each also noted where it is
 // done): its mock cluster's group coordinator asserts when a SyncGroup is
@@ -843,8 +843,7 @@ void PrepareHandle(Call &c, size_t nargs) {
     if (m == "new_topic" || m == "create_queue") c.create = true;
     PrepareHandleArgs(c, nargs);
     bool admin = InList(kafkatcl::kAdminMethods, m.c_str());
-    if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets" ||
-                  m == "delete_group_offsets")) {
+    if (admin && kafkatcl::AdminRefusedOnMock(m.c_str())) {
         // librdkafka 2.0.2's mock cluster never answers these, and then
         // cannot destroy the handle: ask a handle with no reachable broker.
         c.name = "::fz_offline";
