@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <set>
 #include <strings.h>
 #include <vector>
@@ -535,12 +536,23 @@ void AdminPending::OnWake() {
     InvokeCallback(interp, command_.get(), arg, "kafka admin -command callback");
 }
 
-// Sends nothing itself: `send` issues the librdkafka call on (options, queue);
-// `prepare`, if any, sets a call's own options first (its error is raised).
+// ---- the generic runner ---------------------------------------------------------------
+
+// What a builder makes of a call's words. `send` issues the librdkafka call
+// on (options, queue) and owns the request objects it sends (librdkafka
+// copies them); `prepare`, if any, sets the call's own options first (its
+// error is raised).
+using AdminSend = std::function<void(rd_kafka_t *, rd_kafka_AdminOptions_t *, rd_kafka_queue_t *)>;
 using AdminPrepare = std::function<rd_kafka_error_t *(rd_kafka_AdminOptions_t *)>;
-static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter convert,
-                    const std::function<void(rd_kafka_AdminOptions_t *, rd_kafka_queue_t *)> &send,
-                    const AdminPrepare &prepare = nullptr) {
+struct AdminRequest {
+    AdminConverter convert = nullptr;
+    AdminSend send;
+    AdminPrepare prepare;
+};
+
+// Sends `request` with the options of `args`: asynchronously (-command,
+// -await) or waiting for the result.
+static int RunAdmin(Handle *handle, const AdminArgs &args, const AdminRequest &request) {
     Tcl_Interp *interp = handle->Interp();
     rd_kafka_t *rk = handle->Kafka();
     AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ANY));
@@ -549,15 +561,15 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), args.timeout, errstr, sizeof errstr);
     if (args.validate && rd_kafka_AdminOptions_set_validate_only(options.get(), 1, errstr, sizeof errstr))
         return ArgError(interp, errstr);
-    if (prepare) {
-        if (rd_kafka_error_t *error = prepare(options.get())) return RdError(interp, error, args.method.c_str());
+    if (request.prepare) {
+        if (rd_kafka_error_t *error = request.prepare(options.get())) return RdError(interp, error, args.method.c_str());
     }
     std::shared_ptr<Await> await;
     if (args.await && !(await = Await::Begin(interp, (args.method + " -await").c_str()))) return TCL_ERROR;
     QueuePtr queue(rd_kafka_queue_new(rk));
-    send(options.get(), queue.get());
+    request.send(rk, options.get(), queue.get());
     if (args.command || await) {
-        auto pending = std::make_shared<AdminPending>(handle, queue.release(), convert, args.command.get(), await);
+        auto pending = std::make_shared<AdminPending>(handle, queue.release(), request.convert, args.command.get(), await);
         handle->KeepPending(pending);
         pending->Start();
         return await ? Await::Suspend(interp, await) : TCL_OK;
@@ -567,19 +579,19 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, AdminConverter conver
     if (!event) {
         // librdkafka still owns the request: keep its reply queue alive until
         // the reply comes (an orphan with no command just discards it).
-        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), convert, nullptr, nullptr);
+        auto orphan = std::make_shared<AdminPending>(handle, queue.release(), request.convert, nullptr, nullptr);
         handle->KeepPending(orphan);
         orphan->Start();
         return KafkaError(interp, RD_KAFKA_RESP_ERR__TIMED_OUT, "admin request timed out");
     }
     Tcl_Obj *result = nullptr;
-    int code = AdminEventResult(interp, event, convert, &result);
+    int code = AdminEventResult(interp, event, request.convert, &result);
     rd_kafka_event_destroy(event);
     if (code == TCL_OK) Tcl_SetObjResult(interp, result);
     return code;
 }
 
-// ---- the methods (their rows: handle.cpp) ---------------------------------------------------
+// ---- the admin calls' parts (their rows: kAdminCalls below) -----------------------------
 
 // The group admin calls against librdkafka's mock cluster: 2.0.2's never
 // answers some (the handle then cannot be destroyed) and aborts on others
@@ -592,22 +604,6 @@ static int RefuseOnMock(Handle *handle, const char *method) {
                       std::string(method) +
                           ": librdkafka's mock cluster does not implement it (librdkafka would hang or abort); "
                           "use a real broker");
-}
-
-// An admin call's options and its positional words, minWords to maxWords of
-// them (else kWrongArgs: the row's usage). `validate`: it takes -validate.
-static int AdminWords(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool validate, size_t minWords,
-                      size_t maxWords, AdminArgs *args) {
-    if (ParseAdminArgs(interp, validate, objc, objv, args) != TCL_OK) return TCL_ERROR;
-    size_t n = args->positional.size();
-    return n < minWords || n > maxWords ? kWrongArgs : TCL_OK;
-}
-
-// ... for the calls whose one positional word is a list (`listName` in errors).
-static int AdminList(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], bool validate, const char *listName,
-                     AdminArgs *args, std::vector<Tcl_Obj *> *items) {
-    if (int code = AdminWords(interp, objc, objv, validate, 1, 1, args)) return code;
-    return ListElements(interp, args->positional[0], listName, items);
 }
 
 // {topic partitions ?replicationFactor? ?{key value ...}?} -> a NewTopic, or nullptr and an error.
@@ -644,230 +640,7 @@ static rd_kafka_NewTopic_t *NewTopicFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
     return nt.release();
 }
 
-int Handle::CreateTopics(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, true, "topics", &args, &items)) return code;
-    RequestArray<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy_array> topics;
-    for (Tcl_Obj *item : items) {
-        rd_kafka_NewTopic_t *nt = NewTopicFromObj(interp_, item);
-        if (!nt) return TCL_ERROR;
-        topics.push_back(nt);
-    }
-    return RunAdmin(this, args, CreateTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_CreateTopics(rk_.get(), topics.data(), topics.size(), o, q);
-    });
-}
-
-int Handle::DeleteTopics(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "topicList", &args, &items)) return code;
-    RequestArray<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy_array> topics;
-    for (Tcl_Obj *item : items) topics.push_back(rd_kafka_DeleteTopic_new(Tcl_GetString(item)));
-    return RunAdmin(this, args, DeleteTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DeleteTopics(rk_.get(), topics.data(), topics.size(), o, q);
-    });
-}
-
-int Handle::CreatePartitions(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, true, "topics", &args, &items)) return code;
-    RequestArray<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy_array> parts;
-    for (Tcl_Obj *item : items) {
-        std::vector<Tcl_Obj *> f;
-        int total;
-        char errstr[256];
-        if (ListElements(interp_, item, "topic", &f) != TCL_OK || f.size() != 2)
-            return ArgError(interp_, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
-        if (GetInt(interp_, f[1], "partition count", &total) != TCL_OK) return TCL_ERROR;
-        rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
-        if (!np) return ArgError(interp_, errstr);
-        parts.push_back(np);
-    }
-    return RunAdmin(this, args, CreatePartitionsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_CreatePartitions(rk_.get(), parts.data(), parts.size(), o, q);
-    });
-}
-
-// describe_configs and alter_configs: {{type name ?{key value ...}?} ...}
-static int ConfigResources(Handle *handle, int objc, Tcl_Obj *const objv[], bool alter) {
-    Tcl_Interp *interp = handle->Interp();
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp, objc, objv, alter, "resources", &args, &items)) return code;
-    RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
-    std::set<std::pair<int, std::string>> seen;
-    for (Tcl_Obj *item : items) {
-        rd_kafka_ConfigResource_t *r = ResourceFromObj(interp, item, alter);
-        if (!r) return TCL_ERROR;
-        res.push_back(r);
-        // librdkafka 2.0.2 sends a resource twice as asked: the broker's
-        // answer then fails to parse (DescribeConfigs) or never completes
-        // and stalls the handle's later admin calls (AlterConfigs).
-        rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r);
-        std::string name = rd_kafka_ConfigResource_name(r);
-        int id;
-        if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
-        if (!seen.insert({type, name}).second) {
-            return ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
-                                        rd_kafka_ConfigResource_name(r) + "\": each resource may be given once");
-        }
-    }
-    rd_kafka_t *rk = handle->Kafka();
-    return RunAdmin(handle, args, alter ? AlterConfigsResult : DescribeConfigsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                        if (alter) rd_kafka_AlterConfigs(rk, res.data(), res.size(), o, q);
-                        else rd_kafka_DescribeConfigs(rk, res.data(), res.size(), o, q);
-                    });
-}
-
-int Handle::DescribeConfigs(int objc, Tcl_Obj *const objv[]) { return ConfigResources(this, objc, objv, false); }
-int Handle::AlterConfigs(int objc, Tcl_Obj *const objv[]) { return ConfigResources(this, objc, objv, true); }
-
-int Handle::DeleteRecords(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "offsets", &args, &items)) return code;
-    PartitionListPtr offsets(PartitionsFromObj(interp_, args.positional[0], true));
-    if (!offsets) return TCL_ERROR;
-    RequestArray<rd_kafka_DeleteRecords_t, rd_kafka_DeleteRecords_destroy_array> dr;
-    dr.push_back(rd_kafka_DeleteRecords_new(offsets.get()));
-    return RunAdmin(this, args, DeleteRecordsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DeleteRecords(rk_.get(), dr.data(), dr.size(), o, q);
-    });
-}
-
-// list_groups ?groupTypes?: classic and/or consumer (librdkafka 2.6+)
-int Handle::ListGroups(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 0, 1, &args)) return code;
-    AdminPrepare prepare;
-    if (!args.positional.empty()) {
-#if KAFKATCL_RDKAFKA(2, 6)
-        std::vector<rd_kafka_consumer_group_type_t> types;
-        if (GroupTypesFromObj(interp_, args.positional[0], &types) != TCL_OK) return TCL_ERROR;
-        if (!types.empty())
-            prepare = [types](rd_kafka_AdminOptions_t *o) {
-                return rd_kafka_AdminOptions_set_match_consumer_group_types(o, types.data(), types.size());
-            };
-#else
-        return TooOld(interp_, "list_groups groupTypes", "2.6.0");
-#endif
-    }
-    return RunAdmin(this, args, ListGroupsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk_.get(), o, q); },
-                    prepare);
-}
-
-int Handle::DescribeGroups(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "groupList", &args, &items)) return code;
-    std::vector<const char *> groups;
-    for (Tcl_Obj *item : items) groups.push_back(Tcl_GetString(item));
-    if (RefuseOnMock(this, "describe_groups") != TCL_OK) return TCL_ERROR;
-    return RunAdmin(this, args, DescribeGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DescribeConsumerGroups(rk_.get(), groups.data(), groups.size(), o, q);
-    });
-}
-
-int Handle::DeleteGroups(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "groupList", &args, &items)) return code;
-    RequestArray<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy_array> groups;
-    for (Tcl_Obj *item : items) groups.push_back(rd_kafka_DeleteGroup_new(Tcl_GetString(item)));
-    if (RefuseOnMock(this, "delete_groups") != TCL_OK) return TCL_ERROR;
-    return RunAdmin(this, args, DeleteGroupsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DeleteGroups(rk_.get(), groups.data(), groups.size(), o, q);
-    });
-}
-
-// list_group_offsets group ?{{topic partition} ...}?
-int Handle::ListGroupOffsets(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 1, 2, &args)) return code;
-    PartitionListPtr parts;
-    if (args.positional.size() == 2) {
-        parts.reset(PartitionsFromObj(interp_, args.positional[1], false));
-        if (!parts) return TCL_ERROR;
-    }
-    RequestArray<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy_array> req;
-    req.push_back(rd_kafka_ListConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
-    if (RefuseOnMock(this, "list_group_offsets") != TCL_OK) return TCL_ERROR;
-    return RunAdmin(this, args, ListGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_ListConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
-    });
-}
-
-// alter_group_offsets group {{topic partition offset} ...}
-int Handle::AlterGroupOffsets(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 2, 2, &args)) return code;
-    PartitionListPtr parts(PartitionsFromObj(interp_, args.positional[1], true));
-    if (!parts) return TCL_ERROR;
-    RequestArray<rd_kafka_AlterConsumerGroupOffsets_t, rd_kafka_AlterConsumerGroupOffsets_destroy_array> req;
-    req.push_back(rd_kafka_AlterConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
-    if (RefuseOnMock(this, "alter_group_offsets") != TCL_OK) return TCL_ERROR;
-    return RunAdmin(this, args, AlterGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_AlterConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
-    });
-}
-
-// delete_group_offsets group {{topic partition} ...}
-int Handle::DeleteGroupOffsets(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 2, 2, &args)) return code;
-    PartitionListPtr parts(PartitionsFromObj(interp_, args.positional[1], false));
-    if (!parts) return TCL_ERROR;
-    RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array> req;
-    req.push_back(rd_kafka_DeleteConsumerGroupOffsets_new(Tcl_GetString(args.positional[0]), parts.get()));
-    if (RefuseOnMock(this, "delete_group_offsets") != TCL_OK) return TCL_ERROR;
-    return RunAdmin(this, args, DeleteGroupOffsetsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DeleteConsumerGroupOffsets(rk_.get(), req.data(), req.size(), o, q);
-    });
-}
-
-// create_acls {acl ...} and delete_acls {aclFilter ...}
-static int AclBindings(Handle *handle, int objc, Tcl_Obj *const objv[], bool filters) {
-    Tcl_Interp *interp = handle->Interp();
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp, objc, objv, false, filters ? "filterList" : "aclList", &args, &items)) return code;
-    RequestArray<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy_array> acls;
-    for (Tcl_Obj *item : items) {
-        rd_kafka_AclBinding_t *acl = AclFromObj(interp, item, filters);
-        if (!acl) return TCL_ERROR;
-        acls.push_back(acl);
-    }
-    rd_kafka_t *rk = handle->Kafka();
-    return RunAdmin(handle, args, filters ? DeleteAclsResult : CreateAclsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-                        if (filters) rd_kafka_DeleteAcls(rk, acls.data(), acls.size(), o, q);
-                        else rd_kafka_CreateAcls(rk, acls.data(), acls.size(), o, q);
-                    });
-}
-
-int Handle::CreateAcls(int objc, Tcl_Obj *const objv[]) { return AclBindings(this, objc, objv, false); }
-int Handle::DeleteAcls(int objc, Tcl_Obj *const objv[]) { return AclBindings(this, objc, objv, true); }
-
-// describe_acls aclFilter
-int Handle::DescribeAcls(int objc, Tcl_Obj *const objv[]) {
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 1, 1, &args)) return code;
-    Owned<rd_kafka_AclBindingFilter_t, rd_kafka_AclBinding_destroy> filter(AclFromObj(interp_, args.positional[0], true));
-    if (!filter) return TCL_ERROR;
-    return RunAdmin(this, args, DescribeAclsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeAcls(rk_.get(), filter.get(), o, q); });
-}
-
-// ---- the calls of newer librdkafka versions ----------------------------------------------
-// Each is a command on every build (compile-time detection: RD_KAFKA_VERSION
-// of the headers built against); with an older librdkafka it raises
-// _UNSUPPORTED_FEATURE naming the version it needs.
-
+// ---- the result converters of newer librdkafka versions ------------------------------------
 
 
 [[maybe_unused]] static rd_kafka_event_t *Ev(const rd_kafka_event_t *ev) { return const_cast<rd_kafka_event_t *>(ev); }
@@ -1045,159 +818,447 @@ Tcl_Obj *ElectLeadersResult(const rd_kafka_event_t *ev) {
 }
 #endif
 
-// describe_cluster ?-timeout ms? ?-command cmd?
-int Handle::DescribeCluster(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 3)
-    AdminArgs args;
-    if (int code = AdminWords(interp_, objc, objv, false, 0, 0, &args)) return code;
-    return RunAdmin(this, args, DescribeClusterResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeCluster(rk_.get(), o, q); });
+// ---- the builders: a call's parsed words -> its request (rows: kAdminCalls) -------------
+// `items`: the elements of the call's list word (rows with a listName).
+
+using Items = std::vector<Tcl_Obj *>;
+using AdminBuilder = int (*)(Handle *handle, const AdminArgs &args, const Items &items, AdminRequest *request);
+
+// The request objects made from each item by `convert` (nullptr: it failed
+// and left its error), or nullptr.
+template <typename Array, typename Convert>
+static std::shared_ptr<Array> ItemsToArray(const Items &items, Convert convert) {
+    auto array = std::make_shared<Array>();
+    for (Tcl_Obj *item : items) {
+        auto *object = convert(item);
+        if (!object) return nullptr;
+        array->push_back(object);
+    }
+    return array;
+}
+
+// The names the items are, as C strings (alive as long as the items).
+static std::shared_ptr<std::vector<const char *>> ItemNames(const Items &items) {
+    auto names = std::make_shared<std::vector<const char *>>();
+    for (Tcl_Obj *item : items) names->push_back(Tcl_GetString(item));
+    return names;
+}
+
+// Sends all of `array` with a librdkafka call of the (rk, array, count,
+// options, queue) shape.
+template <typename Array, typename Call>
+static AdminSend SendArray(std::shared_ptr<Array> array, Call call) {
+    return [array, call](rd_kafka_t *rk, rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
+        call(rk, array->data(), array->size(), o, q);
+    };
+}
+
+// Sends one request object with a call of the (rk, object, options, queue) shape.
+template <typename T, typename Call>
+static AdminSend SendOne(std::shared_ptr<T> object, Call call) {
+    return [object, call](rd_kafka_t *rk, rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { call(rk, object.get(), o, q); };
+}
+
+// The one-request calls on a group and a partition list: {group partitions}.
+template <typename Array, typename New>
+static std::shared_ptr<Array> GroupRequest(Tcl_Interp *interp, const AdminArgs &args, bool withOffsets, New make) {
+    PartitionListPtr parts;
+    if (args.positional.size() == 2) {
+        parts.reset(PartitionsFromObj(interp, args.positional[1], withOffsets));
+        if (!parts) return nullptr;
+    }
+    auto request = std::make_shared<Array>();
+    request->push_back(make(Tcl_GetString(args.positional[0]), parts.get()));
+    return request;
+}
+
+static int BuildCreateTopics(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_NewTopic_t, rd_kafka_NewTopic_destroy_array>;
+    auto topics = ItemsToArray<Array>(items, [h](Tcl_Obj *item) { return NewTopicFromObj(h->Interp(), item); });
+    if (!topics) return TCL_ERROR;
+    *r = {CreateTopicsResult, SendArray(topics, rd_kafka_CreateTopics), nullptr};
+    return TCL_OK;
+}
+
+static int BuildDeleteTopics(Handle *, const AdminArgs &, const Items &items, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy_array>;
+    auto topics = ItemsToArray<Array>(items, [](Tcl_Obj *item) { return rd_kafka_DeleteTopic_new(Tcl_GetString(item)); });
+    *r = {DeleteTopicsResult, SendArray(topics, rd_kafka_DeleteTopics), nullptr};
+    return TCL_OK;
+}
+
+// {topic newTotalPartitions} -> a NewPartitions, or nullptr and an error.
+static rd_kafka_NewPartitions_t *NewPartitionsFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
+    std::vector<Tcl_Obj *> f;
+    int total;
+    char errstr[256];
+    if (ListElements(interp, item, "topic", &f) != TCL_OK || f.size() != 2) {
+        ArgError(interp, std::string("bad item \"") + Tcl_GetString(item) + "\": must be {topic newTotalPartitions}");
+        return nullptr;
+    }
+    if (GetInt(interp, f[1], "partition count", &total) != TCL_OK) return nullptr;
+    rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(Tcl_GetString(f[0]), (size_t)total, errstr, sizeof errstr);
+    if (!np) ArgError(interp, errstr);
+    return np;
+}
+
+static int BuildCreatePartitions(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_NewPartitions_t, rd_kafka_NewPartitions_destroy_array>;
+    auto parts = ItemsToArray<Array>(items, [h](Tcl_Obj *item) { return NewPartitionsFromObj(h->Interp(), item); });
+    if (!parts) return TCL_ERROR;
+    *r = {CreatePartitionsResult, SendArray(parts, rd_kafka_CreatePartitions), nullptr};
+    return TCL_OK;
+}
+
+using ConfigResources = RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array>;
+
+// describe_configs and alter_configs: {{type name ?{key value ...}?} ...},
+// each resource once.
+static std::shared_ptr<ConfigResources> ConfigResourcesFromItems(Tcl_Interp *interp, const Items &items, bool alter) {
+    std::set<std::pair<int, std::string>> seen;
+    return ItemsToArray<ConfigResources>(items, [&](Tcl_Obj *item) -> rd_kafka_ConfigResource_t * {
+        Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy> r(ResourceFromObj(interp, item, alter));
+        if (!r) return nullptr;
+        // librdkafka 2.0.2 sends a resource twice as asked: the broker's
+        // answer then fails to parse (DescribeConfigs) or never completes
+        // and stalls the handle's later admin calls (AlterConfigs).
+        rd_kafka_ResourceType_t type = rd_kafka_ConfigResource_type(r.get());
+        std::string name = rd_kafka_ConfigResource_name(r.get());
+        int id;
+        if (type == RD_KAFKA_RESOURCE_BROKER && Tcl_GetInt(nullptr, name.c_str(), &id) == TCL_OK) name = std::to_string(id);
+        if (!seen.insert({type, name}).second) {
+            ArgError(interp, std::string("duplicate resource \"") + rd_kafka_ResourceType_name(type) + " " +
+                                 rd_kafka_ConfigResource_name(r.get()) + "\": each resource may be given once");
+            return nullptr;
+        }
+        return r.release();
+    });
+}
+
+static int BuildDescribeConfigs(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    auto res = ConfigResourcesFromItems(h->Interp(), items, false);
+    if (!res) return TCL_ERROR;
+    *r = {DescribeConfigsResult, SendArray(res, rd_kafka_DescribeConfigs), nullptr};
+    return TCL_OK;
+}
+
+static int BuildAlterConfigs(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    auto res = ConfigResourcesFromItems(h->Interp(), items, true);
+    if (!res) return TCL_ERROR;
+    *r = {AlterConfigsResult, SendArray(res, rd_kafka_AlterConfigs), nullptr};
+    return TCL_OK;
+}
+
+static int BuildDeleteRecords(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    PartitionListPtr offsets(PartitionsFromObj(h->Interp(), args.positional[0], true));
+    if (!offsets) return TCL_ERROR;
+    auto dr = std::make_shared<RequestArray<rd_kafka_DeleteRecords_t, rd_kafka_DeleteRecords_destroy_array>>();
+    dr->push_back(rd_kafka_DeleteRecords_new(offsets.get()));
+    *r = {DeleteRecordsResult, SendArray(dr, rd_kafka_DeleteRecords), nullptr};
+    return TCL_OK;
+}
+
+// list_groups ?groupTypes?: classic and/or consumer (librdkafka 2.6+)
+static int BuildListGroups(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    *r = {ListGroupsResult, [](rd_kafka_t *rk, rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListConsumerGroups(rk, o, q); },
+          nullptr};
+    if (args.positional.empty()) return TCL_OK;
+#if KAFKATCL_RDKAFKA(2, 6)
+    std::vector<rd_kafka_consumer_group_type_t> types;
+    if (GroupTypesFromObj(h->Interp(), args.positional[0], &types) != TCL_OK) return TCL_ERROR;
+    if (!types.empty())
+        r->prepare = [types](rd_kafka_AdminOptions_t *o) {
+            return rd_kafka_AdminOptions_set_match_consumer_group_types(o, types.data(), types.size());
+        };
+    return TCL_OK;
 #else
-    return TooOld(interp_, "describe_cluster", "2.3.0");
+    return TooOld(h->Interp(), "list_groups groupTypes", "2.6.0");
 #endif
+}
+
+static int BuildDescribeGroups(Handle *, const AdminArgs &, const Items &items, AdminRequest *r) {
+    *r = {DescribeGroupsResult, SendArray(ItemNames(items), rd_kafka_DescribeConsumerGroups), nullptr};
+    return TCL_OK;
+}
+
+static int BuildDeleteGroups(Handle *, const AdminArgs &, const Items &items, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy_array>;
+    auto groups = ItemsToArray<Array>(items, [](Tcl_Obj *item) { return rd_kafka_DeleteGroup_new(Tcl_GetString(item)); });
+    *r = {DeleteGroupsResult, SendArray(groups, rd_kafka_DeleteGroups), nullptr};
+    return TCL_OK;
+}
+
+// list_group_offsets group ?{{topic partition} ...}?
+static int BuildListGroupOffsets(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_ListConsumerGroupOffsets_t, rd_kafka_ListConsumerGroupOffsets_destroy_array>;
+    auto req = GroupRequest<Array>(h->Interp(), args, false, rd_kafka_ListConsumerGroupOffsets_new);
+    if (!req) return TCL_ERROR;
+    *r = {ListGroupOffsetsResult, SendArray(req, rd_kafka_ListConsumerGroupOffsets), nullptr};
+    return TCL_OK;
+}
+
+// alter_group_offsets group {{topic partition offset} ...}
+static int BuildAlterGroupOffsets(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_AlterConsumerGroupOffsets_t, rd_kafka_AlterConsumerGroupOffsets_destroy_array>;
+    auto req = GroupRequest<Array>(h->Interp(), args, true, rd_kafka_AlterConsumerGroupOffsets_new);
+    if (!req) return TCL_ERROR;
+    *r = {AlterGroupOffsetsResult, SendArray(req, rd_kafka_AlterConsumerGroupOffsets), nullptr};
+    return TCL_OK;
+}
+
+// delete_group_offsets group {{topic partition} ...}
+static int BuildDeleteGroupOffsets(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_DeleteConsumerGroupOffsets_t, rd_kafka_DeleteConsumerGroupOffsets_destroy_array>;
+    auto req = GroupRequest<Array>(h->Interp(), args, false, rd_kafka_DeleteConsumerGroupOffsets_new);
+    if (!req) return TCL_ERROR;
+    *r = {DeleteGroupOffsetsResult, SendArray(req, rd_kafka_DeleteConsumerGroupOffsets), nullptr};
+    return TCL_OK;
+}
+
+using AclArray = RequestArray<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy_array>;
+
+// create_acls {acl ...}
+static int BuildCreateAcls(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    auto acls = ItemsToArray<AclArray>(items, [h](Tcl_Obj *item) { return AclFromObj(h->Interp(), item, false); });
+    if (!acls) return TCL_ERROR;
+    *r = {CreateAclsResult, SendArray(acls, rd_kafka_CreateAcls), nullptr};
+    return TCL_OK;
+}
+
+// delete_acls {aclFilter ...}
+static int BuildDeleteAcls(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    auto filters = ItemsToArray<AclArray>(items, [h](Tcl_Obj *item) { return AclFromObj(h->Interp(), item, true); });
+    if (!filters) return TCL_ERROR;
+    *r = {DeleteAclsResult, SendArray(filters, rd_kafka_DeleteAcls), nullptr};
+    return TCL_OK;
+}
+
+// describe_acls aclFilter
+static int BuildDescribeAcls(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    Owned<rd_kafka_AclBindingFilter_t, rd_kafka_AclBinding_destroy> filter(AclFromObj(h->Interp(), args.positional[0], true));
+    if (!filter) return TCL_ERROR;
+    *r = {DescribeAclsResult, SendOne(std::shared_ptr<rd_kafka_AclBindingFilter_t>(std::move(filter)), rd_kafka_DescribeAcls),
+          nullptr};
+    return TCL_OK;
+}
+
+// ---- the builders of the calls of newer librdkafka versions -----------------------------
+// Each call is a command on every build (compile-time detection:
+// RD_KAFKA_VERSION of the headers built against); built against an older
+// librdkafka its builder is nullptr and it raises _UNSUPPORTED_FEATURE
+// naming the version its row says it needs.
+
+#if KAFKATCL_RDKAFKA(2, 3)
+// describe_cluster
+static int BuildDescribeCluster(Handle *, const AdminArgs &, const Items &, AdminRequest *r) {
+    *r = {DescribeClusterResult,
+          [](rd_kafka_t *rk, rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_DescribeCluster(rk, o, q); }, nullptr};
+    return TCL_OK;
 }
 
 // describe_topics topicList
-int Handle::DescribeTopics(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 3)
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "topicList", &args, &items)) return code;
-    std::vector<const char *> names;
-    for (Tcl_Obj *item : items) names.push_back(Tcl_GetString(item));
-    Owned<rd_kafka_TopicCollection_t, rd_kafka_TopicCollection_destroy> topics(
-        rd_kafka_TopicCollection_of_topic_names(names.data(), names.size()));
-    return RunAdmin(this, args, DescribeTopicsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DescribeTopics(rk_.get(), topics.get(), o, q);
-    });
-#else
-    return TooOld(interp_, "describe_topics", "2.3.0");
-#endif
+static int BuildDescribeTopics(Handle *, const AdminArgs &, const Items &items, AdminRequest *r) {
+    std::shared_ptr<std::vector<const char *>> names = ItemNames(items);
+    std::shared_ptr<rd_kafka_TopicCollection_t> topics(rd_kafka_TopicCollection_of_topic_names(names->data(), names->size()),
+                                                       rd_kafka_TopicCollection_destroy);
+    *r = {DescribeTopicsResult, SendOne(topics, rd_kafka_DescribeTopics), nullptr};
+    return TCL_OK;
+}
+
+// {topic partition earliest|latest|max_timestamp|timestampMs} -> added to `parts`
+static int AddOffsetSpec(Tcl_Interp *interp, Tcl_Obj *item, rd_kafka_topic_partition_list_t *parts) {
+    std::vector<Tcl_Obj *> f;
+    int partition, spec = -1;
+    Tcl_WideInt ts;
+    if (ListElements(interp, item, "offset spec", &f) != TCL_OK || f.size() != 3)
+        return ArgError(interp, std::string("bad offset spec \"") + Tcl_GetString(item) +
+                                    "\": must be {topic partition earliest|latest|max_timestamp|timestampMs}");
+    if (GetInt(interp, f[1], "partition", &partition) != TCL_OK) return TCL_ERROR;
+    if (Tcl_GetWideIntFromObj(nullptr, f[2], &ts) != TCL_OK) {
+        if (GetName(interp, f[2], "offset spec", {"max_timestamp", "earliest", "latest"}, &spec) != TCL_OK) return TCL_ERROR;
+        ts = spec - 3; // RD_KAFKA_OFFSET_SPEC_MAX_TIMESTAMP (-3) .. _LATEST (-1)
+    } else if (ts < 0) {
+        return ArgError(interp, std::string("bad timestamp \"") + Tcl_GetString(f[2]) + "\": must be 0 or more milliseconds");
+    }
+    rd_kafka_topic_partition_list_add(parts, Tcl_GetString(f[0]), partition)->offset = ts;
+    return TCL_OK;
 }
 
 // list_offsets {{topic partition earliest|latest|max_timestamp|timestampMs} ...}
-int Handle::ListOffsets(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 3)
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "offsetSpecs", &args, &items)) return code;
+static int BuildListOffsets(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
     PartitionListPtr parts(rd_kafka_topic_partition_list_new((int)items.size()));
-    for (Tcl_Obj *item : items) {
-        std::vector<Tcl_Obj *> f;
-        int partition, spec = -1;
-        Tcl_WideInt ts;
-        if (ListElements(interp_, item, "offset spec", &f) != TCL_OK || f.size() != 3)
-            return ArgError(interp_, std::string("bad offset spec \"") + Tcl_GetString(item) +
-                                         "\": must be {topic partition earliest|latest|max_timestamp|timestampMs}");
-        if (GetInt(interp_, f[1], "partition", &partition) != TCL_OK) return TCL_ERROR;
-        if (Tcl_GetWideIntFromObj(nullptr, f[2], &ts) != TCL_OK) {
-            if (GetName(interp_, f[2], "offset spec", {"max_timestamp", "earliest", "latest"}, &spec) != TCL_OK) return TCL_ERROR;
-            ts = spec - 3; // RD_KAFKA_OFFSET_SPEC_MAX_TIMESTAMP (-3) .. _LATEST (-1)
-        } else if (ts < 0) {
-            return ArgError(interp_, std::string("bad timestamp \"") + Tcl_GetString(f[2]) + "\": must be 0 or more milliseconds");
-        }
-        rd_kafka_topic_partition_list_add(parts.get(), Tcl_GetString(f[0]), partition)->offset = ts;
-    }
-    return RunAdmin(this, args, ListOffsetsResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ListOffsets(rk_.get(), parts.get(), o, q); });
+    for (Tcl_Obj *item : items)
+        if (AddOffsetSpec(h->Interp(), item, parts.get()) != TCL_OK) return TCL_ERROR;
+    *r = {ListOffsetsResult, SendOne(std::shared_ptr<rd_kafka_topic_partition_list_t>(std::move(parts)), rd_kafka_ListOffsets),
+          nullptr};
+    return TCL_OK;
+}
 #else
-    return TooOld(interp_, "list_offsets", "2.3.0");
+constexpr AdminBuilder BuildDescribeCluster = nullptr, BuildDescribeTopics = nullptr, BuildListOffsets = nullptr;
 #endif
+
+#if KAFKATCL_RDKAFKA(2, 2)
+// {type name {{set|delete|append|subtract key ?value?} ...}} -> a ConfigResource, or nullptr and an error.
+static rd_kafka_ConfigResource_t *IncrementalResourceFromObj(Tcl_Interp *interp, Tcl_Obj *item) {
+    std::vector<Tcl_Obj *> f, ops;
+    if (ListElements(interp, item, "resource", &f) != TCL_OK || f.size() != 3 ||
+        ListElements(interp, f[2], "operations", &ops) != TCL_OK) {
+        ArgError(interp, std::string("bad resource \"") + Tcl_GetString(item) +
+                             "\": must be {type name {{set|delete|append|subtract key ?value?} ...}}");
+        return nullptr;
+    }
+    ObjRef typeName(Tcl_NewListObj(2, f.data()));
+    Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy> r(ResourceFromObj(interp, typeName.get(), false));
+    if (!r) return nullptr;
+    for (Tcl_Obj *opObj : ops) {
+        std::vector<Tcl_Obj *> o;
+        int op;
+        if (ListElements(interp, opObj, "operation", &o) != TCL_OK || o.size() < 2 || o.size() > 3) {
+            ArgError(interp, std::string("bad operation \"") + Tcl_GetString(opObj) + "\": must be {set|delete|append|subtract key ?value?}");
+            return nullptr;
+        }
+        if (GetName(interp, o[0], "operation", {"set", "delete", "append", "subtract"}, &op) != TCL_OK) return nullptr;
+        rd_kafka_error_t *error = rd_kafka_ConfigResource_add_incremental_config(
+            r.get(), Tcl_GetString(o[1]), (rd_kafka_AlterConfigOpType_t)op, o.size() == 3 ? Tcl_GetString(o[2]) : nullptr);
+        if (error) {
+            RdError(interp, error, "incremental_alter_configs");
+            return nullptr;
+        }
+    }
+    return r.release();
 }
 
 // incremental_alter_configs {{type name {{set|delete|append|subtract key ?value?} ...}} ...}
-int Handle::IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 2)
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, true, "resources", &args, &items)) return code;
-    RequestArray<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy_array> res;
-    for (Tcl_Obj *item : items) {
-        std::vector<Tcl_Obj *> f, ops;
-        if (ListElements(interp_, item, "resource", &f) != TCL_OK || f.size() != 3 ||
-            ListElements(interp_, f[2], "operations", &ops) != TCL_OK)
-            return ArgError(interp_, std::string("bad resource \"") + Tcl_GetString(item) +
-                                         "\": must be {type name {{set|delete|append|subtract key ?value?} ...}}");
-        ObjRef typeName(Tcl_NewListObj(2, f.data()));
-        rd_kafka_ConfigResource_t *r = ResourceFromObj(interp_, typeName.get(), false);
-        if (!r) return TCL_ERROR;
-        res.push_back(r);
-        for (Tcl_Obj *opObj : ops) {
-            std::vector<Tcl_Obj *> o;
-            int op;
-            if (ListElements(interp_, opObj, "operation", &o) != TCL_OK || o.size() < 2 || o.size() > 3)
-                return ArgError(interp_, std::string("bad operation \"") + Tcl_GetString(opObj) +
-                                             "\": must be {set|delete|append|subtract key ?value?}");
-            if (GetName(interp_, o[0], "operation", {"set", "delete", "append", "subtract"}, &op) != TCL_OK) return TCL_ERROR;
-            rd_kafka_error_t *error = rd_kafka_ConfigResource_add_incremental_config(
-                r, Tcl_GetString(o[1]), (rd_kafka_AlterConfigOpType_t)op, o.size() == 3 ? Tcl_GetString(o[2]) : nullptr);
-            if (error) return RdError(interp_, error, "incremental_alter_configs");
-        }
-    }
-    return RunAdmin(this, args, IncrementalAlterConfigsResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_IncrementalAlterConfigs(rk_.get(), res.data(), res.size(), o, q);
-    });
-#else
-    return TooOld(interp_, "incremental_alter_configs", "2.2.0");
-#endif
+static int BuildIncrementalAlterConfigs(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    auto res = ItemsToArray<ConfigResources>(items, [h](Tcl_Obj *item) { return IncrementalResourceFromObj(h->Interp(), item); });
+    if (!res) return TCL_ERROR;
+    *r = {IncrementalAlterConfigsResult, SendArray(res, rd_kafka_IncrementalAlterConfigs), nullptr};
+    return TCL_OK;
 }
 
 // describe_user_scram_credentials ?userList?
-int Handle::DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 2)
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminWords(interp_, objc, objv, false, 0, 1, &args)) return code;
-    if (!args.positional.empty() && ListElements(interp_, args.positional[0], "userList", &items) != TCL_OK) return TCL_ERROR;
-    std::vector<const char *> users;
-    for (Tcl_Obj *item : items) users.push_back(Tcl_GetString(item));
-    return RunAdmin(this, args, DescribeScramResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_DescribeUserScramCredentials(rk_.get(), users.data(), users.size(), o, q);
-    });
-#else
-    return TooOld(interp_, "describe_user_scram_credentials", "2.2.0");
-#endif
+static int BuildDescribeUserScramCredentials(Handle *, const AdminArgs &, const Items &items, AdminRequest *r) {
+    *r = {DescribeScramResult, SendArray(ItemNames(items), rd_kafka_DescribeUserScramCredentials), nullptr};
+    return TCL_OK;
 }
 
 // alter_user_scram_credentials {alteration ...}
-int Handle::AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]) {
-#if KAFKATCL_RDKAFKA(2, 2)
-    AdminArgs args;
-    std::vector<Tcl_Obj *> items;
-    if (int code = AdminList(interp_, objc, objv, false, "alterations", &args, &items)) return code;
-    RequestArray<rd_kafka_UserScramCredentialAlteration_t, rd_kafka_UserScramCredentialAlteration_destroy_array> alts;
-    for (Tcl_Obj *item : items) {
-        rd_kafka_UserScramCredentialAlteration_t *a = ScramAlterationFromObj(interp_, item);
-        if (!a) return TCL_ERROR;
-        alts.push_back(a);
-    }
-    return RunAdmin(this, args, AlterScramResult, [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) {
-        rd_kafka_AlterUserScramCredentials(rk_.get(), alts.data(), alts.size(), o, q);
-    });
-#else
-    return TooOld(interp_, "alter_user_scram_credentials", "2.2.0");
-#endif
+static int BuildAlterUserScramCredentials(Handle *h, const AdminArgs &, const Items &items, AdminRequest *r) {
+    using Array = RequestArray<rd_kafka_UserScramCredentialAlteration_t, rd_kafka_UserScramCredentialAlteration_destroy_array>;
+    auto alts = ItemsToArray<Array>(items, [h](Tcl_Obj *item) { return ScramAlterationFromObj(h->Interp(), item); });
+    if (!alts) return TCL_ERROR;
+    *r = {AlterScramResult, SendArray(alts, rd_kafka_AlterUserScramCredentials), nullptr};
+    return TCL_OK;
 }
+#else
+constexpr AdminBuilder BuildIncrementalAlterConfigs = nullptr, BuildDescribeUserScramCredentials = nullptr,
+                       BuildAlterUserScramCredentials = nullptr;
+#endif
 
-// elect_leaders preferred|unclean ?{{topic partition} ...}?
-int Handle::ElectLeaders(int objc, Tcl_Obj *const objv[]) {
 #if KAFKATCL_RDKAFKA(2, 6)
-    AdminArgs args;
+// elect_leaders preferred|unclean ?{{topic partition} ...}?
+static int BuildElectLeaders(Handle *h, const AdminArgs &args, const Items &, AdminRequest *r) {
+    Tcl_Interp *interp = h->Interp();
     int type;
-    if (int code = AdminWords(interp_, objc, objv, false, 1, 2, &args)) return code;
-    if (GetName(interp_, args.positional[0], "election type", {"preferred", "unclean"}, &type) != TCL_OK) return TCL_ERROR;
+    if (GetName(interp, args.positional[0], "election type", {"preferred", "unclean"}, &type) != TCL_OK) return TCL_ERROR;
     PartitionListPtr parts;
     if (args.positional.size() == 2) {
-        parts.reset(PartitionsFromObj(interp_, args.positional[1], false));
+        parts.reset(PartitionsFromObj(interp, args.positional[1], false));
         if (!parts) return TCL_ERROR;
     }
-    Owned<rd_kafka_ElectLeaders_t, rd_kafka_ElectLeaders_destroy> req(
-        rd_kafka_ElectLeaders_new((rd_kafka_ElectionType_t)type, parts.get()));
-    return RunAdmin(this, args, ElectLeadersResult,
-                    [&](rd_kafka_AdminOptions_t *o, rd_kafka_queue_t *q) { rd_kafka_ElectLeaders(rk_.get(), req.get(), o, q); });
+    std::shared_ptr<rd_kafka_ElectLeaders_t> req(rd_kafka_ElectLeaders_new((rd_kafka_ElectionType_t)type, parts.get()),
+                                                 rd_kafka_ElectLeaders_destroy);
+    *r = {ElectLeadersResult, SendOne(req, rd_kafka_ElectLeaders), nullptr};
+    return TCL_OK;
+}
 #else
-    return TooOld(interp_, "elect_leaders", "2.6.0");
+constexpr AdminBuilder BuildElectLeaders = nullptr;
 #endif
+
+// ---- the admin calls: one row each -----------------------------------------------------
+
+// One admin call: its handle method's name, the usage of its positional
+// words (the options are added), their counts, and the rest of its facts.
+struct AdminCallDef {
+    const char *name;
+    const char *words;
+    size_t minWords, maxWords;
+    const char *listName;    // its one word is a list of items (its name in errors), or nullptr
+    bool validate;           // it takes -validate
+    bool refusedOnMock;      // see RefuseOnMock
+    const char *needs;       // the librdkafka version it needs (when `build` is nullptr)
+    AdminBuilder build;      // nullptr: built against an older librdkafka
+};
+
+// The "bad method" list shows them in this order.
+static const AdminCallDef kAdminCalls[] = {
+    {"create_topics", "{{topic partitions ?replicationFactor? ?{key value ...}?} ...}", 1, 1, "topics", true, false, nullptr,
+     BuildCreateTopics},
+    {"delete_topics", "topicList", 1, 1, "topicList", false, false, nullptr, BuildDeleteTopics},
+    {"create_partitions", "{{topic newTotalPartitions} ...}", 1, 1, "topics", true, false, nullptr, BuildCreatePartitions},
+    {"describe_configs", "{{type name} ...}", 1, 1, "resources", false, false, nullptr, BuildDescribeConfigs},
+    {"alter_configs", "{{type name {key value ...}} ...}", 1, 1, "resources", true, false, nullptr, BuildAlterConfigs},
+    {"delete_records", "{{topic partition offset} ...}", 1, 1, "offsets", false, false, nullptr, BuildDeleteRecords},
+    {"list_groups", "?groupTypes?", 0, 1, nullptr, false, false, nullptr, BuildListGroups},
+    {"describe_groups", "groupList", 1, 1, "groupList", false, true, nullptr, BuildDescribeGroups},
+    {"delete_groups", "groupList", 1, 1, "groupList", false, true, nullptr, BuildDeleteGroups},
+    {"list_group_offsets", "group ?{{topic partition} ...}?", 1, 2, nullptr, false, true, nullptr, BuildListGroupOffsets},
+    {"alter_group_offsets", "group {{topic partition offset} ...}", 2, 2, nullptr, false, true, nullptr, BuildAlterGroupOffsets},
+    {"delete_group_offsets", "group {{topic partition} ...}", 2, 2, nullptr, false, true, nullptr, BuildDeleteGroupOffsets},
+    {"create_acls", "{acl ...}", 1, 1, "aclList", false, false, nullptr, BuildCreateAcls},
+    {"describe_acls", "aclFilter", 1, 1, nullptr, false, false, nullptr, BuildDescribeAcls},
+    {"delete_acls", "{aclFilter ...}", 1, 1, "filterList", false, false, nullptr, BuildDeleteAcls},
+    {"describe_cluster", "", 0, 0, nullptr, false, false, "2.3.0", BuildDescribeCluster},
+    {"describe_topics", "topicList", 1, 1, "topicList", false, false, "2.3.0", BuildDescribeTopics},
+    {"list_offsets", "{{topic partition earliest|latest|max_timestamp|timestampMs} ...}", 1, 1, "offsetSpecs", false, false,
+     "2.3.0", BuildListOffsets},
+    {"incremental_alter_configs", "{{type name {{set|delete|append|subtract key ?value?} ...}} ...}", 1, 1, "resources", true,
+     false, "2.2.0", BuildIncrementalAlterConfigs},
+    {"describe_user_scram_credentials", "?userList?", 0, 1, "userList", false, false, "2.2.0",
+     BuildDescribeUserScramCredentials},
+    {"alter_user_scram_credentials", "{alteration ...}", 1, 1, "alterations", false, false, "2.2.0",
+     BuildAlterUserScramCredentials},
+    {"elect_leaders", "preferred|unclean ?{{topic partition} ...}?", 1, 2, nullptr, false, false, "2.6.0", BuildElectLeaders},
+};
+
+// Every admin call's handler: options and words -> builder -> RunAdmin.
+static int RunAdminCall(Handle *handle, const MethodDef<Handle> &row, int objc, Tcl_Obj *const objv[]) {
+    const AdminCallDef &call = *static_cast<const AdminCallDef *>(row.data);
+    Tcl_Interp *interp = handle->Interp();
+    if (!call.build) return TooOld(interp, call.name, call.needs); // whatever its arguments
+    AdminArgs args;
+    if (ParseAdminArgs(interp, call.validate, objc, objv, &args) != TCL_OK) return TCL_ERROR;
+    size_t n = args.positional.size();
+    if (n < call.minWords || n > call.maxWords) return kWrongArgs; // options anywhere: counted after parsing
+    Items items;
+    if (call.listName && n && ListElements(interp, args.positional[0], call.listName, &items) != TCL_OK) return TCL_ERROR;
+    AdminRequest request;
+    if (call.build(handle, args, items, &request) != TCL_OK) return TCL_ERROR;
+    if (call.refusedOnMock && RefuseOnMock(handle, call.name) != TCL_OK) return TCL_ERROR;
+    return RunAdmin(handle, args, request);
+}
+
+std::vector<MethodDef<Handle>> AdminMethodRows(unsigned kinds) {
+    static std::string usages[std::size(kAdminCalls)]; // the rows point into these
+    std::vector<MethodDef<Handle>> rows;
+    for (size_t i = 0; i < std::size(kAdminCalls); i++) {
+        const AdminCallDef &call = kAdminCalls[i];
+        usages[i] = std::string(call.words) + (*call.words ? " " : "") + (call.validate ? "?-validate? " : "") +
+                    "?-timeout ms? ?-command cmd|-await?";
+        // A build too old for it raises _UNSUPPORTED_FEATURE whatever its words.
+        int minArgs = call.build ? (int)call.minWords : 0;
+        MethodDef<Handle> row{call.name, nullptr, minArgs, kAnyArgs, usages[i].c_str(), kinds};
+        row.call = RunAdminCall;
+        row.data = &call;
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+bool AdminRefusedOnMock(const char *method) {
+    for (const AdminCallDef &call : kAdminCalls)
+        if (!strcmp(call.name, method)) return call.refusedOnMock;
+    return false;
 }
 
 // The admin facet of the handle's method table, NULL-terminated (the fuzzer's list).

@@ -1,8 +1,5 @@
-// admin.h -- the admin client: handle methods create_topics, delete_topics,
-// create_partitions, describe_configs, alter_configs, delete_records,
-// list_groups, describe_groups, delete_groups, list_group_offsets,
-// alter_group_offsets, delete_group_offsets, create_acls, describe_acls,
-// delete_acls.
+// admin.h -- the admin client: the handle methods of admin.cpp's table
+// kAdminCalls (create_topics, describe_configs, ...; one row each).
 //
 // Every call takes -timeout ms and, with -command cmd, runs asynchronously:
 // cmd gets {error "" result R} or {error ERRNAME message M} through the event
@@ -12,6 +9,7 @@
 
 #include "await.h"
 #include "callbacks.h"
+#include "method.h"
 #include "util.h"
 #include "wakeup.h"
 
@@ -44,9 +42,15 @@ class AdminPending : public std::enable_shared_from_this<AdminPending> {
     QueuePtr queue_;
 };
 
-// The admin methods are Handle methods (their rows: handle.cpp's table, with
-// the admin facet; their handlers: admin.cpp). Their names, NULL-terminated,
-// made from that table (the fuzzer's list).
+// The admin calls' rows of the handle's method table, made from admin.cpp's
+// kAdminCalls (one shared handler; `kinds`: the kinds and facet they carry).
+std::vector<MethodDef<Handle>> AdminMethodRows(unsigned kinds);
+
+// Whether admin call `method` (its whole name) is refused on the mock
+// cluster (the fuzzer sends those to a handle with no reachable broker).
+bool AdminRefusedOnMock(const char *method);
+
+// Their names, NULL-terminated, from the handle's table (the fuzzer's list).
 extern const char *const *const kAdminMethods;
 
 // The result of an admin event: TCL_OK and *result, or a KAFKA error.

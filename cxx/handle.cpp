@@ -445,7 +445,7 @@ struct HandleMethods {
     static constexpr unsigned Admin = Both | Handle::kAdminFacet;
     // Rows whose handler parses options have a wide arity: the handler
     // counts the positional words itself and returns kWrongArgs.
-    static constexpr MethodDef<H> rows[] = {
+    static constexpr MethodDef<H> commonRows[] = {
         {"name", &H::Name, 0, 0, "", Both},
         {"new_topic", &H::NewTopic, 2, 2, "cmdName|#auto topic", Both},
         {"log_level", &H::LogLevel, 1, 1, "level", Both},
@@ -465,40 +465,9 @@ struct HandleMethods {
         {"oauthbearer_set_token", &H::OauthbearerSetToken, 3, 4, "token lifetimeMs principal ?extensions?", Both},
         {"oauthbearer_set_token_failure", &H::OauthbearerSetTokenFailure, 1, 1, "message", Both},
         {"delete", &H::DeleteMethod, 0, 0, "", Both},
-        // admin.cpp: options anywhere, so any number of words.
-        {"create_topics", &H::CreateTopics, 0, kAnyArgs,
-         "{{topic partitions ?replicationFactor? ?{key value ...}?} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"delete_topics", &H::DeleteTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"create_partitions", &H::CreatePartitions, 0, kAnyArgs,
-         "{{topic newTotalPartitions} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_configs", &H::DescribeConfigs, 0, kAnyArgs, "{{type name} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"alter_configs", &H::AlterConfigs, 0, kAnyArgs,
-         "{{type name {key value ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"delete_records", &H::DeleteRecords, 0, kAnyArgs, "{{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"list_groups", &H::ListGroups, 0, kAnyArgs, "?groupTypes? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_groups", &H::DescribeGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"delete_groups", &H::DeleteGroups, 0, kAnyArgs, "groupList ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"list_group_offsets", &H::ListGroupOffsets, 0, kAnyArgs,
-         "group ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"alter_group_offsets", &H::AlterGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition offset} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"delete_group_offsets", &H::DeleteGroupOffsets, 0, kAnyArgs,
-         "group {{topic partition} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"create_acls", &H::CreateAcls, 0, kAnyArgs, "{acl ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_acls", &H::DescribeAcls, 0, kAnyArgs, "aclFilter ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"delete_acls", &H::DeleteAcls, 0, kAnyArgs, "{aclFilter ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_cluster", &H::DescribeCluster, 0, kAnyArgs, "?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_topics", &H::DescribeTopics, 0, kAnyArgs, "topicList ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"list_offsets", &H::ListOffsets, 0, kAnyArgs,
-         "{{topic partition earliest|latest|max_timestamp|timestampMs} ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"incremental_alter_configs", &H::IncrementalAlterConfigs, 0, kAnyArgs,
-         "{{type name {{set|delete|append|subtract key ?value?} ...}} ...} ?-validate? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"describe_user_scram_credentials", &H::DescribeUserScramCredentials, 0, kAnyArgs,
-         "?userList? ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"alter_user_scram_credentials", &H::AlterUserScramCredentials, 0, kAnyArgs,
-         "{alteration ...} ?-timeout ms? ?-command cmd|-await?", Admin},
-        {"elect_leaders", &H::ElectLeaders, 0, kAnyArgs,
-         "preferred|unclean ?{{topic partition} ...}? ?-timeout ms? ?-command cmd|-await?", Admin},
+    };
+    // (here the admin calls' rows: AdminMethodRows, from admin.cpp's table)
+    static constexpr MethodDef<H> kindRows[] = {
         // producer.cpp
         {"purge", &H::Purge, 0, kAnyArgs, "?-queued? ?-inflight?", P},
         {"init_transactions", &H::InitTransactions, 0, 1, "?timeoutMs?", P},
@@ -533,8 +502,14 @@ struct HandleMethods {
         {"member_id", &H::MemberId, 0, 0, "", C},
         {"generation", &H::Generation, 0, 0, "", C},
     };
+    static std::vector<MethodDef<H>> AllRows() {
+        std::vector<MethodDef<H>> rows(std::begin(commonRows), std::end(commonRows));
+        for (const MethodDef<H> &row : AdminMethodRows(Admin)) rows.push_back(row);
+        rows.insert(rows.end(), std::begin(kindRows), std::end(kindRows));
+        return rows;
+    }
     static const MethodTable<H> &Table() {
-        static const MethodTable<H> table(rows, {P, C, Handle::kAdminFacet});
+        static const MethodTable<H> table(AllRows(), {P, C, Handle::kAdminFacet});
         return table;
     }
 };
@@ -545,10 +520,10 @@ int Handle::Invoke(int objc, Tcl_Obj *const objv[]) {
 
 std::vector<const char *> Handle::MethodNames(unsigned kind) { return HandleMethods::Table().Names(kind); }
 
+int Handle::CallMethod(Method run, const std::vector<Tcl_Obj *> &args) { return HandleMethods::Table().Call(this, run, args); }
+
 const char *Handle::UsageOf(int (Handle::*run)(int, Tcl_Obj *const[])) {
-    for (const MethodDef<Handle> &row : HandleMethods::rows)
-        if (row.run == run) return row.usage;
-    return ""; // not a method: a programming error, seen in tests
+    return HandleMethods::Table().UsageOf(run);
 }
 
 int Handle::Name(int, Tcl_Obj *const[]) {

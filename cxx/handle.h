@@ -80,6 +80,10 @@ class Handle : public Object {
     static constexpr unsigned kAdminFacet = 4;
     // The method names of a kind (or of the admin facet), in table order.
     static std::vector<const char *> MethodNames(unsigned kind);
+    // Runs one of this handle's methods from C++, as its command would run
+    // "$handle method ?arg ...?" (see MethodTable::Call).
+    using Method = int (Handle::*)(int objc, Tcl_Obj *const objv[]);
+    int CallMethod(Method run, const std::vector<Tcl_Obj *> &args);
 
     rd_kafka_t *Kafka() const { return rk_.get(); }
     Master *GetMaster() const { return master_; }
@@ -180,6 +184,7 @@ class Handle : public Object {
     // The methods: one row each in handle.cpp's table (HandleMethods), which
     // checks their arity. Each handler's file: handle.cpp unless noted.
     friend struct HandleMethods;
+    friend class Subscriber; // names the consumer methods it forwards to (CallMethod)
     int Name(int objc, Tcl_Obj *const objv[]);
     int NewTopic(int objc, Tcl_Obj *const objv[]);
     int CreateQueue(int objc, Tcl_Obj *const objv[]);
@@ -199,30 +204,9 @@ class Handle : public Object {
     // info.cpp
     int Info(int objc, Tcl_Obj *const objv[]);
     int Meta(int objc, Tcl_Obj *const objv[]);
-    // admin.cpp
-    int CreateTopics(int objc, Tcl_Obj *const objv[]);
-    int DeleteTopics(int objc, Tcl_Obj *const objv[]);
-    int CreatePartitions(int objc, Tcl_Obj *const objv[]);
-    int DescribeConfigs(int objc, Tcl_Obj *const objv[]);
-    int AlterConfigs(int objc, Tcl_Obj *const objv[]);
-    int DeleteRecords(int objc, Tcl_Obj *const objv[]);
-    int ListGroups(int objc, Tcl_Obj *const objv[]);
-    int DescribeGroups(int objc, Tcl_Obj *const objv[]);
-    int DeleteGroups(int objc, Tcl_Obj *const objv[]);
-    int ListGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int AlterGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int DeleteGroupOffsets(int objc, Tcl_Obj *const objv[]);
-    int CreateAcls(int objc, Tcl_Obj *const objv[]);
-    int DescribeAcls(int objc, Tcl_Obj *const objv[]);
-    int DeleteAcls(int objc, Tcl_Obj *const objv[]);
-    // ... those of newer librdkafka versions (_UNSUPPORTED_FEATURE on older ones)
-    int DescribeCluster(int objc, Tcl_Obj *const objv[]);
-    int DescribeTopics(int objc, Tcl_Obj *const objv[]);
-    int ListOffsets(int objc, Tcl_Obj *const objv[]);
-    int IncrementalAlterConfigs(int objc, Tcl_Obj *const objv[]);
-    int DescribeUserScramCredentials(int objc, Tcl_Obj *const objv[]);
-    int AlterUserScramCredentials(int objc, Tcl_Obj *const objv[]);
-    int ElectLeaders(int objc, Tcl_Obj *const objv[]);
+    // ... their sub-words' shared handlers (rows: Info's and Meta's nested tables)
+    int InfoOf(int type, int words, int objc, Tcl_Obj *const objv[]);
+    int MetaOf(bool print, int objc, Tcl_Obj *const objv[]);
     // producer.cpp
     int Purge(int objc, Tcl_Obj *const objv[]);
     int InitTransactions(int objc, Tcl_Obj *const objv[]);

@@ -12,6 +12,7 @@
 // and `$handle meta refresh|print`, the original KafkaTcl's: a copy of the
 // cluster metadata the handle keeps, and a readable dump of it on stdout.
 #include "handle.h"
+#include "method.h"
 
 #include "options.h"
 
@@ -98,22 +99,33 @@ int InfoTimeout(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, 
 }
 } // namespace
 
-// info topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?
+// info topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?:
+// a nested table, one row per info type (its positional words: minArgs).
 int Handle::Info(int objc, Tcl_Obj *const objv[]) {
-    static const char *const what[] = {"topics", "brokers", "partitions", "topic", "cluster", "watermarks", NULL};
-    static const int wordsAfter[] = {0, 0, 1, 1, 0, 2};
-    static const char *const usage[] = {"?-timeout ms?", "?-timeout ms?", "topic ?-timeout ms?", "topic ?-timeout ms?",
-                                        "?-timeout ms?", "topic partition ?-timeout ms?"};
-    static_assert(sizeof what / sizeof *what == WATERMARKS + 2 && sizeof wordsAfter / sizeof *wordsAfter == WATERMARKS + 1 &&
-                      sizeof usage / sizeof *usage == WATERMARKS + 1,
-                  "one name, word count and usage per info type, in InfoType's order");
-    int w;
-    if (GetIndex(interp_, objv[2], what, "info type", &w) != TCL_OK) return TCL_ERROR;
-    int first = 3 + wordsAfter[w];
-    if (objc < first || (objc - first) % 2 != 0) return WrongArgs(interp_, 3, objv, usage[w]);
+    using H = Handle;
+    static constexpr InfoType kTypes[] = {TOPICS, BROKERS, PARTITIONS, TOPIC, CLUSTER, WATERMARKS};
+    auto run = [](H *self, const MethodDef<H> &row, int objc, Tcl_Obj *const objv[]) {
+        return self->InfoOf(*static_cast<const InfoType *>(row.data), row.minArgs, objc, objv);
+    };
+    static const MethodDef<H> rows[] = {
+        {"topics", nullptr, 0, kAnyArgs, "?-timeout ms?", kAllKinds, false, run, &kTypes[TOPICS]},
+        {"brokers", nullptr, 0, kAnyArgs, "?-timeout ms?", kAllKinds, false, run, &kTypes[BROKERS]},
+        {"partitions", nullptr, 1, kAnyArgs, "topic ?-timeout ms?", kAllKinds, false, run, &kTypes[PARTITIONS]},
+        {"topic", nullptr, 1, kAnyArgs, "topic ?-timeout ms?", kAllKinds, false, run, &kTypes[TOPIC]},
+        {"cluster", nullptr, 0, kAnyArgs, "?-timeout ms?", kAllKinds, false, run, &kTypes[CLUSTER]},
+        {"watermarks", nullptr, 2, kAnyArgs, "topic partition ?-timeout ms?", kAllKinds, false, run, &kTypes[WATERMARKS]},
+    };
+    static const MethodTable<H> table(rows, {kAllKinds}, "info type", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
+}
+
+// One info type: `words` positional words after it, then "-timeout ms" pairs.
+int Handle::InfoOf(int w, int words, int objc, Tcl_Obj *const objv[]) {
+    int first = 3 + words;
+    if ((objc - first) % 2 != 0) return kWrongArgs;
     int timeout = 5000;
     if (InfoTimeout(interp_, objc, objv, first, &timeout) != TCL_OK) return TCL_ERROR;
-    const char *topicName = wordsAfter[w] ? Tcl_GetString(objv[3]) : nullptr;
+    const char *topicName = words ? Tcl_GetString(objv[3]) : nullptr;
     if (topicName && !*topicName) return ArgError(interp_, "topic name must not be empty");
     if (w == WATERMARKS) return Watermarks(objv[3], objv[4], true, timeout, "watermarks");
 
@@ -178,17 +190,28 @@ int Handle::RefreshMetadata(int timeout) {
     return TCL_OK;
 }
 
+// meta refresh|print ?-timeout ms?: a nested table.
 int Handle::Meta(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"refresh", "print", NULL};
-    enum { REFRESH, PRINT };
+    using H = Handle;
+    static constexpr bool kPrint = true, kRefresh = false;
+    auto run = [](H *self, const MethodDef<H> &row, int objc, Tcl_Obj *const objv[]) {
+        return self->MetaOf(*static_cast<const bool *>(row.data), objc, objv);
+    };
+    static const MethodDef<H> rows[] = {
+        {"refresh", nullptr, 0, kAnyArgs, "?-timeout ms?", kAllKinds, false, run, &kRefresh},
+        {"print", nullptr, 0, kAnyArgs, "?-timeout ms?", kAllKinds, false, run, &kPrint},
+    };
+    static const MethodTable<H> table(rows, {kAllKinds}, "subcommand", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
+}
+
+int Handle::MetaOf(bool print, int objc, Tcl_Obj *const objv[]) {
     int timeout = 5000;
-    int sub;
-    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
     if (TrailingTimeoutOption(&objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
-    if (objc != 3) return WrongArgs(interp_, 3, objv, "?-timeout ms?");
+    if (objc != 3) return kWrongArgs;
     // print shows the kept copy (fetched first if there is none), as the original did.
-    if ((sub == REFRESH || !metadata_) && RefreshMetadata(timeout) != TCL_OK) return TCL_ERROR;
-    if (sub == REFRESH) return TCL_OK;
+    if ((!print || !metadata_) && RefreshMetadata(timeout) != TCL_OK) return TCL_ERROR;
+    if (!print) return TCL_OK;
     // Through Tcl's stdout channel, not C stdio: a script can redirect or capture it.
     Tcl_Channel out = Tcl_GetStdChannel(TCL_STDOUT);
     if (!out) return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE, "meta print: there is no stdout channel");

@@ -223,46 +223,54 @@ int Master::SetCallback(ObjRef &slot, int objc, Tcl_Obj *const objv[]) {
 // logger stderr|syslog|callback command
 int Master::LoggerMethod(int objc, Tcl_Obj *const objv[]) { return callbacks_.logger.Set(interp_, objc, objv); }
 
-// delivery_report every ?N? | sample | counts | callback ?command?
+// delivery_report every ?N? | sample | counts | callback ?command?: a nested table.
 int Master::DeliveryReportMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"every", "sample", "counts", "callback", NULL};
-    enum { EVERY, SAMPLE, COUNTS, CALLBACK };
-    int sub;
-    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    if (sub == EVERY) {
-        if (objc > 4) return WrongArgs(interp_, 3, objv, "?N?");
+    using M = Master;
+    using Row = const MethodDef<M> &;
+    auto every = [](M *self, Row, int objc, Tcl_Obj *const objv[]) {
+        MasterCallbacks &cb = self->callbacks_;
         if (objc == 4) {
             int n;
-            if (GetInt(interp_, objv[3], "N", &n) != TCL_OK) return TCL_ERROR;
-            if (n < 0) return ArgError(interp_, "N must be >= 0");
-            callbacks_.deliveryEvery = n;
+            if (GetInt(self->Interp(), objv[3], "N", &n) != TCL_OK) return TCL_ERROR;
+            if (n < 0) return ArgError(self->Interp(), "N must be >= 0");
+            cb.deliveryEvery = n;
         }
-        Tcl_SetObjResult(interp_, Tcl_NewIntObj(callbacks_.deliveryEvery));
+        Tcl_SetObjResult(self->Interp(), Tcl_NewIntObj(cb.deliveryEvery));
         return TCL_OK;
-    }
-    if (sub == CALLBACK) {
-        // The callback slot of set_delivery_report_callback; set this way,
-        // its reports also carry the message's payload, as the original's did.
-        if (objc > 4) return WrongArgs(interp_, 3, objv, "?command?");
+    };
+    auto sample = [](M *self, Row, int, Tcl_Obj *const[]) { // one more successful report, whatever `every` says
+        Tcl_SetObjResult(self->Interp(), Tcl_NewWideIntObj(++self->callbacks_.samplesWanted));
+        return TCL_OK;
+    };
+    auto counts = [](M *self, Row, int, Tcl_Obj *const[]) {
+        const MasterCallbacks &cb = self->callbacks_;
+        Tcl_Obj *d = Tcl_NewDictObj();
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("delivered", -1), Tcl_NewWideIntObj(cb.delivered));
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("failed", -1), Tcl_NewWideIntObj(cb.failed));
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("every", -1), Tcl_NewIntObj(cb.deliveryEvery));
+        Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("sampled", -1), Tcl_NewWideIntObj(cb.samplesWanted));
+        Tcl_SetObjResult(self->Interp(), d);
+        return TCL_OK;
+    };
+    // The callback slot of set_delivery_report_callback; set this way, its
+    // reports also carry the message's payload, as the original's did.
+    auto callback = [](M *self, Row, int objc, Tcl_Obj *const objv[]) {
+        MasterCallbacks &cb = self->callbacks_;
         if (objc == 4) {
-            callbacks_.delivery = CallbackArg(objv[3]);
-            callbacks_.deliveryPayload = true;
+            cb.delivery = CallbackArg(objv[3]);
+            cb.deliveryPayload = true;
         }
-        Tcl_SetObjResult(interp_, callbacks_.delivery ? callbacks_.delivery.get() : Tcl_NewObj());
+        Tcl_SetObjResult(self->Interp(), cb.delivery ? cb.delivery.get() : Tcl_NewObj());
         return TCL_OK;
-    }
-    if (objc != 3) return WrongArgs(interp_, 3, objv, "");
-    if (sub == SAMPLE) { // one more successful report is delivered, whatever `every` says
-        Tcl_SetObjResult(interp_, Tcl_NewWideIntObj(++callbacks_.samplesWanted));
-        return TCL_OK;
-    }
-    Tcl_Obj *d = Tcl_NewDictObj();
-    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("delivered", -1), Tcl_NewWideIntObj(callbacks_.delivered));
-    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("failed", -1), Tcl_NewWideIntObj(callbacks_.failed));
-    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("every", -1), Tcl_NewIntObj(callbacks_.deliveryEvery));
-    Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("sampled", -1), Tcl_NewWideIntObj(callbacks_.samplesWanted));
-    Tcl_SetObjResult(interp_, d);
-    return TCL_OK;
+    };
+    static const MethodDef<M> rows[] = {
+        {"every", nullptr, 0, 1, "?N?", kAllKinds, false, every},
+        {"sample", nullptr, 0, 0, "", kAllKinds, false, sample},
+        {"counts", nullptr, 0, 0, "", kAllKinds, false, counts},
+        {"callback", nullptr, 0, 1, "?command?", kAllKinds, false, callback},
+    };
+    static const MethodTable<M> table(rows, {kAllKinds}, "subcommand", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
 }
 
 // partitioner ?name?: librdkafka's topic "partitioner" property for new handles.
@@ -274,8 +282,7 @@ int Master::PartitionerMethod(int objc, Tcl_Obj *const objv[]) {
     });
 }
 
-// ::kafka::kafka is no object, but its subcommands are declared as methods
-// are: this is the `self` its table dispatches on.
+// ::kafka::kafka's subcommands (see DispatchPlainCommand, method.h).
 struct KafkaCommand {
     Tcl_Interp *interp;
     Tcl_Interp *Interp() const { return interp; }
@@ -301,9 +308,7 @@ struct KafkaCommand {
 };
 
 int KafkaCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
-    if (objc < 2) return WrongArgs(interp, 1, objv, "version|create ?arg ...?");
-    KafkaCommand self{interp};
-    return KafkaCommand::Table().Dispatch(&self, kAllKinds, objc, objv);
+    return DispatchPlainCommand<KafkaCommand>(interp, objc, objv);
 }
 
 std::vector<const char *> KafkaCmdNames() { return KafkaCommand::Table().Names(); }

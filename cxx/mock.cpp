@@ -307,25 +307,42 @@ int MockCluster::BrokerResult(rd_kafka_resp_err_t err, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
-int MockCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
-    static const char *const subcommands[] = {"create", NULL};
-    if (objc < 3) return WrongArgs(interp, 1, objv, "create name|#auto ?-brokers N?");
-    int sub;
-    if (GetIndex(interp, objv[1], subcommands, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    int brokers = 1;
-    if ((objc - 3) % 2 != 0) return WrongArgs(interp, 1, objv, "create name|#auto ?-brokers N?");
-    static const OptionSpec specs[] = {{"-brokers", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    ParsedOptions options;
-    if (parser.Parse(interp, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    if (options.Has(0)) {
-        if (GetInt(interp, options.Get(0), "broker count", &brokers) != TCL_OK) return TCL_ERROR;
-        if (brokers < 1 || brokers > 32) return ArgError(interp, "broker count must be between 1 and 32");
+// ::kafka::mock's subcommands (see DispatchPlainCommand, method.h).
+struct MockCommand {
+    Tcl_Interp *interp;
+    Tcl_Interp *Interp() const { return interp; }
+
+    // create name|#auto ?-brokers N?
+    int Create(int objc, Tcl_Obj *const objv[]) {
+        if ((objc - 3) % 2 != 0) return kWrongArgs;
+        static const OptionSpec specs[] = {{"-brokers", true}};
+        static const OptionParser parser(specs, OptionParser::Only, false);
+        ParsedOptions options;
+        if (parser.Parse(interp, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
+        int brokers = 1;
+        if (options.Has(0)) {
+            if (GetInt(interp, options.Get(0), "broker count", &brokers) != TCL_OK) return TCL_ERROR;
+            if (brokers < 1 || brokers > 32) return ArgError(interp, "broker count must be between 1 and 32");
+        }
+        std::string error;
+        MockCluster *mc = MockCluster::Create(interp, brokers, &error);
+        if (!mc) return KafkaError(interp, RD_KAFKA_RESP_ERR__FAIL, "cannot create mock cluster: " + error);
+        return Object::Install(interp, mc, objv[2], "kafka_mock");
     }
-    std::string error;
-    MockCluster *mc = MockCluster::Create(interp, brokers, &error);
-    if (!mc) return KafkaError(interp, RD_KAFKA_RESP_ERR__FAIL, "cannot create mock cluster: " + error);
-    return Object::Install(interp, mc, objv[2], "kafka_mock");
+
+    static const MethodTable<MockCommand> &Table() {
+        static const MethodDef<MockCommand> rows[] = {
+            {"create", &MockCommand::Create, 1, kAnyArgs, "name|#auto ?-brokers N?", kAllKinds},
+        };
+        static const MethodTable<MockCommand> table(rows, {kAllKinds}, "subcommand");
+        return table;
+    }
+};
+
+int MockCmd(ClientData, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]) {
+    return DispatchPlainCommand<MockCommand>(interp, objc, objv);
 }
+
+std::vector<const char *> MockCmdNames() { return MockCommand::Table().Names(); }
 
 } // namespace kafkatcl

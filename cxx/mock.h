@@ -5,6 +5,7 @@
 #include "object.h"
 
 #include <librdkafka/rdkafka_mock.h>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -45,5 +46,7 @@ class MockCluster : public Object {
 
 // ::kafka::mock create name|#auto ?-brokers N?
 int MockCmd(ClientData cd, Tcl_Interp *interp, int objc, Tcl_Obj *const objv[]);
+// Its subcommand names, in table order (the fuzzer's list).
+std::vector<const char *> MockCmdNames();
 
 } // namespace kafkatcl

@@ -7,7 +7,6 @@
 #include "handle.h"
 #include "master.h"
 #include "message.h"
-#include "metaprint.h"
 #include "method.h"
 #include "options.h"
 
@@ -95,15 +94,9 @@ Handle *Subscriber::Consumer() {
     return h;
 }
 
-int Subscriber::CallHandle(Handle *handle, const char *method, std::vector<Tcl_Obj *> args) {
-    std::vector<ObjRef> words;
-    words.emplace_back(handle->NameObj());
-    words.emplace_back(Word(method));
-    for (Tcl_Obj *arg : args) words.emplace_back(arg);
-    std::vector<Tcl_Obj *> objv;
-    for (const ObjRef &w : words) objv.push_back(w.get());
+int Subscriber::CallHandle(Handle *handle, Handle::Method run, std::vector<Tcl_Obj *> args) {
     Preserve keep(handle);
-    int code = handle->Invoke((int)objv.size(), objv.data());
+    int code = handle->CallMethod(run, args);
     return code == TCL_ERROR && IsNoGroupError() ? NoGroup() : code;
 }
 
@@ -123,10 +116,10 @@ int Subscriber::NoGroup() {
                       "this subscriber has no group: set group.id with its config before its first use");
 }
 
-int Subscriber::CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout) {
+int Subscriber::CallHandleWithTimeout(Handle *handle, Handle::Method run, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout) {
     ObjRef flag(Word("-timeout"));
     if (timeout) args.insert(args.end(), {flag.get(), timeout});
-    return CallHandle(handle, method, args);
+    return CallHandle(handle, run, args);
 }
 
 bool Subscriber::HasGroup(Handle *handle) {
@@ -173,12 +166,12 @@ std::vector<const char *> Subscriber::MethodNames() { return SubscriberMethods::
 
 int Subscriber::UnsubscribeMethod(int, Tcl_Obj *const[]) {
     Handle *h = Consumer();
-    return h ? CallHandle(h, "unsubscribe", {}) : TCL_ERROR;
+    return h ? CallHandle(h, &Handle::Unsubscribe, {}) : TCL_ERROR;
 }
 
 int Subscriber::AssignmentMethod(int, Tcl_Obj *const[]) {
     Handle *h = Consumer();
-    return h ? CallHandle(h, "assignment", {}) : TCL_ERROR;
+    return h ? CallHandle(h, &Handle::Assignment, {}) : TCL_ERROR;
 }
 
 // handle: the consumer handle's command (made now if there is none).
@@ -229,8 +222,8 @@ int Subscriber::SubscribeMethod(int objc, Tcl_Obj *const objv[]) {
     }
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (objc == 2) return CallHandle(h, "subscription", {});
-    return CallHandle(h, "subscribe", {topics.get()});
+    if (objc == 2) return CallHandle(h, &Handle::Subscription, {});
+    return CallHandle(h, &Handle::Subscribe, {topics.get()});
 }
 
 // assign ?tuple ...?: no tuple, {} or the topic #none: no assignment.
@@ -252,7 +245,7 @@ int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
     }
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    return CallHandle(h, "assign", {kept.get()});
+    return CallHandle(h, &Handle::Assign, {kept.get()});
 }
 
 // commit ?-async? ?tuple ...?: the given offsets, or (none) what was consumed.
@@ -283,7 +276,7 @@ int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
     }
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    return CallHandle(h, "commit", args);
+    return CallHandle(h, &Handle::Commit, args);
 }
 
 // consume ?timeoutMs?: the next message as a key-value list, empty when none
@@ -295,7 +288,7 @@ int Subscriber::ConsumeMethod(int objc, Tcl_Obj *const objv[]) {
     if (objc >= 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (objc == 4) return CallHandle(h, "consume", {objv[2], objv[3]});
+    if (objc == 4) return CallHandle(h, &Handle::Consume, {objv[2], objv[3]});
     if (!HasGroup(h))
         return NoGroup();
     Preserve keep(h); // callbacks run below may delete it; the message must go first
@@ -318,10 +311,10 @@ int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
     if (objc == 4 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (objc == 4) return CallHandle(h, "consume_callback", {objv[2], objv[3]});
+    if (objc == 4) return CallHandle(h, &Handle::ConsumeCallback, {objv[2], objv[3]});
     bool stop = !strcmp(Tcl_GetString(objv[2]), "#none") || !CallbackArg(objv[2]);
     ObjRef none(Tcl_NewObj());
-    if (CallHandle(h, "consume_callback", {stop ? none.get() : objv[2]}) != TCL_OK) return TCL_ERROR;
+    if (CallHandle(h, &Handle::ConsumeCallback, {stop ? none.get() : objv[2]}) != TCL_OK) return TCL_ERROR;
     callback_ = stop ? ObjRef() : ObjRef(objv[2]);
     return TCL_OK;
 }
@@ -344,8 +337,8 @@ int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
     ObjRef tuples(list);
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (!options.Has(COMMITTED)) return CallHandle(h, "position", {list});
-    return CallHandleWithTimeout(h, "committed", {list}, options.Get(TIMEOUT));
+    if (!options.Has(COMMITTED)) return CallHandle(h, &Handle::Position, {list});
+    return CallHandleWithTimeout(h, &Handle::Committed, {list}, options.Get(TIMEOUT));
 }
 
 // watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
@@ -365,41 +358,46 @@ int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
     if (GetPartition(interp_, words[1], false, &partition) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (options.Has(CACHED)) return CallHandle(h, "get_watermark_offsets", {words[0], words[1]});
-    return CallHandleWithTimeout(h, "query_watermark_offsets", {words[0], words[1]}, options.Get(TIMEOUT));
+    if (options.Has(CACHED)) return CallHandle(h, &Handle::GetWatermarks, {words[0], words[1]});
+    return CallHandleWithTimeout(h, &Handle::QueryWatermarks, {words[0], words[1]}, options.Get(TIMEOUT));
 }
 
-// meta refresh: fetch the cluster's metadata (all topics) and keep it;
-// meta print: write the kept metadata (fetched first if none) to stdout.
+// meta refresh|print: the consumer handle's (its kept copy, its printer).
 int Subscriber::MetaMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const subs[] = {"refresh", "print", NULL};
-    int sub;
-    if (GetIndex(interp_, objv[2], subs, "subcommand", &sub) != TCL_OK) return TCL_ERROR;
-    Handle *h = Consumer();
-    if (!h) return TCL_ERROR;
-    if (sub == 0 || !meta_) {
-        const rd_kafka_metadata_t *raw = nullptr;
-        rd_kafka_resp_err_t err = rd_kafka_metadata(h->Kafka(), 1, NULL, &raw, 5000);
-        if (err) return KafkaError(interp_, err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
-        meta_.reset(raw);
-    }
-    return sub == 0 ? TCL_OK : WriteToStdout(interp_, MetadataText(meta_.get()));
+    using S = Subscriber;
+    auto run = [](S *self, const MethodDef<S> &row, int, Tcl_Obj *const[]) {
+        Handle *h = self->Consumer();
+        ObjRef word(Word(row.name));
+        return h ? self->CallHandle(h, &Handle::Meta, {word.get()}) : TCL_ERROR;
+    };
+    static const MethodDef<S> rows[] = {
+        {"refresh", nullptr, 0, 0, "", kAllKinds, false, run},
+        {"print", nullptr, 0, 0, "", kAllKinds, false, run},
+    };
+    static const MethodTable<S> table(rows, {kAllKinds}, "subcommand", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
 }
 
 // info topics|partitions topic|brokers ?-timeout ms?: the consumer handle's
 // info (asked of the cluster each time).
 int Subscriber::InfoMethod(int objc, Tcl_Obj *const objv[]) {
-    static const char *const types[] = {"topics", "partitions", "brokers", NULL};
-    int type;
-    if (GetIndex(interp_, objv[2], types, "info type", &type) != TCL_OK) return TCL_ERROR;
-    int need = type == 1 ? 1 : 0, extra = objc - 3 - need;
-    if (extra != 0 && extra != 2) return WrongArgs(interp_, 3, objv, need ? "topic ?-timeout ms?" : "?-timeout ms?");
-    Handle *h = Consumer();
-    if (!h) return TCL_ERROR;
-    ObjRef full(Word(types[type])); // the handle has more info types: no prefix may pick one of those
-    std::vector<Tcl_Obj *> args{full.get()};
-    args.insert(args.end(), objv + 3, objv + objc);
-    return CallHandle(h, "info", args);
+    using S = Subscriber;
+    auto run = [](S *self, const MethodDef<S> &row, int objc, Tcl_Obj *const objv[]) {
+        if (objc - 3 - row.minArgs == 1) return kWrongArgs; // -timeout without its value
+        Handle *h = self->Consumer();
+        if (!h) return TCL_ERROR;
+        ObjRef full(Word(row.name)); // the handle has more info types: no prefix may pick one of those
+        std::vector<Tcl_Obj *> args{full.get()};
+        args.insert(args.end(), objv + 3, objv + objc);
+        return self->CallHandle(h, &Handle::Info, args);
+    };
+    static const MethodDef<S> rows[] = {
+        {"topics", nullptr, 0, 2, "?-timeout ms?", kAllKinds, false, run},
+        {"partitions", nullptr, 1, 3, "topic ?-timeout ms?", kAllKinds, false, run},
+        {"brokers", nullptr, 0, 2, "?-timeout ms?", kAllKinds, false, run},
+    };
+    static const MethodTable<S> table(rows, {kAllKinds}, "info type", 2);
+    return table.Dispatch(this, kAllKinds, objc, objv);
 }
 
 int CreateSubscriber(Tcl_Interp *interp, Master *master, Tcl_Obj *nameObj) {

@@ -42,10 +42,12 @@ class Subscriber : public Object {
     Handle *Consumer();
     // The consumer handle if it exists (and was not deleted), else nullptr.
     Handle *LiveConsumer() const;
-    // Runs `$handle method ?arg ...?` with the handle's own code.
-    int CallHandle(Handle *handle, const char *method, std::vector<Tcl_Obj *> args);
+    // Runs the handle's method `run` with the argument words `args`, as
+    // `$handle method ?arg ...?` would (its arity check and errors included).
+    int CallHandle(Handle *handle, int (Handle::*run)(int, Tcl_Obj *const[]), std::vector<Tcl_Obj *> args);
     // ... with "-timeout ms" appended when timeout is not nullptr.
-    int CallHandleWithTimeout(Handle *handle, const char *method, std::vector<Tcl_Obj *> args, Tcl_Obj *timeout);
+    int CallHandleWithTimeout(Handle *handle, int (Handle::*run)(int, Tcl_Obj *const[]), std::vector<Tcl_Obj *> args,
+                              Tcl_Obj *timeout);
     bool HasGroup(Handle *handle);
     bool IsNoGroupError(); // the error just left is a handle's "no group.id"
     int NoGroup();         // this subscriber's error for it
@@ -70,7 +72,6 @@ class Subscriber : public Object {
     TopicConfPtr topicConf_; // ... and its topic properties
     Handle *consumer_ = nullptr; // valid only while among Children(): see LiveConsumer
     ObjRef callback_;            // `callback cmd`, for `callback` with no argument
-    MetadataPtr meta_;           // `meta refresh`, printed by `meta print`
 };
 
 // The later KafkaTcl's tuple arguments {topic ?partition? ?offset?}: each

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "method.h"
 #include "options.h"
 
 #include <cstring>
@@ -20,10 +21,36 @@
 
 namespace kafkatcl {
 
-static const char *const kInfoTypes[] = {"topic", "name", "partitions", "consistent_partition", "output_queue_length",
-                                         NULL};
+// info's sub-words: a nested table, one row per info type.
+struct TopicInfoMethods {
+    using T = Topic;
+    enum InfoType { TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN };
+    static constexpr InfoType kTypes[] = {TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN};
 
-const char *const *Topic::InfoTypes() { return kInfoTypes; }
+    static int Run(T *self, const MethodDef<T> &row, int objc, Tcl_Obj *const objv[]) {
+        return self->InfoOf(*static_cast<const InfoType *>(row.data), row.usage, objc, objv);
+    }
+    static const MethodTable<T> &Table() {
+        static const MethodDef<T> rows[] = {
+            {"topic", nullptr, 0, 0, "", kAllKinds, false, Run, &kTypes[TOPIC]},
+            {"name", nullptr, 0, 0, "", kAllKinds, false, Run, &kTypes[NAME]},
+            {"partitions", nullptr, 0, 2, "?-timeout ms?", kAllKinds, false, Run, &kTypes[PARTITIONS]},
+            {"consistent_partition", nullptr, 1, 3, "key ?-timeout ms?", kAllKinds, false, Run, &kTypes[CONSISTENT]},
+            {"output_queue_length", nullptr, 0, 0, "", kAllKinds, false, Run, &kTypes[OUTQ_LEN]},
+        };
+        static const MethodTable<T> table(rows, {kAllKinds}, "info type", 2);
+        return table;
+    }
+};
+
+const char *const *Topic::InfoTypes() {
+    static const std::vector<const char *> names = [] {
+        std::vector<const char *> v = TopicInfoMethods::Table().Names();
+        v.push_back(nullptr);
+        return v;
+    }();
+    return names.data();
+}
 
 // name (and info topic|name): the topic's name.
 int Topic::Name(int, Tcl_Obj *const[]) {
@@ -45,34 +72,28 @@ int Topic::InfoTimeout(int objc, Tcl_Obj *const objv[], int words, const char *u
 }
 
 // info topic|name|partitions|consistent_partition|output_queue_length ?arg ...?
-int Topic::Info(int objc, Tcl_Obj *const objv[]) {
-    enum { TOPIC, NAME, PARTITIONS, CONSISTENT, OUTQ_LEN }; // kInfoTypes
-    static const char *const usage[] = {"", "", "?-timeout ms?", "key ?-timeout ms?", ""};
-    static_assert(sizeof usage / sizeof *usage == OUTQ_LEN + 1 &&
-                      sizeof kInfoTypes / sizeof *kInfoTypes == OUTQ_LEN + 2, // and its NULL
-                  "one usage and one name per info type, in the enum's order");
-    int w;
-    if (GetIndex(interp_, objv[2], kInfoTypes, "info type", &w) != TCL_OK) return TCL_ERROR;
+int Topic::Info(int objc, Tcl_Obj *const objv[]) { return TopicInfoMethods::Table().Dispatch(this, kAllKinds, objc, objv); }
+
+// One info type (`usage`: its row's, for InfoTimeout's "wrong # args").
+int Topic::InfoOf(int w, const char *usage, int objc, Tcl_Obj *const objv[]) {
+    using I = TopicInfoMethods;
     int timeout = 5000;
-    int words = w == CONSISTENT ? 4 : 3; // up to the key
-    if (w == PARTITIONS || w == CONSISTENT) {
-        if (InfoTimeout(objc, objv, words, usage[w], &timeout) != TCL_OK) return TCL_ERROR;
-    } else if (objc != words) {
-        return WrongArgs(interp_, 3, objv, usage[w]);
-    }
+    int words = w == I::CONSISTENT ? 4 : 3; // up to the key
+    if ((w == I::PARTITIONS || w == I::CONSISTENT) && InfoTimeout(objc, objv, words, usage, &timeout) != TCL_OK)
+        return TCL_ERROR;
     int count;
     switch (w) {
-    case TOPIC:
-    case NAME:
+    case I::TOPIC:
+    case I::NAME:
         return Name(objc, objv);
-    case OUTQ_LEN:
+    case I::OUTQ_LEN:
         Tcl_SetObjResult(interp_, Tcl_NewIntObj(rd_kafka_outq_len(handle_->Kafka())));
         return TCL_OK;
-    case PARTITIONS:
+    case I::PARTITIONS:
         if (PartitionCount(timeout, false, &count) != TCL_OK) return TCL_ERROR;
         Tcl_SetObjResult(interp_, Tcl_NewIntObj(count));
         return TCL_OK;
-    case CONSISTENT: {
+    case I::CONSISTENT: {
         if (PartitionCount(timeout, true, &count) != TCL_OK) return TCL_ERROR;
         OutBytes key(objv[3]); // the bytes produce would send as the key
         if (key.Check(interp_, "key") != TCL_OK) return TCL_ERROR;

@@ -34,8 +34,8 @@
 // commands or touch files are rewritten (kSafeGlobalKeys/kSafeTopicKeys),
 // add_brokers only gets 127.0.0.1 addresses. Timeouts are clamped to a few
 // milliseconds and the admin calls that hang librdkafka 2.0.2's mock cluster
-// (describe_groups, delete_groups, list_group_offsets, alter_group_offsets,
-// delete_group_offsets) go to a handle whose broker is a closed loopback port.
+// (the rows of admin.cpp's table refused on the mock: AdminRefusedOnMock)
+// go to a handle whose broker is a closed loopback port.
 //
 // LIBRDKAFKA 2.0.2 limits worked around here (each also noted where it is
 // done): its mock cluster's group coordinator asserts when a SyncGroup is
@@ -155,7 +155,7 @@ std::vector<const char *> Terminated(std::vector<const char *> names) {
     return names;
 }
 const std::vector<const char *> kKafkaMethods = Terminated(kafkatcl::KafkaCmdNames());
-const char *const kMockCmdMethods[] = {"create", NULL};
+const std::vector<const char *> kMockCmdMethods = Terminated(kafkatcl::MockCmdNames());
 const std::vector<const char *> kMasterMethods = Terminated(kafkatcl::Master::MethodNames());
 const std::vector<const char *> kProducerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kProducerKind));
 const std::vector<const char *> kConsumerMethods = Terminated(kafkatcl::Handle::MethodNames(kafkatcl::Handle::kConsumerKind));
@@ -168,7 +168,7 @@ const std::vector<const char *> kMockMethods = Terminated(kafkatcl::MockCluster:
 const char *const *MethodTable(Kind k) {
     switch (k) {
     case K_KAFKA: return kKafkaMethods.data();
-    case K_MOCKCMD: return kMockCmdMethods;
+    case K_MOCKCMD: return kMockCmdMethods.data();
     case K_MASTER: return kMasterMethods.data();
     case K_PRODUCER: return kProducerMethods.data();
     case K_CONSUMER: return kConsumerMethods.data();
@@ -843,8 +843,7 @@ void PrepareHandle(Call &c, size_t nargs) {
     if (m == "new_topic" || m == "create_queue") c.create = true;
     PrepareHandleArgs(c, nargs);
     bool admin = InList(kafkatcl::kAdminMethods, m.c_str());
-    if (admin && (m == "describe_groups" || m == "delete_groups" || m == "list_group_offsets" || m == "alter_group_offsets" ||
-                  m == "delete_group_offsets")) {
+    if (admin && kafkatcl::AdminRefusedOnMock(m.c_str())) {
         // librdkafka 2.0.2's mock cluster never answers these, and then
         // cannot destroy the handle: ask a handle with no reachable broker.
         c.name = "::fz_offline";
