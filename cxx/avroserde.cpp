@@ -52,6 +52,28 @@ int NullableBranch(avro_schema_t u) {
     return -1;
 }
 
+// The bytes of an Avro bytes or fixed value: each character U+0000..U+00FF
+// is one byte, as Tcl's binary command reads a value. Not OutBytes' rule
+// (text becomes UTF-8): a byte array that went through its string form (a
+// list or dict reparsed from its text) is then a string of the same
+// characters and must still give the same bytes. NULL when a character is
+// above U+00FF (Tcl 8.6 would keep its low byte).
+const unsigned char *AvroBytesOf(Tcl_Obj *obj, Tcl_Size *len) {
+#if TCL_MAJOR_VERSION >= 9
+    return Tcl_GetBytesFromObj(NULL, obj, len);
+#else
+    bool pureBytes = obj->bytes == NULL && obj->typePtr && strcmp(obj->typePtr->name, "bytearray") == 0;
+    if (!pureBytes) {
+        Tcl_Size n;
+        const char *s = Tcl_GetStringFromObj(obj, &n);
+        // Tcl's internal UTF-8: a lead byte from C4 on starts a character above U+00FF.
+        for (Tcl_Size i = 0; i < n; i++)
+            if ((unsigned char)s[i] >= 0xC4) return NULL;
+    }
+    return Tcl_GetByteArrayFromObj(obj, len);
+#endif
+}
+
 // Tcl value -> Avro value. On failure returns false with *error set.
 class Encoder {
   public:
@@ -118,17 +140,17 @@ bool Encoder::PutScalar(Tcl_Obj *obj, avro_value_t *v, avro_type_t type, const s
         std::string s = Utf8(obj);
         return Avro(path, avro_value_set_string_len(v, s.c_str(), s.size() + 1));
     }
-    case AVRO_BYTES: {
-        OutBytes bytes(obj);
-        return Avro(path, avro_value_set_bytes(v, (void *)bytes.data(), bytes.size()));
-    }
+    case AVRO_BYTES:
     case AVRO_FIXED: {
-        OutBytes bytes(obj);
+        Tcl_Size len;
+        const unsigned char *bytes = AvroBytesOf(obj, &len);
+        if (!bytes) return Expected(path, "bytes (a byte array, characters U+0000..U+00FF)", obj);
+        if (type == AVRO_BYTES) return Avro(path, avro_value_set_bytes(v, (void *)bytes, (size_t)len));
         int64_t size = avro_schema_fixed_size(schema);
-        if ((int64_t)bytes.size() != size)
+        if ((int64_t)len != size)
             return Fail(path, "expected " + std::to_string(size) + " bytes (fixed " + avro_schema_name(schema) +
-                                  "), got " + std::to_string(bytes.size()));
-        return Avro(path, avro_value_set_fixed(v, (void *)bytes.data(), bytes.size()));
+                                  "), got " + std::to_string(len));
+        return Avro(path, avro_value_set_fixed(v, (void *)bytes, (size_t)len));
     }
     case AVRO_ENUM: {
         int symbol = avro_schema_enum_get_by_name(schema, Tcl_GetString(obj));
