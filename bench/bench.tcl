@@ -282,7 +282,17 @@ foreach w [expr {$runPlain ? [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt
 }
 
 # The Avro rows: each serde against python's, and against its own raw bytes
-# (the serde's cost: 1 - serde rate / raw rate of the time is the serde's).
+# (the serde's cost), by rate and by CPU microseconds a message (the
+# steadier figure when the machine is shared: a process waiting for a core
+# loses rate, not CPU time).
+proc cpuPerMessage {workload client op} {
+    foreach r $::results {
+        if {[dict get $r workload] eq $workload && [dict get $r client] eq $client && [dict get $r op] eq $op} {
+            return [expr {1e6 * [dict get $r cpu] / max(1, [dict get $r count])}]
+        }
+    }
+    return ""
+}
 foreach op {produce consume} {
     set a [find $avroName kafkatcl-avro $op]
     if {$a eq ""} continue
@@ -294,6 +304,15 @@ foreach op {produce consume} {
     set b [find $avroName python-avro $op]
     set braw [find $avroName python-avro-raw $op]
     if {$b ne "" && $braw ne ""} { append line [format "  (python-avro vs python-avro-raw %.2fx)" [expr {$b / $braw}]] }
+    puts $line
+    set line [format "  %-24s %-22s %s" "" "cpu us/msg" $op]
+    foreach client {kafkatcl-avro kafkatcl-avro-raw python-avro python-avro-raw} {
+        set c [cpuPerMessage $avroName $client $op]
+        if {$c ne ""} { append line [format "  %s %.2f" $client $c] }
+    }
+    set mine [cpuPerMessage $avroName kafkatcl-avro $op]
+    set theirs [cpuPerMessage $avroName python-avro $op]
+    if {$mine ne "" && $theirs ne ""} { append line [format "  (python-avro / kafkatcl-avro %.2fx)" [expr {$theirs / $mine}]] }
     puts $line
 }
 
