@@ -255,7 +255,9 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
 # _KEY_DESERIALIZATION) and message added: the raw fields stay.
 proc ::kafka::Serde::M_deserialize {key await message} {
     variable S
-    if {![string is list $message] || [llength $message] % 2} {
+    # dict size, not string is list: a dict (poll's, next's) would be
+    # turned into a list and back into a dict (two conversions a message).
+    if {[catch {dict size $message}]} {
         ::kafka::ArgError "expected a message dict (as poll or next return it) but got \"[Short $message]\""
     }
     if {[dict exists $message error]} { return $message }
