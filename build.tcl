@@ -13,7 +13,7 @@
 #	                                 sources into .cache/next, Kafka 4 broker; build/next)
 #	tclsh build.tcl demo            build and run examples/demo.tcl on the mock cluster
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
-#	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-rounds N? ?-quick? ?-rss?
+#	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-rounds N? ?-quick? ?-rss? ?-avro-count N? ?-only plain|avro?
 #	                                compare with kcat, confluent-kafka-python, raw librdkafka
 #	tclsh build.tcl torture ?-seconds N? ?-seed S? ?-steps N? ?-broker real|mock? ?-asan? ?-known all|none|LIST?
 #	                                the randomized model test (tests/torture.tcl): random call sequences,

@@ -2,9 +2,15 @@
 # librdkafka, in one run, on one broker. Run by `tclsh build.tcl bench`.
 #
 #   bench.tcl ?-broker real|mock? ?-count N? ?-size BYTES? ?-rounds N? ?-quick? ?-rss?
+#             ?-avro-count N? ?-only plain|avro?
 #
 # Workloads: COUNT x SIZE to one partition (default 1,000,000 x 100 B);
-# COUNT/5 x 1 KiB over 6 partitions; end-to-end latency at 1000 msg/s.
+# COUNT/5 x 1 KiB over 6 partitions; end-to-end latency at 1000 msg/s;
+# the Avro rows (issue 25): AVRO-COUNT records (default COUNT) of a
+# 10-field record through kafka::serde and confluent-kafka-python's
+# AvroSerializer/AvroDeserializer, against a registry this script starts
+# (tests/registry.tcl), and the same bytes produced and consumed raw.
+# -only runs just the plain workloads (and the latency) or just the Avro rows.
 # Each client runs in its own process under /usr/bin/time, for its CPU
 # seconds and peak RSS. Results: a table on stdout and a JSON file in
 # bench/results/.
@@ -13,13 +19,16 @@ set here [file dirname [file normalize [info script]]]
 set root [file dirname $here]
 source [file join $root tests broker.tcl]
 
-array set opt {-broker real -count 1000000 -size 100 -quick 0 -rss 0 -rounds 3}
+array set opt {-broker real -count 1000000 -size 100 -quick 0 -rss 0 -rounds 3 -only {}}
 foreach {k v} $argv {
     if {$k eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000; continue }
     if {$k eq "-rss"} { set opt(-rss) 1; continue }
     set opt($k) $v
 }
 if {[lindex $argv end] eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000 }
+if {![info exists opt(-avro-count)]} { set opt(-avro-count) $opt(-count) }
+set runPlain [expr {$opt(-only) ne "avro"}]
+set runAvro [expr {$opt(-only) ne "plain" && $opt(-broker) ne "mock"}]
 
 set libdir $env(KAFKATCL_LIBDIR)
 set raw [file join $root build rawbench]
@@ -77,6 +86,35 @@ proc kcatInput {count size} {
         close $ch
     }
     return $f
+}
+
+# ---- the Avro rows' registry and python ------------------------------------------
+# The python peer is the venv serde.test makes (.cache/pyvenv, confluent-kafka
+# with fastavro: its wheel brings its own librdkafka, newer than Debian's).
+proc avroPython {} {
+    set python [file join $::root .cache pyvenv bin python3]
+    set probe "from confluent_kafka.schema_registry.avro import AvroSerializer"
+    if {[catch {
+        if {![file executable $python]} { exec python3 -m venv [file dirname [file dirname $python]] 2>@1 }
+        if {[catch {exec $python -c $probe}]} {
+            exec timeout 300 [file join [file dirname $python] pip] install -q "confluent-kafka\[avro,schemaregistry\]" 2>@1
+        }
+        exec $python -c $probe
+    } message]} {
+        puts "  python-avro: skipped (no .cache/pyvenv with confluent-kafka\[avro,schemaregistry\]: $message)"
+        return ""
+    }
+    return $python
+}
+if {$runAvro} {
+    source [file join $root tests registry.tcl]
+    if {[catch {::kafkatest::registry::start} url]} {
+        puts "  Avro rows: skipped (no schema registry: $url)"
+        set runAvro 0
+    } else {
+        set registryUrl $url/apis/ccompat/v7
+        set avroPython [avroPython]
+    }
 }
 
 set tclsh [info nameofexecutable]
@@ -172,9 +210,38 @@ proc workload {name count size partitions} {
 
 puts "KafkaTcl [package require kafka] / librdkafka [::kafka::kafka version] against $opt(-broker) broker at $brokers"
 puts "machine: [exec uname -srm], [exec nproc] cores"
-if {$opt(-broker) eq "mock"} { puts "(mock cluster: consumers skipped, it serves them a few hundred messages a second)" }
-workload "${opt(-count)}x$opt(-size)B-1p" $opt(-count) $opt(-size) 1
-workload "[expr {$opt(-count) / 5}]x1KiB-6p" [expr {$opt(-count) / 5}] 1024 6
+if {$opt(-broker) eq "mock"} { puts "(mock cluster: consumers and the Avro rows skipped, it serves consumers a few hundred messages a second)" }
+if {$runPlain} {
+    workload "${opt(-count)}x$opt(-size)B-1p" $opt(-count) $opt(-size) 1
+    workload "[expr {$opt(-count) / 5}]x1KiB-6p" [expr {$opt(-count) / 5}] 1024 6
+}
+
+# The Avro rows: each client's serde producing to a topic of its own; every
+# consumer reads the topic kafkatcl-avro wrote (ids 0.. at offsets 0.., which
+# both decoders check).  The -raw rows move the same bytes without the serde.
+proc avroWorkload {name count} {
+    global brokers tclsh tclbench pybench registryUrl avroPython root
+    source [file join $root bench avro-record.tcl]
+    set probe [::kafka::avro create #auto $::avroSchema]
+    set size [expr {5 + [string length [$probe encode $::avroRecord]]}]
+    $probe delete
+    puts "== $name: $count Avro records of 10 fields ($size B framed) to 1 partition"
+    set t [newTopic 1]
+    record $name kafkatcl-avro produce [run $tclsh $tclbench avro-produce $brokers $t $count $registryUrl serde] $size
+    recordConsume $name kafkatcl-avro $size [list $tclsh $tclbench avro-consume $brokers $t $count $registryUrl serde]
+    recordConsume $name kafkatcl-avro-raw $size [list $tclsh $tclbench avro-consume $brokers $t $count $registryUrl raw]
+    set traw [newTopic 1]
+    record $name kafkatcl-avro-raw produce [run $tclsh $tclbench avro-produce $brokers $traw $count $registryUrl raw] $size
+    if {$avroPython eq ""} return
+    set tp [newTopic 1]
+    record $name python-avro produce [run $avroPython $pybench avro-produce $brokers $tp $count $registryUrl serde] $size
+    recordConsume $name python-avro $size [list $avroPython $pybench avro-consume $brokers $t $count $registryUrl serde]
+    recordConsume $name python-avro-raw $size [list $avroPython $pybench avro-consume $brokers $t $count $registryUrl raw]
+    set tpraw [newTopic 1]
+    record $name python-avro-raw produce [run $avroPython $pybench avro-produce $brokers $tpraw $count $registryUrl raw] $size
+}
+set avroName "avro-$opt(-avro-count)x10f-1p"
+if {$runAvro} { avroWorkload $avroName $opt(-avro-count) }
 runConsumerRounds
 
 if {$opt(-rss)} {
@@ -186,14 +253,16 @@ if {$opt(-rss)} {
     }
 }
 
-puts "== end-to-end latency, 2000 messages at 1000 msg/s"
-set t [newTopic 1]
-set r [run $tclsh $tclbench latency $brokers $t 2000 1000]
-# tclbench prints "<messages> <p50> <p99>": run reads them as count, secs, extra.
-set p50 [dict get $r secs]
-set p99 [lindex [dict get $r extra] 0]
-puts [format "  kafkatcl p50 %.2f ms  p99 %.2f ms" $p50 $p99]
-lappend results [dict create workload latency client kafkatcl op latency p50_ms $p50 p99_ms $p99]
+if {$runPlain} {
+    puts "== end-to-end latency, 2000 messages at 1000 msg/s"
+    set t [newTopic 1]
+    set r [run $tclsh $tclbench latency $brokers $t 2000 1000]
+    # tclbench prints "<messages> <p50> <p99>": run reads them as count, secs, extra.
+    set p50 [dict get $r secs]
+    set p99 [lindex [dict get $r extra] 0]
+    puts [format "  kafkatcl p50 %.2f ms  p99 %.2f ms" $p50 $p99]
+    lappend results [dict create workload latency client kafkatcl op latency p50_ms $p50 p99_ms $p99]
+}
 
 # ---- ratios -------------------------------------------------------------------
 proc find {workload client op} {
@@ -205,7 +274,7 @@ proc find {workload client op} {
     return ""
 }
 puts "== ratios (KafkaTcl msg/s over the other client's msg/s, same run)"
-foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB-6p"] {
+foreach w [expr {$runPlain ? [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB-6p"] : {}}] {
     foreach {mine op} {kafkatcl-loop produce kafkatcl-loop-nocb produce kafkatcl-bulk produce kafkatcl-consume_batch consume kafkatcl-group consume} {
         set line [format "  %-24s %-22s %s" $w $mine $op]
         foreach other {raw-c++ kcat kcat-group python python-tuned} {
@@ -215,6 +284,41 @@ foreach w [list "${opt(-count)}x$opt(-size)B-1p" "[expr {$opt(-count) / 5}]x1KiB
         }
         puts $line
     }
+}
+
+# The Avro rows: each serde against python's, and against its own raw bytes
+# (the serde's cost), by rate and by CPU microseconds a message (the
+# steadier figure when the machine is shared: a process waiting for a core
+# loses rate, not CPU time).
+proc cpuPerMessage {workload client op} {
+    foreach r $::results {
+        if {[dict get $r workload] eq $workload && [dict get $r client] eq $client && [dict get $r op] eq $op} {
+            return [expr {1e6 * [dict get $r cpu] / max(1, [dict get $r count])}]
+        }
+    }
+    return ""
+}
+foreach op {produce consume} {
+    set a [find $avroName kafkatcl-avro $op]
+    if {$a eq ""} continue
+    set line [format "  %-24s %-22s %s" $avroName kafkatcl-avro $op]
+    foreach other {python-avro kafkatcl-avro-raw} {
+        set b [find $avroName $other $op]
+        if {$b ne ""} { append line [format "  vs %s %.2fx" $other [expr {$a / $b}]] }
+    }
+    set b [find $avroName python-avro $op]
+    set braw [find $avroName python-avro-raw $op]
+    if {$b ne "" && $braw ne ""} { append line [format "  (python-avro vs python-avro-raw %.2fx)" [expr {$b / $braw}]] }
+    puts $line
+    set line [format "  %-24s %-22s %s" "" "cpu us/msg" $op]
+    foreach client {kafkatcl-avro kafkatcl-avro-raw python-avro python-avro-raw} {
+        set c [cpuPerMessage $avroName $client $op]
+        if {$c ne ""} { append line [format "  %s %.2f" $client $c] }
+    }
+    set mine [cpuPerMessage $avroName kafkatcl-avro $op]
+    set theirs [cpuPerMessage $avroName python-avro $op]
+    if {$mine ne "" && $theirs ne ""} { append line [format "  (python-avro / kafkatcl-avro %.2fx)" [expr {$theirs / $mine}]] }
+    puts $line
 }
 
 # ---- JSON (tcllib's json::write) ------------------------------------------------
@@ -241,3 +345,4 @@ puts "results written to $json"
 
 $admin delete
 if {[info exists cluster]} { $cluster delete } else { ::kafkatest::broker::stop }
+if {$runAvro} { ::kafkatest::registry::stop }

@@ -4,6 +4,14 @@
 #   tclbench.tcl produce BROKERS TOPIC COUNT SIZE PARTITIONS loop|loop-nocb|batch
 #   tclbench.tcl consume BROKERS TOPIC COUNT PARTITIONS batch|group
 #   tclbench.tcl latency BROKERS TOPIC COUNT RATE
+#   tclbench.tcl avro-produce BROKERS TOPIC COUNT REGISTRY serde|raw
+#   tclbench.tcl avro-consume BROKERS TOPIC COUNT REGISTRY serde|raw
+#
+# The Avro modes: the 10-field record of bench/avro-record.tcl, with a new
+# id each, serialized with kafka::serde then produced (raw: the bytes of
+# one record serialized once, produced COUNT times: what the serde costs);
+# consumed with a queue's consume_batch and each deserialized into a dict
+# (raw: consumed only).  REGISTRY: the Confluent-API URL.
 #
 # Prints "<messages> <seconds>" (latency: "<messages> <p50 ms> <p99 ms>").
 
@@ -40,7 +48,62 @@ proc produceBatch {t payload count partitions} {
     }
 }
 
+# COUNT Avro records to partition 0 of TOPIC; produce retried on _QUEUE_FULL.
+proc produceAvro {p t serde topic record count style} {
+    set bytes [$serde serialize $topic $record]
+    for {set i 0} {$i < $count} {incr i} {
+        if {$style eq "serde"} {
+            dict set record id $i
+            set bytes [$serde serialize $topic $record]
+        }
+        while {[catch {$t produce 0 $bytes}]} { $p flush 10 }
+    }
+}
+
+# Consumes COUNT messages of TOPIC's partition 0 (serde: each decoded into
+# a dict; its value's id checked so a decode cannot be skipped).
+proc consumeAvro {c topic count serde style} {
+    set t [$c new_topic #auto $topic]
+    set q [$c create_queue #auto]
+    $t consume_start_queue 0 beginning $q
+    set got 0
+    set t0 [now]
+    if {$style eq "serde"} {
+        while {$got < $count && [now] - $t0 < 300} {
+            incr got [$q consume_batch 1000 10000 msg {
+                set d [$serde deserialize [array get msg]]
+                if {[dict get $d value id] != $msg(offset)} { error "offset $msg(offset): [dict get $d value id]" }
+            }]
+        }
+    } else {
+        while {$got < $count && [now] - $t0 < 300} {
+            incr got [$q consume_batch 1000 10000 msg {}]
+        }
+    }
+    return $got
+}
+
 switch -- $mode {
+    avro-produce - avro-consume {
+        lassign [lrange $argv 4 end] registry style
+        source [file join [file dirname [info script]] avro-record.tcl]
+        set reg [::kafka::registry create #auto -url $registry]
+        set t0 [now]
+        if {$mode eq "avro-produce"} {
+            $m config linger.ms 5
+            set p [$m create_producer #auto]
+            set t [$p new_topic #auto $topic]
+            kafka::serde create ::serde -registry $reg -schema $::avroSchema
+            produceAvro $p $t ::serde $topic $::avroRecord $count $style
+            $p flush 120000
+            set got $count
+        } else {
+            $m headers off
+            kafka::serde create ::serde -registry $reg
+            set got [consumeAvro [$m create_consumer #auto] $topic $count ::serde $style]
+        }
+        puts "$got [format %.6f [expr {[now] - $t0}]]"
+    }
     produce {
         lassign [lrange $argv 4 end] size partitions style
         $m config linger.ms 5

@@ -31,6 +31,11 @@ class AvroValue {
     int MakeGeneric(avro_value_iface_t *iface) { return Made(avro_generic_value_new(iface, &value_)); }
     int MakeResolvedReader(avro_value_iface_t *iface) { return Made(avro_resolved_reader_new_value(iface, &value_)); }
     avro_value_t *get() { return &value_; }
+    bool made() const { return made_; }
+    void Destroy() {
+        if (made_) avro_value_decref(&value_);
+        made_ = false;
+    }
 
   private:
     int Made(int rc) {
@@ -54,9 +59,14 @@ class AvroSchema : public Object {
     int SchemaMethod(int objc, Tcl_Obj *const objv[]);
     int Encode(int objc, Tcl_Obj *const objv[]);
     int Decode(int objc, Tcl_Obj *const objv[]);
+    avro_value_t *ResetEncodeValue();
+    avro_value_t *ReadReused(avro_reader_t reader, size_t inputSize);
+    static void DropReusedValues(ClientData self);
 
     AvroSchemaPtr schema_;
     AvroIfacePtr iface_; // generic values of schema_
+    AvroValue encodeValue_;  // what Encode fills, made once (see ResetEncodeValue)
+    AvroValue decodeValue_;  // what Decode reads this schema's bytes into (see ReadReused)
     Tcl_Obj *json_;      // the schema text it was made from
     bool recursive_ = false; // a record refers to itself (see Decode)
 };

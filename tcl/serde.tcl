@@ -26,6 +26,9 @@ namespace eval ::kafka::Serde {
     array set S {}
     variable autoCount 0
     variable objectCount 0
+    # kafka::avro object -> whether its schema has a decimal (see Logical).
+    variable hasDecimal
+    array set hasDecimal {}
     variable createUsage {kafka::serde create name|#auto ?-registry registry? ?-schema schema? ?-id schemaId? ?-key? ?-strategy topic|record|topic_record? ?-auto.register 0|1? ?-use.latest.version 0|1? ?-type AVRO|JSON?}
     # The methods, in the order of the "bad method" list, with their usage.
     variable methods {
@@ -139,6 +142,8 @@ proc ::kafka::Serde::Install {name shown config} {
     # id -> kafka::avro object of that writer schema; subject -> {id avro} of its latest version.
     set S($key,writers) [dict create]
     set S($key,latest) [dict create]
+    # topic -> the id its subject gave the serde's schema (registered once).
+    set S($key,registered) [dict create]
     interp alias {} $name {} ::kafka::Serde::Dispatch $key
     trace add command $name {rename delete} [list ::kafka::Serde::Renamed $key]
 }
@@ -158,6 +163,9 @@ proc ::kafka::Serde::Renamed {key old new op} {
     foreach name [array names ::kafka::Serde::parsed] {
         if {[namespace which -command $name] eq ""} { unset ::kafka::Serde::parsed($name) }
     }
+    foreach name [array names ::kafka::Serde::hasDecimal] {
+        if {[namespace which -command $name] eq ""} { unset ::kafka::Serde::hasDecimal($name) }
+    }
     array unset S $key,*
 }
 
@@ -174,8 +182,10 @@ proc ::kafka::Serde::Dispatch {key args} {
         }
     }
     set usage [dict get $methods $method]
-    set want [llength [regsub -all {\?[^?]*\?} $usage ""]]
-    if {[llength $args] != $want} {
+    # The number of words the usage asks for, counted once a method.
+    variable wants
+    if {![info exists wants($method)]} { set wants($method) [llength [regsub -all {\?[^?]*\?} $usage ""]] }
+    if {[llength $args] != $wants($method)} {
         ::kafka::ArgError [string trimright "wrong # args: should be \"$S($key,name) $method $usage"]\"
     }
     if {$method eq "delete"} {
@@ -213,6 +223,12 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     if {$id ne ""} {
         return [$avro encode [Logical $avro $value 0] -id $id]
     }
+    # Registered once per topic's subject, as documented: later values of
+    # the topic skip the subject and the registry client (a third of a
+    # serialize's time otherwise).
+    if {[dict exists $S($key,registered) $topic]} {
+        return [$avro encode [Logical $avro $value 0] -id [dict get $S($key,registered) $topic]]
+    }
     set registry [RegistryOf $config]
     set subject [M_subject $key 0 $topic]
     if {[dict get $config use.latest.version]} {
@@ -233,7 +249,9 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     }
     set id [$registry register $subject [$avro schema] -type [dict get $config type] {*}$aw]
     if {![info exists S($key,config)]} { Error _DESTROY "serde deleted" }
-    return [$avro encode [Logical $avro $value 0] -id $id]
+    set bytes [$avro encode [Logical $avro $value 0] -id $id]
+    dict set S($key,registered) $topic $id
+    return $bytes
 }
 
 # MESSAGE (a received message as a dict) with the decoded value and
@@ -242,7 +260,9 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
 # _KEY_DESERIALIZATION) and message added: the raw fields stay.
 proc ::kafka::Serde::M_deserialize {key await message} {
     variable S
-    if {![string is list $message] || [llength $message] % 2} {
+    # dict size, not string is list: a dict (poll's, next's) would be
+    # turned into a list and back into a dict (two conversions a message).
+    if {[catch {dict size $message}]} {
         ::kafka::ArgError "expected a message dict (as poll or next return it) but got \"[Short $message]\""
     }
     if {[dict exists $message error]} { return $message }
@@ -389,7 +409,12 @@ proc ::kafka::Serde::Decimals {type value toText path} {
 
 # VALUE with decimals converted for (TOTEXT 0) or after (1) kafka::avro AVRO.
 proc ::kafka::Serde::Logical {avro value toText} {
-    if {![string match *decimal* [$avro schema]] || [::kafka::JsonSchema::Is $avro]} { return $value }
+    variable hasDecimal
+    if {![info exists hasDecimal($avro)]} {
+        set hasDecimal($avro) [expr {[string match *decimal* [$avro schema]] \
+            && ![::kafka::JsonSchema::Is $avro]}]
+    }
+    if {!$hasDecimal($avro)} { return $value }
     Decimals [Parsed $avro] $value $toText ""
 }
 
