@@ -4,6 +4,7 @@
 #include "handle.h"
 #include "object.h"
 #include "objcache.h"
+#include "serdebind.h"
 
 #include <cstring>
 #include <map>
@@ -148,6 +149,27 @@ static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     return list;
 }
 
+static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format);
+
+// With serdes bound to msg's topic: the elements they decode (value
+// schema_id key_value key_schema_id, or error and message), each set or
+// removed, so a previous message's never stays behind.
+static int StoreDecoded(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format) {
+    const SerdePair *pair = BoundSerdes(msg, format);
+    if (!pair) return TCL_OK;
+    ObjRef decoded(MessageToDict(msg, format));
+    for (const char *name : {"value", "schema_id", "key_value", "key_schema_id", "error", "message"}) {
+        Tcl_Obj *element = Tcl_NewStringObj(name, -1), *value = nullptr;
+        Tcl_IncrRefCount(element);
+        Tcl_DictObjGet(NULL, decoded.get(), element, &value);
+        bool ok = value ? Tcl_ObjSetVar2(interp, arrayName, element, value, TCL_LEAVE_ERR_MSG) != nullptr
+                        : (Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), name, 0), true);
+        Tcl_DecrRefCount(element);
+        if (!ok) return RelabelError(interp);
+    }
+    return TCL_OK;
+}
+
 int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format,
                         ArrayFill *fill) {
     ElementNames &n = Names();
@@ -186,7 +208,7 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
         Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "key", 0);
         fill->keySet = false;
     }
-    return TCL_OK;
+    return StoreDecoded(interp, arrayName, msg, format);
 }
 
 int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, MessageFormat format) {
@@ -239,7 +261,24 @@ void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uin
     }
 }
 
+// The serdes bound to msg's topic in `format`, or nullptr.
+static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format) {
+    if (!format.serdes || msg->err || !msg->rkt) return nullptr;
+    return format.serdes->Find(rd_kafka_topic_name(msg->rkt));
+}
+
+static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
+
+// The one place a consumed message meets its topic's serdes: every dict
+// path (poll, next, -await, streams, the subscriber) comes through here,
+// and the array paths through StoreDecoded.
 Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
+    Tcl_Obj *d = RawMessageToDict(msg, format);
+    const SerdePair *pair = BoundSerdes(msg, format);
+    return pair ? DecodeMessage(format.interp, *pair, d) : d;
+}
+
+static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     const bool asText = format.asText;
     ElementNames &n = Names();
     Tcl_Obj *d = Tcl_NewDictObj();

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "method.h"
 #include "options.h"
 
 #include <cstring>
@@ -29,6 +30,13 @@ const char *const *Topic::InfoTypes() { return kInfoTypes; }
 int Topic::Name(int, Tcl_Obj *const[]) {
     Tcl_SetObjResult(interp_, Tcl_NewStringObj(rd_kafka_topic_name(rkt_.get()), -1));
     return TCL_OK;
+}
+
+// serde ?-value serde? ?-key serde?: the handle's binding for this topic's
+// name (serdebind.h), shared by every topic object of that name.
+int Topic::SerdeMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc % 2) return kWrongArgs;
+    return handle_->Serdes().Method(interp_, rd_kafka_topic_name(rkt_.get()), objc, objv, 2);
 }
 
 // The "?-timeout ms?" after the first `words` words of info partitions and
