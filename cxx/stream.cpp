@@ -235,9 +235,19 @@ void NextWait::OnWake() {
     }
     if (!msg || !Active()) return;
     Tcl_Interp *interp = owner_->Interp();
-    MessageFormat format = handle_->Format();
+    ObjRef decoded;
+    if (!msg->err) {
+        // A bound serde's first registry look-up waits in the http
+        // package's vwait: scripts run meanwhile, as above, and may cancel
+        // the waiter; then the message goes back.
+        serving_ = true;
+        decoded = ObjRef(MessageToDict(msg.get(), handle_->Format()));
+        if (!*alive) return Untake(handle, std::move(msg), mark);
+        serving_ = false;
+        if (!Active()) return Untake(handle, std::move(msg), mark);
+    }
     std::shared_ptr<Await> await = Finish();
-    if (!msg->err) return await->Succeed(MessageToDict(msg.get(), format));
+    if (!msg->err) return await->Succeed(decoded.get());
     Tcl_InterpState saved = Tcl_SaveInterpState(interp, TCL_OK);
     MessageError(interp, msg.get());
     await->Complete(TCL_ERROR);
