@@ -96,8 +96,15 @@ void Stream::OnWake() {
             if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
             return;
         }
+        // A bound serde's registry look-up may run scripts that stop the
+        // stream or delete its owner: then the message is not handed out.
+        ObjRef dict(MessageToDict(messages[i].get(), format));
+        if (cancelled_ || owner_->Deleted()) {
+            if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
+            return;
+        }
         stored.Handed(messages[i].get());
-        InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
+        InvokeCallback(interp, command_.get(), dict.get(), "kafka consume_callback");
     }
     if ((size_t)got == kBatch) WakeAgain();
 }

@@ -227,6 +227,9 @@ int Topic::EncodeBound(ProduceArgs *args, ObjRef *payload, ObjRef *key) {
         if (EncodeWithSerde(interp_, pair.key.get(), topic, args->key, key) != TCL_OK) return TCL_ERROR;
         args->key = key->get();
     }
+    // A registry look-up waits in vwait: a script run there may delete us.
+    if ((args->value || (args->key && pair.key)) && (Deleted() || handle_->Deleted()))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__DESTROY, "produce: the topic or its producer was deleted while encoding");
     return TCL_OK;
 }
 
