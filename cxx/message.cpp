@@ -157,7 +157,12 @@ static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const Message
 static int StoreDecoded(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format) {
     const SerdePair *pair = BoundSerdes(msg, format);
     if (!pair) return TCL_OK;
-    ObjRef decoded(MessageToDict(msg, format));
+    // What the serdes read: the payload and the key (the array has the rest).
+    ElementNames &n = Names();
+    Tcl_Obj *raw = Tcl_NewDictObj();
+    Tcl_DictObjPut(NULL, raw, n.payload, NewBytesObj(msg->payload, msg->len, format.asText));
+    if (msg->key) Tcl_DictObjPut(NULL, raw, n.key, NewBytesObj(msg->key, msg->key_len, format.asText));
+    ObjRef decoded(DecodeMessage(format.interp, *pair, raw));
     for (const char *name : {"value", "schema_id", "key_value", "key_schema_id", "error", "message"}) {
         Tcl_Obj *element = Tcl_NewStringObj(name, -1), *value = nullptr;
         Tcl_IncrRefCount(element);
