@@ -149,27 +149,40 @@ static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     return list;
 }
 
-static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format);
+// The serdes bound to msg's topic in `format`, or nullptr.
+static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format) {
+    if (!format.serdes || msg->err || !msg->rkt) return nullptr;
+    return format.serdes->Find(rd_kafka_topic_name(msg->rkt));
+}
 
-// With serdes bound to msg's topic: the elements they decode (value
-// schema_id key_value key_schema_id, or error and message), each set or
-// removed, so a previous message's never stays behind.
+// The fields a message's bound serdes add (value schema_id key_value
+// key_schema_id, or error and message).
+static const char *const kDecodedFields[] = {"value", "schema_id", "key_value", "key_schema_id", "error", "message"};
+
+// The one place a consumed message meets its topic's serdes (MessageToDict
+// and StoreMessageInArray, so every consume path): what `pair` decodes of
+// msg, as a dict holding (some of) kDecodedFields. The serdes always read
+// the bytes, whatever `$master decode` says.
+static ObjRef DecodedFields(const rd_kafka_message_t *msg, const MessageFormat &format, const SerdePair &pair) {
+    ElementNames &n = Names();
+    Tcl_Obj *raw = Tcl_NewDictObj();
+    Tcl_DictObjPut(NULL, raw, n.payload, NewBytesObj(msg->payload, msg->len, false));
+    if (msg->key) Tcl_DictObjPut(NULL, raw, n.key, NewBytesObj(msg->key, msg->key_len, false));
+    return ObjRef(DecodeMessage(format.interp, pair, raw));
+}
+
+// With serdes bound to msg's topic: each decoded element set or removed,
+// so a previous message's never stays behind.
 static int StoreDecoded(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format) {
     const SerdePair *pair = BoundSerdes(msg, format);
     if (!pair) return TCL_OK;
-    // What the serdes read: the payload and the key (the array has the rest).
-    ElementNames &n = Names();
-    Tcl_Obj *raw = Tcl_NewDictObj();
-    Tcl_DictObjPut(NULL, raw, n.payload, NewBytesObj(msg->payload, msg->len, format.asText));
-    if (msg->key) Tcl_DictObjPut(NULL, raw, n.key, NewBytesObj(msg->key, msg->key_len, format.asText));
-    ObjRef decoded(DecodeMessage(format.interp, *pair, raw));
-    for (const char *name : {"value", "schema_id", "key_value", "key_schema_id", "error", "message"}) {
-        Tcl_Obj *element = Tcl_NewStringObj(name, -1), *value = nullptr;
-        Tcl_IncrRefCount(element);
-        Tcl_DictObjGet(NULL, decoded.get(), element, &value);
-        bool ok = value ? Tcl_ObjSetVar2(interp, arrayName, element, value, TCL_LEAVE_ERR_MSG) != nullptr
+    ObjRef decoded = DecodedFields(msg, format, *pair);
+    for (const char *name : kDecodedFields) {
+        ObjRef element(Tcl_NewStringObj(name, -1));
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
+        bool ok = value ? Tcl_ObjSetVar2(interp, arrayName, element.get(), value, TCL_LEAVE_ERR_MSG) != nullptr
                         : (Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), name, 0), true);
-        Tcl_DecrRefCount(element);
         if (!ok) return RelabelError(interp);
     }
     return TCL_OK;
@@ -266,21 +279,22 @@ void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uin
     }
 }
 
-// The serdes bound to msg's topic in `format`, or nullptr.
-static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format) {
-    if (!format.serdes || msg->err || !msg->rkt) return nullptr;
-    return format.serdes->Find(rd_kafka_topic_name(msg->rkt));
-}
-
 static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
 
-// The one place a consumed message meets its topic's serdes: every dict
-// path (poll, next, -await, streams, the subscriber) comes through here,
-// and the array paths through StoreDecoded.
+// Every dict path (poll, next, -await, streams, the subscriber) comes
+// through here, the array paths through StoreDecoded.
 Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     Tcl_Obj *d = RawMessageToDict(msg, format);
     const SerdePair *pair = BoundSerdes(msg, format);
-    return pair ? DecodeMessage(format.interp, *pair, d) : d;
+    if (!pair) return d;
+    ObjRef decoded = DecodedFields(msg, format, *pair);
+    for (const char *name : kDecodedFields) {
+        ObjRef element(Tcl_NewStringObj(name, -1));
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
+        if (value) Tcl_DictObjPut(NULL, d, element.get(), value);
+    }
+    return d;
 }
 
 static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
