@@ -434,7 +434,29 @@ void Handle::DispatchOne(HandleEvent &e) {
     if (cmd) InvokeCallback(interp_, cmd.get(), arg.get(), context);
 }
 
-MessageFormat Handle::Format() const { return master_->Format(); }
+MessageFormat Handle::Format() const {
+    MessageFormat format = master_->Format();
+    if (!serdes_.Empty()) {
+        format.serdes = &serdes_;
+        format.interp = interp_;
+    }
+    return format;
+}
+
+// serde ?-topic name? ?-value serde? ?-key serde?: binds (or, with "",
+// unbinds) the serdes of one topic, or of every topic of the handle that
+// has none of its own; returns the pair now bound.
+int Handle::SerdeMethod(int objc, Tcl_Obj *const objv[]) {
+    std::string topic;
+    int first = 2;
+    if (objc > 3 && !strcmp(Tcl_GetString(objv[2]), "-topic")) {
+        topic = Tcl_GetString(objv[3]);
+        if (topic.empty()) return ArgError(interp_, "-topic needs a topic name");
+        first = 4;
+    }
+    if ((objc - first) % 2) return kWrongArgs;
+    return serdes_.Method(interp_, topic, objc, objv, first);
+}
 
 // One row per method (see method.h). The "bad method" list is in this order:
 // the methods every handle has, the admin calls (admin.cpp), then the
@@ -461,6 +483,7 @@ struct HandleMethods {
         {"offsets_for_times", &H::OffsetsForTimes, 1, 3, "{{topic partition timestampMs} ...} ?-timeout ms?", Both},
         {"meta", &H::Meta, 1, kAnyArgs, "refresh|print ?-timeout ms?", Both},
         {"partitioner", &H::Partitioner, 0, 1, "?name?", Both},
+        {"serde", &H::SerdeMethod, 0, 6, "?-topic name? ?-value serde? ?-key serde?", Both},
         // sasl.cpp
         {"oauthbearer_set_token", &H::OauthbearerSetToken, 3, 4, "token lifetimeMs principal ?extensions?", Both},
         {"oauthbearer_set_token_failure", &H::OauthbearerSetTokenFailure, 1, 1, "message", Both},

@@ -5,6 +5,7 @@
 #include "callbacks.h"
 #include "delivery.h"
 #include "partitions.h"
+#include "serdebind.h"
 #include "object.h"
 #include "stream.h"
 #include "wakeup.h"
@@ -103,6 +104,8 @@ class Handle : public Object {
     static constexpr size_t kDispatchBatch = 1000;
     bool IsProducer() const { return type_ == RD_KAFKA_PRODUCER; }
     MessageFormat Format() const;
+    // The serdes bound to this handle's topics ($handle serde, $topic serde).
+    SerdeBindings &Serdes() { return serdes_; }
     // The topic configuration new_topic gives the next topic (`$handle config`).
     const rd_kafka_topic_conf_t *TopicConf() const { return topicConf_.get(); }
     // Partitions of this handle's topics started with consume_start(_queue),
@@ -194,6 +197,7 @@ class Handle : public Object {
     int OutputQueueLength(int objc, Tcl_Obj *const objv[]);
     int TopicConfig(int objc, Tcl_Obj *const objv[]); // `config`
     int Partitioner(int objc, Tcl_Obj *const objv[]);
+    int SerdeMethod(int objc, Tcl_Obj *const objv[]); // `serde`
     int Flush(int objc, Tcl_Obj *const objv[]);
     int GetWatermarks(int objc, Tcl_Obj *const objv[]);
     int QueryWatermarks(int objc, Tcl_Obj *const objv[]);
@@ -303,6 +307,7 @@ class Handle : public Object {
     bool brokersUnset_ = false; // made without bootstrap.servers (see OnLog)
     bool exitHandler_ = false;
     std::string addedBrokers_; // see AddedBrokers
+    SerdeBindings serdes_;     // see Serdes
     // ServeEvents is running callbacks: a nested call (from one of them)
     // only records, the running loop dispatches (see ServeEvents).
     bool dispatching_ = false;

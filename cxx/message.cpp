@@ -4,6 +4,7 @@
 #include "handle.h"
 #include "object.h"
 #include "objcache.h"
+#include "serdebind.h"
 
 #include <cstring>
 #include <map>
@@ -148,6 +149,45 @@ static Tcl_Obj *HeadersObj(const rd_kafka_message_t *msg, bool asText) {
     return list;
 }
 
+// The serdes bound to msg's topic in `format`, or nullptr.
+static const SerdePair *BoundSerdes(const rd_kafka_message_t *msg, const MessageFormat &format) {
+    if (!format.serdes || msg->err || !msg->rkt) return nullptr;
+    return format.serdes->Find(rd_kafka_topic_name(msg->rkt));
+}
+
+// The fields a message's bound serdes add (value schema_id key_value
+// key_schema_id, or error and message).
+static const char *const kDecodedFields[] = {"value", "schema_id", "key_value", "key_schema_id", "error", "message"};
+
+// The one place a consumed message meets its topic's serdes (MessageToDict
+// and StoreMessageInArray, so every consume path): what `pair` decodes of
+// msg, as a dict holding (some of) kDecodedFields. The serdes always read
+// the bytes, whatever `$master decode` says.
+static ObjRef DecodedFields(const rd_kafka_message_t *msg, const MessageFormat &format, const SerdePair &pair) {
+    ElementNames &n = Names();
+    Tcl_Obj *raw = Tcl_NewDictObj();
+    Tcl_DictObjPut(NULL, raw, n.payload, NewBytesObj(msg->payload, msg->len, false));
+    if (msg->key) Tcl_DictObjPut(NULL, raw, n.key, NewBytesObj(msg->key, msg->key_len, false));
+    return ObjRef(DecodeMessage(format.interp, pair, raw));
+}
+
+// With serdes bound to msg's topic: each decoded element set or removed,
+// so a previous message's never stays behind.
+static int StoreDecoded(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format) {
+    const SerdePair *pair = BoundSerdes(msg, format);
+    if (!pair) return TCL_OK;
+    ObjRef decoded = DecodedFields(msg, format, *pair);
+    for (const char *name : kDecodedFields) {
+        ObjRef element(Tcl_NewStringObj(name, -1));
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
+        bool ok = value ? Tcl_ObjSetVar2(interp, arrayName, element.get(), value, TCL_LEAVE_ERR_MSG) != nullptr
+                        : (Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), name, 0), true);
+        if (!ok) return RelabelError(interp);
+    }
+    return TCL_OK;
+}
+
 int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format,
                         ArrayFill *fill) {
     ElementNames &n = Names();
@@ -186,7 +226,7 @@ int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_m
         Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), "key", 0);
         fill->keySet = false;
     }
-    return TCL_OK;
+    return StoreDecoded(interp, arrayName, msg, format);
 }
 
 int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName, MessageFormat format) {
@@ -239,7 +279,25 @@ void PutBack(Handle *handle, std::vector<MessagePtr> &messages, size_t from, uin
     }
 }
 
+static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format);
+
+// Every dict path (poll, next, -await, streams, the subscriber) comes
+// through here, the array paths through StoreDecoded.
 Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
+    Tcl_Obj *d = RawMessageToDict(msg, format);
+    const SerdePair *pair = BoundSerdes(msg, format);
+    if (!pair) return d;
+    ObjRef decoded = DecodedFields(msg, format, *pair);
+    for (const char *name : kDecodedFields) {
+        ObjRef element(Tcl_NewStringObj(name, -1));
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
+        if (value) Tcl_DictObjPut(NULL, d, element.get(), value);
+    }
+    return d;
+}
+
+static Tcl_Obj *RawMessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     const bool asText = format.asText;
     ElementNames &n = Names();
     Tcl_Obj *d = Tcl_NewDictObj();

@@ -96,8 +96,15 @@ void Stream::OnWake() {
             if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
             return;
         }
+        // A bound serde's registry look-up may run scripts that stop the
+        // stream or delete its owner: then the message is not handed out.
+        ObjRef dict(MessageToDict(messages[i].get(), format));
+        if (cancelled_ || owner_->Deleted()) {
+            if (!owner_->Deleted()) PutBack(handle_, messages, i, mark);
+            return;
+        }
         stored.Handed(messages[i].get());
-        InvokeCallback(interp, command_.get(), MessageToDict(messages[i].get(), format), "kafka consume_callback");
+        InvokeCallback(interp, command_.get(), dict.get(), "kafka consume_callback");
     }
     if ((size_t)got == kBatch) WakeAgain();
 }
@@ -235,9 +242,19 @@ void NextWait::OnWake() {
     }
     if (!msg || !Active()) return;
     Tcl_Interp *interp = owner_->Interp();
-    MessageFormat format = handle_->Format();
+    ObjRef decoded;
+    if (!msg->err) {
+        // A bound serde's first registry look-up waits in the http
+        // package's vwait: scripts run meanwhile, as above, and may cancel
+        // the waiter; then the message goes back.
+        serving_ = true;
+        decoded = ObjRef(MessageToDict(msg.get(), handle_->Format()));
+        if (!*alive) return Untake(handle, std::move(msg), mark);
+        serving_ = false;
+        if (!Active()) return Untake(handle, std::move(msg), mark);
+    }
     std::shared_ptr<Await> await = Finish();
-    if (!msg->err) return await->Succeed(MessageToDict(msg.get(), format));
+    if (!msg->err) return await->Succeed(decoded.get());
     Tcl_InterpState saved = Tcl_SaveInterpState(interp, TCL_OK);
     MessageError(interp, msg.get());
     await->Complete(TCL_ERROR);

@@ -6,6 +6,7 @@
 #include "method.h"
 #include "options.h"
 #include "queue.h"
+#include "serdebind.h"
 #include "stream.h"
 
 #include <algorithm>
@@ -39,7 +40,7 @@ Topic::~Topic() {
 
 static const char *const kProduceUsage =
     "partition payload ?key? | ?-partition P? ?-key K? ?-headers {name value ...}? ?-timestamp ms? ?-opaque value? "
-    "?-command cmd? ?-await? payload";
+    "?-command cmd? ?-await? payload|-value value";
 
 // One row per method (see method.h): the producer topic's, the consumer
 // topic's, then those both kinds have, so each kind's "must be ..." list
@@ -67,6 +68,7 @@ struct TopicMethods {
             {"config", &T::Config, 0, kAnyArgs, "?key? ?value key value ...?", Both},
             {"creator", &T::Creator, 1, kAnyArgs, "method ?arg ...?", Both},
             {"name", &T::Name, 0, 0, "", Both},
+            {"serde", &T::SerdeMethod, 0, 4, "?-value serde? ?-key serde?", Both},
             {"delete", &T::DeleteMethod, 0, 0, "", Both},
         };
         static const MethodTable<T> table(rows, {P, C});
@@ -112,6 +114,7 @@ static int HeadersFromList(Tcl_Interp *interp, Tcl_Obj *list, rd_kafka_headers_t
 struct ProduceArgs {
     int32_t partition = RD_KAFKA_PARTITION_UA;
     Tcl_Obj *payload = nullptr, *key = nullptr, *headers = nullptr, *opaque = nullptr, *command = nullptr;
+    Tcl_Obj *value = nullptr; // -value: encoded by the topic's value serde into the payload
     bool await = false;
     Tcl_WideInt timestamp = 0; // 0: none (librdkafka stamps it)
     MessageOpaque *own = nullptr; // the message's opaque (made from opaque, command, await), or none
@@ -126,19 +129,28 @@ static int ParseProducePositional(Tcl_Interp *interp, int objc, Tcl_Obj *const o
     return TCL_OK;
 }
 
-// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? ?-command C? ?-await? payload
-// The last word is the payload whatever it looks like; each word before it
-// is an option or an option's value (Only: "-x" or "x" there is a bad option).
+// produce ?-partition P? ?-key K? ?-headers H? ?-timestamp MS? ?-opaque V? ?-command C? ?-await? payload|-value V
+// The last word is the payload whatever it looks like, unless the words
+// come in pairs (besides -await) and one is -value; each word before it is
+// an option or an option's value (Only: "-x" or "x" there is a bad option).
 static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], ProduceArgs *args) {
-    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE, COMMAND, AWAIT };
+    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE, COMMAND, AWAIT, VALUE };
     static const OptionSpec specs[] = {{"-partition", true}, {"-key", true},     {"-headers", true}, {"-timestamp", true},
-                                       {"-opaque", true},    {"-command", true}, {"-await", false}};
+                                       {"-opaque", true},    {"-command", true}, {"-await", false},  {"-value", true}};
     static const OptionParser parser(specs, OptionParser::Only, false);
-    int flags = 0; // -await words: the others before the payload come in pairs
-    for (int i = 2; i < objc - 1; i++) flags += !strcmp(Tcl_GetString(objv[i]), "-await");
-    if ((objc - flags) % 2 != 1) return WrongArgs(interp, 2, objv, kProduceUsage);
+    int flags = 0, values = 0; // -await words: the others come in pairs
+    for (int i = 2; i < objc - 1; i++) {
+        flags += !strcmp(Tcl_GetString(objv[i]), "-await");
+        values += !strcmp(Tcl_GetString(objv[i]), "-value");
+    }
+    // With -value there is no payload word: a last "-await" is the flag.
+    bool lastIsAwait = !strcmp(Tcl_GetString(objv[objc - 1]), "-await");
+    bool withPayload = (objc - flags - (values && lastIsAwait)) % 2 == 1;
+    if (!withPayload && !values) return WrongArgs(interp, 2, objv, kProduceUsage);
     ParsedOptions options;
-    if (parser.Parse(interp, objc - 1, objv, 2, kProduceUsage, &options) != TCL_OK) return TCL_ERROR;
+    if (parser.Parse(interp, withPayload ? objc - 1 : objc, objv, 2, kProduceUsage, &options) != TCL_OK)
+        return TCL_ERROR;
+    if (withPayload && options.Has(VALUE)) return ArgError(interp, "a payload and -value exclude each other");
     if (options.Has(PARTITION) && GetPartition(interp, options.Get(PARTITION), true, &args->partition) != TCL_OK)
         return TCL_ERROR;
     if (options.Has(TIMESTAMP)) {
@@ -151,7 +163,8 @@ static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv
     args->opaque = options.Get(OPAQUE);
     args->command = options.Get(COMMAND);
     args->await = options.Has(AWAIT);
-    args->payload = objv[objc - 1];
+    args->value = options.Get(VALUE);
+    args->payload = withPayload ? objv[objc - 1] : nullptr;
     return TCL_OK;
 }
 
@@ -177,6 +190,8 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     bool positional = Tcl_GetIntFromObj(NULL, objv[2], &dummy) == TCL_OK || IsIntegerWord(objv[2]);
     if ((positional ? ParseProducePositional : ParseProduceOptions)(interp_, objc, objv, &args) != TCL_OK)
         return TCL_ERROR;
+    ObjRef encodedPayload, encodedKey; // before anything is made that an error would have to undo
+    if (EncodeBound(&args, &encodedPayload, &encodedKey) != TCL_OK) return TCL_ERROR;
     OutBytes payload(args.payload);
     std::unique_ptr<OutBytes> key(args.key ? new OutBytes(args.key) : nullptr);
     if (payload.Check(interp_, "payload") != TCL_OK || (key && key->Check(interp_, "key") != TCL_OK)) return TCL_ERROR;
@@ -191,6 +206,31 @@ int Topic::Produce(int objc, Tcl_Obj *const objv[]) {
     if (code != TCL_OK) return code; // `own` goes with the message that failed
     own.release(); // the delivery report takes it (Handle::OnDelivery)
     return await ? Await::Suspend(interp_, await) : TCL_OK;
+}
+
+// -value through the topic's value serde, and the key through its key
+// serde when one is bound (serdebind.h); args then point at the bytes. A
+// value that does not fit the schema is the serde's error: nothing is sent.
+int Topic::EncodeBound(ProduceArgs *args, ObjRef *payload, ObjRef *key) {
+    const char *topic = rd_kafka_topic_name(rkt_.get());
+    const SerdePair *bound = handle_->Serdes().Find(topic);
+    SerdePair pair = bound ? *bound : SerdePair(); // encoding runs scripts that may rebind
+    if (args->value) {
+        if (!pair.value)
+            return KafkaError(interp_, RD_KAFKA_RESP_ERR__STATE,
+                              std::string("-value needs a value serde bound to topic \"") + topic +
+                                  "\" ($topic serde -value serde, or $handle serde -value serde)");
+        if (EncodeWithSerde(interp_, pair.value.get(), topic, args->value, payload) != TCL_OK) return TCL_ERROR;
+        args->payload = payload->get();
+    }
+    if (args->key && pair.key) {
+        if (EncodeWithSerde(interp_, pair.key.get(), topic, args->key, key) != TCL_OK) return TCL_ERROR;
+        args->key = key->get();
+    }
+    // A registry look-up waits in vwait: a script run there may delete us.
+    if ((args->value || (args->key && pair.key)) && (Deleted() || handle_->Deleted()))
+        return KafkaError(interp_, RD_KAFKA_RESP_ERR__DESTROY, "produce: the topic or its producer was deleted while encoding");
+    return TCL_OK;
 }
 
 // The usual message: rd_kafka_produce, measurably cheaper per message than

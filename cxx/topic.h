@@ -46,6 +46,8 @@ class Topic : public Object {
     int Config(int objc, Tcl_Obj *const objv[]);
     int Creator(int objc, Tcl_Obj *const objv[]);
     int Name(int objc, Tcl_Obj *const objv[]);
+    int SerdeMethod(int objc, Tcl_Obj *const objv[]); // `serde`
+    int EncodeBound(ProduceArgs *args, ObjRef *payload, ObjRef *key);
 
     int Produce(int objc, Tcl_Obj *const objv[]);
     int BatchMessages(Tcl_Obj *list, std::deque<OutBytes> *keep, std::vector<rd_kafka_message_t> *msgs);

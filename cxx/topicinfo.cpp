@@ -58,6 +58,13 @@ int Topic::Name(int, Tcl_Obj *const[]) {
     return TCL_OK;
 }
 
+// serde ?-value serde? ?-key serde?: the handle's binding for this topic's
+// name (serdebind.h), shared by every topic object of that name.
+int Topic::SerdeMethod(int objc, Tcl_Obj *const objv[]) {
+    if (objc % 2) return kWrongArgs;
+    return handle_->Serdes().Method(interp_, rd_kafka_topic_name(rkt_.get()), objc, objv, 2);
+}
+
 // The "?-timeout ms?" after the first `words` words of info partitions and
 // info consistent_partition. Another option there, or a word more, is the
 // info type's "wrong # args" (`usage`), as it always was.

@@ -108,11 +108,17 @@ class OutBytes {
 // (a C string ends there) or a lone surrogate. Errors name `what`.
 int GetCString(Tcl_Interp *interp, Tcl_Obj *obj, const std::string &what, std::string *out);
 
+class SerdeBindings;
+
 // How consumed messages become Tcl values: payloads and keys as byte arrays
-// or (asText) UTF-8 decoded strings; with or without their headers.
+// or (asText) UTF-8 decoded strings; with or without their headers; decoded
+// by the serdes bound to their topic (serdebind.h), in `interp`, when the
+// handle has any.
 struct MessageFormat {
     bool asText = false;
     bool headers = true;
+    const SerdeBindings *serdes = nullptr;
+    Tcl_Interp *interp = nullptr;
 };
 
 // Incoming: a pure byte array, or (asText) the bytes decoded as UTF-8, where

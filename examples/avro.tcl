@@ -1,6 +1,8 @@
 # avro.tcl -- Tcl dicts through Kafka as Avro records in the Schema Registry
-# wire format: a kafka::serde registers the schema and encodes on the way
-# out, and on the way in finds the writer's schema by id and decodes; a
+# wire format.  A kafka::serde bound to the topic ($topic serde) registers
+# the schema and encodes `produce -value` on the way out; bound to the
+# consumer ($handle serde), it finds the writer's schema by id and every
+# message comes decoded (value, schema_id; payload keeps the bytes).  A
 # record it cannot decode is that message's error, and reading goes on.
 #
 #	tclsh examples/avro.tcl -url http://host:port/apis/ccompat/v7 \
@@ -25,37 +27,33 @@ set master [kafka::kafka create #auto]
 $master config bootstrap.servers $opt(-brokers)
 set producer [$master create_producer #auto]
 set out [$producer new_topic #auto $opt(-topic)]
+$out serde -value flights
 foreach {callsign lat lon altitude} {KLM1 52.31 4.76 11000 AFR2 49.01 2.55 9500} {
-    $out produce -partition 0 [flights serialize $opt(-topic) \
-        [dict create callsign $callsign position [dict create lat $lat lon $lon] altitude $altitude]]
+    $out produce -partition 0 -value \
+        [dict create callsign $callsign position [dict create lat $lat lon $lon] altitude $altitude]
 }
 # A record that does not fit the schema is refused before anything is produced.
 try {
-    flights serialize $opt(-topic) {callsign BAD position {lat north lon 0} altitude 1}
+    $out produce -partition 0 -value {callsign BAD position {lat north lon 0} altitude 1}
 } trap {KAFKA _VALUE_SERIALIZATION} {message} {
     puts "refused: $message"
 }
+# Bytes as given: a payload word is never encoded.
 $out produce -partition 0 "not Avro"
 $producer flush 10000
 puts "subject [flights subject $opt(-topic)] has version [dict get [registry latest [flights subject $opt(-topic)]] version]"
 
-# Read them back in a coroutine: the first look-up of the writer's schema
-# id yields (-await) instead of waiting.
+# Read them back: the consumer's messages come decoded.
 set consumer [$master create_consumer #auto]
+$consumer serde -value flights
 set in [$consumer new_topic #auto $opt(-topic)]
 $in consume_start 0 beginning
-coroutine reader apply {{in} {
-    for {set n 0} {$n < 3} {incr n} {
-        if {![$in consume 0 10000 msg]} break
-        set d [flights deserialize [array get msg] -await]
-        if {[dict exists $d error]} {
-            puts "offset $msg(offset): [dict get $d error] [dict get $d message]"
-        } else {
-            puts "offset $msg(offset): schema [dict get $d schema_id] [dict get $d value]"
-        }
+for {set n 0} {$n < 3} {incr n} {
+    if {![$in consume 0 10000 msg]} break
+    if {[info exists msg(error)]} {
+        puts "offset $msg(offset): $msg(error) $msg(message)"
+    } else {
+        puts "offset $msg(offset): schema $msg(schema_id) $msg(value)"
     }
-    set ::done 1
-}} $in
-# The coroutine may have finished already (every look-up was cached).
-if {![info exists done]} { vwait done }
+}
 $master delete

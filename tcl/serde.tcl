@@ -538,3 +538,57 @@ proc ::kafka::Serde::Short {text} {
     if {[string length $text] > 60} { return "[string range $text 0 59]..." }
     return $text
 }
+
+# # ## ### ##### ######## ############# #####################
+## Serdes bound to topics ($handle serde, $topic serde; cxx/serdebind.cpp)
+
+# The qualified name of serde NAME (resolved in the caller's namespace), when
+# it is a kafka::serde for the side asked (FORKEY: made with -key).
+proc ::kafka::Serde::Bound {name forKey} {
+    variable S
+    set qualified [uplevel 1 [list namespace which -command $name]]
+    set target [expr {$qualified eq "" ? "" : [interp alias {} $qualified]}]
+    if {[lindex $target 0] ne "::kafka::Serde::Dispatch"} {
+        ::kafka::ArgError "\"$name\" is not a kafka::serde"
+    }
+    set isKey [dict get $S([lindex $target 1],config) forKey]
+    if {$forKey && !$isKey} {
+        ::kafka::ArgError "serde \"$name\" is a value serde: a key serde is made with -key"
+    } elseif {!$forKey && $isKey} {
+        ::kafka::ArgError "serde \"$name\" is a key serde (made with -key): bind it with -key"
+    }
+    return $qualified
+}
+
+# MESSAGE (a consumed message dict) decoded by the bound value serde VALUE
+# and key serde KEY ("" : none): value schema_id, key_value key_schema_id
+# added, or the message's own error (error _VALUE_DESERIALIZATION or
+# _KEY_DESERIALIZATION, message TEXT).  Never raises: every consume path
+# hands the message on, the raw payload and key still in it.
+proc ::kafka::Serde::Decorate {value key message} {
+    foreach {serde side} [list $value VALUE $key KEY] {
+        if {$serde eq "" || [dict exists $message error]} { continue }
+        if {[namespace which -command $serde] eq ""} {
+            set failed 1
+            set decoded "the [string tolower $side] serde \"[string trimleft $serde :]\" bound to this topic was deleted"
+        } else {
+            set failed [catch {$serde deserialize $message} decoded]
+        }
+        if {$failed} {
+            dict set message error _${side}_DESERIALIZATION
+            dict set message message $decoded
+        } else {
+            set message $decoded
+        }
+    }
+    return $message
+}
+
+# The wire-format bytes of VALUE for TOPIC by bound serde SERDE; its error
+# (naming the field path) otherwise.
+proc ::kafka::Serde::Encode {serde topic value} {
+    if {[namespace which -command $serde] eq ""} {
+        Error _STATE "the serde \"[string trimleft $serde :]\" bound to topic \"$topic\" was deleted"
+    }
+    $serde serialize $topic $value
+}
