@@ -256,6 +256,7 @@ ssize_t PopOneByOne(Handle *handle, int timeoutMs, rd_kafka_message_t **buf, siz
         }
         buf[got++] = m;
         takenAt.push_back(handle->RepositionMark());
+        if (handle->Deleted()) break; // a -sync rebalance command deleted it: no more fetching
     }
     size_t kept = 0;
     for (size_t i = 0; i < got; i++) {
