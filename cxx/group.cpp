@@ -137,6 +137,7 @@ bool Handle::RunSyncRebalance(HandleEvent &event) {
 // change as done.
 void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
     Handle *self = static_cast<Handle *>(opaque);
+    self->MarkRebalanced(err, parts);
     // Asked once, before the assign: it is a request to the group thread,
     // which during close stops answering once the revoke is applied.
     const char *protocol = rd_kafka_rebalance_protocol(rk);
@@ -156,6 +157,15 @@ void Handle::OnRebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     e.rebalance.applyErr = failure.err;
     e.rebalance.applyMessage = failure.message;
     self->Record(std::move(e));
+}
+
+// What a batch fetch took of the partitions a rebalance moves, before the
+// move, is stale (PopOneByOne, message.cpp): the partition left this member,
+// or restarts from its committed offset. A group error drops the assignment.
+void Handle::MarkRebalanced(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *parts) {
+    bool change = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS || err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+    if (!change || !parts) return MarkAllRepositioned();
+    for (int i = 0; i < parts->cnt; i++) MarkRepositioned(parts->elems[i].topic, parts->elems[i].partition);
 }
 
 // Methods that serve the group's queue cannot run inside a -sync rebalance
@@ -205,8 +215,8 @@ int Handle::ConsumeBatch(int, Tcl_Obj *const objv[]) {
     SeatHold hold(groupStream_.Seat()); // a stream started in the body waits for it
     std::vector<MessagePtr> messages;
     int rc = FetchBatch(interp_, (size_t)count,
-                        [queue, timeout](rd_kafka_message_t **buf, size_t n) {
-                            return rd_kafka_consume_batch_queue(queue, timeout, buf, n);
+                        [this, queue, timeout](rd_kafka_message_t **buf, size_t n) {
+                            return ConsumeBatchQueue(this, queue, timeout, buf, n);
                         },
                         &messages, "consume_batch");
     ServeEvents(); // on every path

@@ -135,6 +135,8 @@ class Handle : public Object {
     uint64_t RepositionMark() const { return repositionSeq_; }
     void MarkRepositioned(const std::string &topic, int32_t partition) { repositioned_[{topic, partition}] = ++repositionSeq_; }
     void MarkAllRepositioned() { allRepositioned_ = ++repositionSeq_; } // assign: the whole assignment
+    // A rebalance moves partitions too (group.cpp).
+    void MarkRebalanced(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *parts);
     bool RepositionedSince(const std::string &topic, int32_t partition, uint64_t mark) const {
         if (mark == repositionSeq_) return false; // the usual case, per message: no lookup
         auto it = repositioned_.find({topic, partition});

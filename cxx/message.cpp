@@ -6,6 +6,8 @@
 #include "objcache.h"
 #include "serdebind.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
@@ -251,6 +253,73 @@ int FetchBatch(Tcl_Interp *interp, size_t count, const std::function<ssize_t(rd_
     messages->reserve((size_t)got);
     for (ssize_t i = 0; i < got; i++) messages->emplace_back(raw[(size_t)i]);
     return TCL_OK;
+}
+
+namespace {
+// librdkafka before 2.1.0 (its PR #4208) skips messages in its batch calls:
+// rd_kafka_consume_batch(_queue) advances a partition's application offset
+// (what position reports and where a resume fetches from) as it collects
+// each message, and when the partition's op version moves on meanwhile (a
+// pause, resume or seek; every rebalance pauses the whole assignment, so a
+// cooperative rebalance does it to the partitions the member keeps) it drops
+// the collected messages of that partition but leaves the offset past them.
+// The resume then fetches from there: those messages are never returned,
+// and a commit of the position (send_offsets_to_transaction) passes them.
+bool BatchCallsSkip() {
+    static const bool skips = rd_kafka_version() < 0x020100ff;
+    return skips;
+}
+
+Tcl_WideInt MonotonicMs() {
+    using namespace std::chrono;
+    return (Tcl_WideInt)duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// The batch call's contract (up to n messages within timeoutMs, fewer only
+// when the time is up; -1 when `pop` failed before the first) from `pop`,
+// librdkafka's single-message call, which advances the application offset
+// only for the message it returns. A message whose partition was
+// repositioned after it was taken (a rebalance or seek served by a later
+// pop: Handle::RepositionedSince) is dropped, as the batch call's own purge
+// would: that partition is no longer this member's, or restarts elsewhere.
+ssize_t PopOneByOne(Handle *handle, int timeoutMs, rd_kafka_message_t **buf, size_t n,
+                    const std::function<rd_kafka_message_t *(int)> &pop) {
+    const Tcl_WideInt deadline = MonotonicMs() + std::max(timeoutMs, 0);
+    std::vector<uint64_t> takenAt; // the reposition mark right after each pop
+    size_t got = 0;
+    while (got < n) {
+        Tcl_WideInt left = timeoutMs < 0 ? -1 : std::max<Tcl_WideInt>(0, deadline - MonotonicMs());
+        rd_kafka_message_t *m = pop((int)left);
+        if (!m) {
+            if (got == 0 && rd_kafka_last_error() == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) return -1;
+            break; // time is up (or rd_kafka_yield)
+        }
+        buf[got++] = m;
+        takenAt.push_back(handle->RepositionMark());
+        if (handle->Deleted()) break; // a -sync rebalance command deleted it: no more fetching
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < got; i++) {
+        rd_kafka_message_t *m = buf[i];
+        if (m->rkt && handle->RepositionedSince(rd_kafka_topic_name(m->rkt), m->partition, takenAt[i]))
+            rd_kafka_message_destroy(m);
+        else
+            buf[kept++] = m;
+    }
+    return (ssize_t)kept;
+}
+} // namespace
+
+ssize_t ConsumeBatchQueue(Handle *handle, rd_kafka_queue_t *queue, int timeoutMs, rd_kafka_message_t **buf, size_t n) {
+    if (!BatchCallsSkip()) return rd_kafka_consume_batch_queue(queue, timeoutMs, buf, n);
+    return PopOneByOne(handle, timeoutMs, buf, n, [queue](int t) { return rd_kafka_consume_queue(queue, t); });
+}
+
+ssize_t ConsumeBatchPartition(Handle *handle, rd_kafka_topic_t *rkt, int32_t partition, int timeoutMs,
+                              rd_kafka_message_t **buf, size_t n) {
+    if (!BatchCallsSkip()) return rd_kafka_consume_batch(rkt, partition, timeoutMs, buf, n);
+    return PopOneByOne(handle, timeoutMs, buf, n,
+                       [rkt, partition](int t) { return rd_kafka_consume(rkt, partition, t); });
 }
 
 int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg) {

@@ -39,6 +39,15 @@ int StoreConsumed(Tcl_Interp *interp, const MessagePtr &msg, Tcl_Obj *arrayName,
 int FetchBatch(Tcl_Interp *interp, size_t count, const std::function<ssize_t(rd_kafka_message_t **, size_t)> &fetch,
                std::vector<MessagePtr> *messages, const char *what);
 
+// librdkafka's rd_kafka_consume_batch_queue and rd_kafka_consume_batch, for
+// every batch fetch of the package: before librdkafka 2.1.0 those skip
+// messages across a pause, resume, seek or rebalance (see message.cpp), so
+// there they are made of single-message calls instead. Same contract:
+// the count, or -1 with rd_kafka_last_error().
+ssize_t ConsumeBatchQueue(Handle *handle, rd_kafka_queue_t *queue, int timeoutMs, rd_kafka_message_t **buf, size_t n);
+ssize_t ConsumeBatchPartition(Handle *handle, rd_kafka_topic_t *rkt, int32_t partition, int timeoutMs,
+                              rd_kafka_message_t **buf, size_t n);
+
 // Raises the Tcl error for a message that carries an error.
 int MessageError(Tcl_Interp *interp, const rd_kafka_message_t *msg);
 

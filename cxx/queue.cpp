@@ -70,7 +70,7 @@ int Queue::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     std::vector<MessagePtr> messages;
     rd_kafka_queue_t *q = queue_.get();
     int rc = FetchBatch(interp_, (size_t)count,
-                        [q, timeout](rd_kafka_message_t **buf, size_t n) { return rd_kafka_consume_batch_queue(q, timeout, buf, n); },
+                        [this, q, timeout](rd_kafka_message_t **buf, size_t n) { return ConsumeBatchQueue(handle_, q, timeout, buf, n); },
                         &messages, "consume_batch");
     handle_->ServeEvents(); // on every path
     if (rc != TCL_OK) return TCL_ERROR;

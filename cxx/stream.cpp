@@ -79,7 +79,7 @@ void Stream::OnWake() {
     std::shared_ptr<Stream> keep = shared_from_this(); // a stop from the command must not free us here
     SeatHold hold(seat_); // from the fetch on: a rebalance callback served below may run `update` too
     std::vector<rd_kafka_message_t *> raw(kBatch);
-    ssize_t got = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), kBatch);
+    ssize_t got = ConsumeBatchQueue(handle_, queue_.get(), 0, raw.data(), kBatch);
     std::vector<MessagePtr> messages;
     for (ssize_t i = 0; i < got; i++) messages.emplace_back(raw[(size_t)i]);
     HandedOffsets stored(owner_, handle_, messages);
@@ -147,8 +147,8 @@ int QueueConsumeCallback(Tcl_Interp *interp, Object *owner, Handle *handle, rd_k
             return TCL_ERROR;
         SeatHold hold(stream->Seat()); // a stream started in the command waits for it
         return ConsumeCallbackSync(interp, owner, handle, timeout, objv[3],
-                                   [queue](int t, rd_kafka_message_t **buf, size_t n) {
-                                       return rd_kafka_consume_batch_queue(queue, t, buf, n);
+                                   [handle, queue](int t, rd_kafka_message_t **buf, size_t n) {
+                                       return ConsumeBatchQueue(handle, queue, t, buf, n);
                                    });
     }
     ObjRef command = CallbackArg(objv[2]);

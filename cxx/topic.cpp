@@ -428,8 +428,8 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
     std::vector<MessagePtr> messages;
     rd_kafka_topic_t *rkt = rkt_.get();
     int rc = FetchBatch(interp_, (size_t)count,
-                        [rkt, partition, timeout](rd_kafka_message_t **buf, size_t n) {
-                            return rd_kafka_consume_batch(rkt, partition, timeout, buf, n);
+                        [this, rkt, partition, timeout](rd_kafka_message_t **buf, size_t n) {
+                            return ConsumeBatchPartition(handle_, rkt, partition, timeout, buf, n);
                         },
                         &messages, "consume_batch");
     handle_->ServeEvents(); // on every path, as consume
@@ -548,8 +548,8 @@ int Topic::ConsumeCallback(int objc, Tcl_Obj *const objv[]) {
         SeatHold hold(streams_[partition].Seat());
         rd_kafka_topic_t *rkt = rkt_.get();
         return ConsumeCallbackSync(interp_, this, handle_, timeout, objv[4],
-                                   [rkt, partition](int t, rd_kafka_message_t **buf, size_t n) {
-                                       return rd_kafka_consume_batch(rkt, partition, t, buf, n);
+                                   [this, rkt, partition](int t, rd_kafka_message_t **buf, size_t n) {
+                                       return ConsumeBatchPartition(handle_, rkt, partition, t, buf, n);
                                    });
     }
     return StartStream(partition, objv[3]);

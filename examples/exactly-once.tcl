@@ -17,9 +17,8 @@
 # transaction and shuts down cleanly; "stall ms" makes the next batch that much
 # slower (to try what happens past max.poll.interval.ms, set with -maxpoll).
 # -strategy sets the consumer's partition.assignment.strategy (the same for
-# every worker of a group). Beware cooperative-sticky: with it, exactlyonce.test
-# lost input (a worker that kept a partition through an incremental rebalance
-# went on past offsets it never returned, and committed that position).
+# every worker of a group); tests/exactlyonce.test runs the fleet with the
+# default and with cooperative-sticky.
 #
 # The errors, as kafka.man's Transactions section says what each class means:
 #   retriable  call the same method again
