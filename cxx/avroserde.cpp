@@ -590,15 +590,19 @@ int AvroSchema::Encode(int objc, Tcl_Obj *const objv[]) {
     if (options.Positional().size() != 1) return kWrongArgs;
     uint32_t id = 0;
     if (options.Has(0) && GetSchemaId(interp_, options.Get(0), &id) != TCL_OK) return TCL_ERROR;
+    return EncodeValue(options.Positional()[0], options.Has(0), id);
+}
+
+int AvroSchema::EncodeValue(Tcl_Obj *tclValue, bool framed, uint32_t id) {
     ClearAvroError();
     avro_value_t *value = ResetEncodeValue();
     if (!value) return KafkaError(interp_, RD_KAFKA_RESP_ERR__FAIL, avro_strerror());
     Encoder encoder(interp_);
-    if (!encoder.Put(options.Positional()[0], value, ""))
+    if (!encoder.Put(tclValue, value, ""))
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__VALUE_SERIALIZATION, encoder.error);
     size_t size = 0;
     if (avro_value_sizeof(value, &size)) return KafkaError(interp_, RD_KAFKA_RESP_ERR__FAIL, avro_strerror());
-    size_t header = options.Has(0) ? 5 : 0;
+    size_t header = framed ? 5 : 0;
     Tcl_Obj *result = Tcl_NewByteArrayObj(NULL, 0);
     unsigned char *out = Tcl_SetByteArrayLength(result, (Tcl_Size)(header + size));
     if (header) PutHeader(out, id);
@@ -641,6 +645,10 @@ int AvroSchema::Decode(int objc, Tcl_Obj *const objv[]) {
     Preserve keep(writer);
     Tcl_Size len;
     const unsigned char *bytes = Tcl_GetByteArrayFromObj(options.Positional()[0], &len);
+    return DecodeBytes(writer, bytes, len);
+}
+
+int AvroSchema::DecodeBytes(AvroSchema *writer, const unsigned char *bytes, Tcl_Size len) {
     ClearAvroError();
     if (writer->recursive_ && (size_t)len > kMaxRecursiveInput)
         return DeserializationError(interp_, std::to_string(len) + " bytes of a recursive schema: more than " +

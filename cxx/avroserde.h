@@ -51,6 +51,11 @@ class AvroSchema : public Object {
     static AvroSchema *Create(Tcl_Interp *interp, Tcl_Obj *json, std::string *error);
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
     static std::vector<const char *> MethodNames();
+    // The cores of `encode VALUE ?-id ID?` and `decode BYTES ?-writer W?`
+    // (W kept alive by the caller), for C++ callers (serdebind.cpp's fast
+    // path): the same result or error in the interp.
+    int EncodeValue(Tcl_Obj *value, bool framed, uint32_t id);
+    int DecodeBytes(AvroSchema *writer, const unsigned char *bytes, Tcl_Size len);
 
   private:
     AvroSchema(Tcl_Interp *interp, avro_schema_t schema, avro_value_iface_t *iface, Tcl_Obj *json);

@@ -72,31 +72,33 @@ static Tcl_Obj *FastEntry(Tcl_Interp *interp, const char *array, Tcl_Obj *serde,
     return entry;
 }
 
-// Runs `avroName words...` if avroName is still a kafka::avro object: its
-// result in *out; false (the interp's result reset) otherwise.
-static bool CallAvro(Tcl_Interp *interp, Tcl_Obj *avroName, std::initializer_list<Tcl_Obj *> words, ObjRef *out) {
+// The kafka::avro object named avroName, or nullptr.
+static AvroSchema *AvroObject(Tcl_Interp *interp, Tcl_Obj *avroName) {
     Object *object = Object::FromCommand(interp, avroName);
     AvroSchema *avro = object ? dynamic_cast<AvroSchema *>(object) : nullptr;
-    if (!avro || avro->Deleted()) return false;
-    std::vector<ObjRef> held{ObjRef(avroName)};
-    for (Tcl_Obj *w : words) held.emplace_back(w);
-    std::vector<Tcl_Obj *> objv;
-    for (const ObjRef &w : held) objv.push_back(w.get());
-    Preserve keep(avro);
-    bool ok = avro->Invoke((int)objv.size(), objv.data()) == TCL_OK;
-    if (ok) *out = ObjRef(Tcl_GetObjResult(interp));
+    return avro && !avro->Deleted() ? avro : nullptr;
+}
+
+// The interp's result after `code` into *out, then reset: whether code was TCL_OK.
+static bool TakeResult(Tcl_Interp *interp, int code, ObjRef *out) {
+    if (code == TCL_OK) *out = ObjRef(Tcl_GetObjResult(interp));
     Tcl_ResetResult(interp);
-    return ok;
+    return code == TCL_OK;
 }
 
 static bool FastEncode(Tcl_Interp *interp, Tcl_Obj *serde, const char *topic, Tcl_Obj *value, ObjRef *out) {
     ObjRef topicObj(Tcl_NewStringObj(topic, -1));
     Tcl_Obj *entry = FastEntry(interp, "::kafka::Serde::fastEncode", serde, topicObj.get());
-    Tcl_Obj *id = nullptr, *avro = nullptr;
-    if (!entry || Tcl_ListObjIndex(NULL, entry, 0, &id) != TCL_OK || Tcl_ListObjIndex(NULL, entry, 1, &avro) != TCL_OK ||
-        !id || !avro)
+    Tcl_Obj *idObj = nullptr, *avroName = nullptr;
+    Tcl_WideInt id;
+    if (!entry || Tcl_ListObjIndex(NULL, entry, 0, &idObj) != TCL_OK ||
+        Tcl_ListObjIndex(NULL, entry, 1, &avroName) != TCL_OK || !idObj || !avroName ||
+        Tcl_GetWideIntFromObj(NULL, idObj, &id) != TCL_OK || id < 0 || id > INT32_MAX)
         return false;
-    return CallAvro(interp, avro, {Tcl_NewStringObj("encode", -1), value, Tcl_NewStringObj("-id", -1), id}, out);
+    AvroSchema *avro = AvroObject(interp, avroName);
+    if (!avro) return false;
+    Preserve keep(avro);
+    return TakeResult(interp, avro->EncodeValue(value, true, (uint32_t)id), out);
 }
 
 // Adds PREFIXschema_id and PREFIXvalue of `field` of `message` (an unshared
@@ -112,10 +114,12 @@ static bool FastDecodeSide(Tcl_Interp *interp, Tcl_Obj *serde, bool forKey, Tcl_
     if (len < 5 || p[0] != 0) return false; // the Tcl way says what is wrong
     uint32_t id = ((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 8) | p[4];
     ObjRef idObj(Tcl_NewWideIntObj(id));
-    Tcl_Obj *avro = FastEntry(interp, "::kafka::Serde::fastDecode", serde, idObj.get());
+    Tcl_Obj *avroName = FastEntry(interp, "::kafka::Serde::fastDecode", serde, idObj.get());
+    AvroSchema *avro = avroName ? AvroObject(interp, avroName) : nullptr;
+    if (!avro) return false;
+    Preserve keep(avro);
     ObjRef value;
-    if (!avro || !CallAvro(interp, avro, {Tcl_NewStringObj("decode", -1), Tcl_NewByteArrayObj(p + 5, len - 5)}, &value))
-        return false;
+    if (!TakeResult(interp, avro->DecodeBytes(avro, p + 5, len - 5), &value)) return false;
     const char *prefix = forKey ? "key_" : "";
     Tcl_DictObjPut(NULL, message, Tcl_NewStringObj((std::string(prefix) + "schema_id").c_str(), -1), idObj.get());
     Tcl_DictObjPut(NULL, message, Tcl_NewStringObj((std::string(prefix) + "value").c_str(), -1), value.get());
