@@ -8,10 +8,11 @@
 #   tclbench.tcl avro-consume BROKERS TOPIC COUNT REGISTRY serde|raw
 #
 # The Avro modes: the 10-field record of bench/avro-record.tcl, with a new
-# id each, serialized with kafka::serde then produced (raw: the bytes of
-# one record serialized once, produced COUNT times: what the serde costs);
-# consumed with a queue's consume_batch and each deserialized into a dict
-# (raw: consumed only).  REGISTRY: the Confluent-API URL.
+# id each, produced with `produce -value` through a kafka::serde bound to
+# the topic (raw: the bytes of one record serialized once, produced COUNT
+# times: what the serde costs); consumed with a queue's consume_batch, the
+# serde bound so each message comes decoded (raw: consumed only).
+# REGISTRY: the Confluent-API URL.
 #
 # Prints "<messages> <seconds>" (latency: "<messages> <p50 ms> <p99 ms>").
 
@@ -49,20 +50,34 @@ proc produceBatch {t payload count partitions} {
 }
 
 # COUNT Avro records to partition 0 of TOPIC; produce retried on _QUEUE_FULL.
+# serde: the serde bound to the topic, each record written by produce -value
+# (the way a user writes it); raw: the bytes of one record, serialized once.
 proc produceAvro {p t serde topic record count style} {
+    if {$style eq "serde"} {
+        $t serde -value $serde
+        for {set i 0} {$i < $count} {incr i} {
+            dict set record id $i
+            while {[catch {$t produce -partition 0 -value $record} err opts]} { queueFull $p $err $opts }
+        }
+        return
+    }
     set bytes [$serde serialize $topic $record]
     for {set i 0} {$i < $count} {incr i} {
-        if {$style eq "serde"} {
-            dict set record id $i
-            set bytes [$serde serialize $topic $record]
-        }
-        while {[catch {$t produce 0 $bytes}]} { $p flush 10 }
+        while {[catch {$t produce 0 $bytes} err opts]} { queueFull $p $err $opts }
     }
 }
 
-# Consumes COUNT messages of TOPIC's partition 0 (serde: each decoded into
-# a dict; its value's id checked so a decode cannot be skipped).
+# Waits up to 10 ms for deliveries after _QUEUE_FULL; any other error is raised.
+proc queueFull {p err opts} {
+    if {[lindex [dict get $opts -errorcode] 1] ne "_QUEUE_FULL"} { return -options $opts $err }
+    $p flush 10
+}
+
+# Consumes COUNT messages of TOPIC's partition 0 (serde: with the serde
+# bound to the topic, so each message comes decoded; its value's id checked
+# so a decode cannot be skipped; raw: consumed only).
 proc consumeAvro {c topic count serde style} {
+    if {$style eq "serde"} { $c serde -topic $topic -value $serde }
     set t [$c new_topic #auto $topic]
     set q [$c create_queue #auto]
     $t consume_start_queue 0 beginning $q
@@ -71,8 +86,8 @@ proc consumeAvro {c topic count serde style} {
     if {$style eq "serde"} {
         while {$got < $count && [now] - $t0 < 300} {
             incr got [$q consume_batch 1000 10000 msg {
-                set d [$serde deserialize [array get msg]]
-                if {[dict get $d value id] != $msg(offset)} { error "offset $msg(offset): [dict get $d value id]" }
+                if {[info exists msg(error)]} { error "offset $msg(offset): $msg(message)" }
+                if {[dict get $msg(value) id] != $msg(offset)} { error "offset $msg(offset): [dict get $msg(value) id]" }
             }]
         }
     } else {

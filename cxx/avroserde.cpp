@@ -84,7 +84,7 @@ const unsigned char *AvroBytesOf(Tcl_Obj *obj, Tcl_Size *len) {
 // Tcl value -> Avro value. On failure returns false with *error set.
 class Encoder {
   public:
-    explicit Encoder(Tcl_Interp *interp) : interp_(interp) {}
+    Encoder(Tcl_Interp *interp, FieldNameObjs *fieldNames) : interp_(interp), fieldNames_(fieldNames) {}
     bool Put(Tcl_Obj *obj, avro_value_t *v, const std::string &path);
     std::string error;
 
@@ -102,8 +102,19 @@ class Encoder {
     bool PutArray(Tcl_Obj *obj, avro_value_t *v, const std::string &path);
     bool PutMap(Tcl_Obj *obj, avro_value_t *v, const std::string &path);
     bool PutUnion(Tcl_Obj *obj, avro_value_t *v, const std::string &path);
+    const std::vector<ObjRef> &FieldNames(avro_schema_t record);
     Tcl_Interp *interp_;
+    FieldNameObjs *fieldNames_;
 };
+
+const std::vector<ObjRef> &Encoder::FieldNames(avro_schema_t record) {
+    std::vector<ObjRef> &names = (*fieldNames_)[record];
+    if (names.empty()) {
+        for (size_t i = 0, n = avro_schema_record_size(record); i < n; i++)
+            names.emplace_back(Tcl_NewStringObj(avro_schema_record_field_name(record, (int)i), -1));
+    }
+    return names;
+}
 
 bool Encoder::Put(Tcl_Obj *obj, avro_value_t *v, const std::string &path) {
     avro_type_t type = avro_value_get_type(v);
@@ -182,14 +193,13 @@ bool Encoder::PutRecord(Tcl_Obj *obj, avro_value_t *v, const std::string &path) 
     Tcl_Size n;
     if (Tcl_DictObjSize(NULL, obj, &n) != TCL_OK)
         return Expected(path, (std::string("a dict (record ") + avro_schema_name(schema) + ")").c_str(), obj);
-    size_t fields = avro_schema_record_size(schema);
+    const std::vector<ObjRef> &names = FieldNames(schema);
+    size_t fields = names.size();
     for (size_t i = 0; i < fields; i++) {
         const char *name = avro_schema_record_field_name(schema, (int)i);
         std::string child = path.empty() ? name : path + "." + name;
-        Tcl_Obj *key = Tcl_NewStringObj(name, -1), *value = nullptr;
-        Tcl_IncrRefCount(key);
-        Tcl_DictObjGet(NULL, obj, key, &value);
-        Tcl_DecrRefCount(key);
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, obj, names[i].get(), &value);
         if (!value) return Fail(child, "missing");
         avro_value_t field;
         if (!Avro(child, avro_value_get_by_index(v, i, &field, NULL)) || !Put(value, &field, child)) return false;
@@ -590,15 +600,19 @@ int AvroSchema::Encode(int objc, Tcl_Obj *const objv[]) {
     if (options.Positional().size() != 1) return kWrongArgs;
     uint32_t id = 0;
     if (options.Has(0) && GetSchemaId(interp_, options.Get(0), &id) != TCL_OK) return TCL_ERROR;
+    return EncodeValue(options.Positional()[0], options.Has(0), id);
+}
+
+int AvroSchema::EncodeValue(Tcl_Obj *tclValue, bool framed, uint32_t id) {
     ClearAvroError();
     avro_value_t *value = ResetEncodeValue();
     if (!value) return KafkaError(interp_, RD_KAFKA_RESP_ERR__FAIL, avro_strerror());
-    Encoder encoder(interp_);
-    if (!encoder.Put(options.Positional()[0], value, ""))
+    Encoder encoder(interp_, &fieldNames_);
+    if (!encoder.Put(tclValue, value, ""))
         return KafkaError(interp_, RD_KAFKA_RESP_ERR__VALUE_SERIALIZATION, encoder.error);
     size_t size = 0;
     if (avro_value_sizeof(value, &size)) return KafkaError(interp_, RD_KAFKA_RESP_ERR__FAIL, avro_strerror());
-    size_t header = options.Has(0) ? 5 : 0;
+    size_t header = framed ? 5 : 0;
     Tcl_Obj *result = Tcl_NewByteArrayObj(NULL, 0);
     unsigned char *out = Tcl_SetByteArrayLength(result, (Tcl_Size)(header + size));
     if (header) PutHeader(out, id);
@@ -641,6 +655,10 @@ int AvroSchema::Decode(int objc, Tcl_Obj *const objv[]) {
     Preserve keep(writer);
     Tcl_Size len;
     const unsigned char *bytes = Tcl_GetByteArrayFromObj(options.Positional()[0], &len);
+    return DecodeBytes(writer, bytes, len);
+}
+
+int AvroSchema::DecodeBytes(AvroSchema *writer, const unsigned char *bytes, Tcl_Size len) {
     ClearAvroError();
     if (writer->recursive_ && (size_t)len > kMaxRecursiveInput)
         return DeserializationError(interp_, std::to_string(len) + " bytes of a recursive schema: more than " +

@@ -4,9 +4,13 @@
 // (::kafka::avro frame / unframe).
 #pragma once
 
+#include "callbacks.h"
 #include "object.h"
 
 #include <avro.h>
+
+#include <map>
+#include <vector>
 
 namespace kafkatcl {
 
@@ -19,6 +23,10 @@ using AvroSchemaPtr = Owned<struct avro_obj_t, ReleaseSchema>;
 using AvroIfacePtr = Owned<avro_value_iface_t, ReleaseIface>;
 using AvroReaderPtr = Owned<struct avro_reader_t_, ReleaseReader>;
 using AvroWriterPtr = Owned<struct avro_writer_t_, ReleaseWriter>;
+
+// The field names of each record schema as Tcl objects, made once: the
+// encoder's dict look-ups (a new string object a field a record otherwise).
+using FieldNameObjs = std::map<avro_schema_t, std::vector<ObjRef>>;
 
 // An avro_value_t made from an interface, released with it.
 class AvroValue {
@@ -51,6 +59,11 @@ class AvroSchema : public Object {
     static AvroSchema *Create(Tcl_Interp *interp, Tcl_Obj *json, std::string *error);
     int Invoke(int objc, Tcl_Obj *const objv[]) override;
     static std::vector<const char *> MethodNames();
+    // The cores of `encode VALUE ?-id ID?` and `decode BYTES ?-writer W?`
+    // (W kept alive by the caller), for C++ callers (serdebind.cpp's fast
+    // path): the same result or error in the interp.
+    int EncodeValue(Tcl_Obj *value, bool framed, uint32_t id);
+    int DecodeBytes(AvroSchema *writer, const unsigned char *bytes, Tcl_Size len);
 
   private:
     AvroSchema(Tcl_Interp *interp, avro_schema_t schema, avro_value_iface_t *iface, Tcl_Obj *json);
@@ -67,6 +80,7 @@ class AvroSchema : public Object {
     AvroIfacePtr iface_; // generic values of schema_
     AvroValue encodeValue_;  // what Encode fills, made once (see ResetEncodeValue)
     AvroValue decodeValue_;  // what Decode reads this schema's bytes into (see ReadReused)
+    FieldNameObjs fieldNames_; // of this schema's records, for Encode
     Tcl_Obj *json_;      // the schema text it was made from
     bool recursive_ = false; // a record refers to itself (see Decode)
 };

@@ -29,6 +29,16 @@ namespace eval ::kafka::Serde {
     # kafka::avro object -> whether its schema has a decimal (see Logical).
     variable hasDecimal
     array set hasDecimal {}
+    # The C++ fast path of serdes bound to topics (cxx/serdebind.cpp), keyed
+    # by the serde's qualified command name: fastEncode(name) is a dict
+    # topic -> {id avro} and fastDecode(name) a dict writer id -> avro, each
+    # entry published once serialize/deserialize has everything cached and
+    # needs no Tcl-side step (an Avro serde, no decimal, writer == reader).
+    # Unset when the serde is renamed or deleted.
+    variable fastEncode
+    array set fastEncode {}
+    variable fastDecode
+    array set fastDecode {}
     variable createUsage {kafka::serde create name|#auto ?-registry registry? ?-schema schema? ?-id schemaId? ?-key? ?-strategy topic|record|topic_record? ?-auto.register 0|1? ?-use.latest.version 0|1? ?-type AVRO|JSON?}
     # The methods, in the order of the "bad method" list, with their usage.
     variable methods {
@@ -144,14 +154,21 @@ proc ::kafka::Serde::Install {name shown config} {
     set S($key,latest) [dict create]
     # topic -> the id its subject gave the serde's schema (registered once).
     set S($key,registered) [dict create]
+    # The qualified name the fast path's entries are published under.
+    set S($key,qname) ::[string trimleft $name :]
     interp alias {} $name {} ::kafka::Serde::Dispatch $key
     trace add command $name {rename delete} [list ::kafka::Serde::Renamed $key]
 }
 
 proc ::kafka::Serde::Renamed {key old new op} {
     variable S
+    variable fastEncode
+    variable fastDecode
+    # A binding names the serde: by its old name it is gone either way.
+    unset -nocomplain fastEncode($S($key,qname)) fastDecode($S($key,qname))
     if {$op eq "rename" && $new ne ""} {
         set S($key,name) [string trimleft $new :]
+        set S($key,qname) ::[string trimleft $new :]
         return
     }
     set avro [dict get $S($key,config) avro]
@@ -221,13 +238,18 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
     set avro [dict get $config avro]
     set id [dict get $config id]
     if {$id ne ""} {
-        return [$avro encode [Logical $avro $value 0] -id $id]
+        set bytes [$avro encode [Logical $avro $value 0] -id $id]
+        PublishEncode $key $topic $id $avro
+        return $bytes
     }
     # Registered once per topic's subject, as documented: later values of
     # the topic skip the subject and the registry client (a third of a
     # serialize's time otherwise).
     if {[dict exists $S($key,registered) $topic]} {
-        return [$avro encode [Logical $avro $value 0] -id [dict get $S($key,registered) $topic]]
+        set id [dict get $S($key,registered) $topic]
+        set bytes [$avro encode [Logical $avro $value 0] -id $id]
+        PublishEncode $key $topic $id $avro
+        return $bytes
     }
     set registry [RegistryOf $config]
     set subject [M_subject $key 0 $topic]
@@ -242,7 +264,9 @@ proc ::kafka::Serde::M_serialize {key await topic value} {
             }
         }
         lassign [dict get $S($key,latest) $subject] id writer
-        return [$writer encode [Logical $writer $value 0] -id $id]
+        set bytes [$writer encode [Logical $writer $value 0] -id $id]
+        PublishEncode $key $topic $id $writer
+        return $bytes
     }
     if {$avro eq ""} {
         Error _STATE "no schema to write with: give -schema, or -use.latest.version 1"
@@ -295,7 +319,9 @@ proc ::kafka::Serde::Decode {key await bytes} {
     set writer [Writer $key $await $id]
     set reader [dict get $S($key,config) avro]
     if {$reader eq "" || $reader eq $writer} {
-        return [list $id [Logical $writer [$writer decode $body] 1]]
+        set decoded [list $id [Logical $writer [$writer decode $body] 1]]
+        PublishDecode $key $id $writer
+        return $decoded
     }
     if {![catch {$reader decode $body -writer $writer} value options]} {
         return [list $id [Logical $reader $value 1]]
@@ -310,6 +336,26 @@ proc ::kafka::Serde::Decode {key await bytes} {
     $reader encode $value
     return [list $id [Logical $reader $value 1]]
 }
+# The fast path's entries (see fastEncode, fastDecode): published only for
+# an Avro serde and a schema without decimals (Logical, which has run, then
+# changes nothing), so the C++ side's `$avro encode VALUE -id ID` and
+# `$avro decode BODY` give exactly what serialize and deserialize give.
+proc ::kafka::Serde::PublishEncode {key topic id avro} {
+    variable S
+    variable hasDecimal
+    variable fastEncode
+    if {![info exists S($key,config)] || [dict get $S($key,config) type] ne "AVRO" || $hasDecimal($avro)} return
+    dict set fastEncode($S($key,qname)) $topic [list $id $avro]
+}
+
+proc ::kafka::Serde::PublishDecode {key id avro} {
+    variable S
+    variable hasDecimal
+    variable fastDecode
+    if {![info exists S($key,config)] || [dict get $S($key,config) type] ne "AVRO" || $hasDecimal($avro)} return
+    dict set fastDecode($S($key,qname)) $id $avro
+}
+
 # Decimal logical type: two's-complement big-endian bytes <-> a decimal string, exact.
 proc ::kafka::Serde::DecimalText {bytes scale} {
     set n [string length $bytes]
