@@ -42,7 +42,6 @@ namespace eval ::torture {
     # fix is merged; the generator then produces that combination again.
     variable known {
         logical-restart {torture seed 5003} "a partition started at beginning or end, stopped and soon started again: the new start is lost, it delivers nothing (seen: end, stop, end, stop, 5) or goes back to the old start (seed 5004: beginning, end, beginning, then a consume_batch put-back at 6 read 0 again); librdkafka 2.0.2 and 2.8.0 alike, tests/rdkafka_restart_end.c"
-        resume-unpaused {torture seed 1050} "resume of a group consumer's assigned partition that is not paused moves it back to the committed offset or auto.offset.reset: with earliest it delivers again from 0 (seed 1050, real broker: pause 1, close, a new consumer of the group reads partition 1 to 45, resume 1, then 0 again); librdkafka 2.0.2 itself, mock and real broker, tests/rdkafka_resume_unpaused.c"
         queue-restart   {torture seed 206} "a partition routed to a queue, stopped and started again: the queue still hands out the earlier start's messages (librdkafka 2.0.2, no package put-back involved)"
     }
     variable slack 8000     ;# ms added to every bound (2 shared cores, ASan)
