@@ -41,8 +41,6 @@ namespace eval ::torture {
     # Each entry: name {issue item} description.  Remove an entry when its
     # fix is merged; the generator then produces that combination again.
     variable known {
-        logical-restart {torture seed 5003} "a partition started at beginning or end, stopped and soon started again: the new start is lost, it delivers nothing (seen: end, stop, end, stop, 5) or goes back to the old start (seed 5004: beginning, end, beginning, then a consume_batch put-back at 6 read 0 again); librdkafka 2.0.2 and 2.8.0 alike, tests/rdkafka_restart_end.c"
-        queue-restart   {torture seed 206} "a partition routed to a queue, stopped and started again: the queue still hands out the earlier start's messages (librdkafka 2.0.2, no package put-back involved)"
     }
     variable slack 8000     ;# ms added to every bound (2 shared cores, ASan)
     if {[info exists ::env(KAFKATEST_TORTURE_SLACK)]} { set slack $::env(KAFKATEST_TORTURE_SLACK) }
