@@ -412,7 +412,7 @@ void Topic::AwaitLeaders() {
     }
 }
 
-// librdkafka 2.0.2 (and 2.8.0) loses a start at a logical offset that closely
+// librdkafka 2.0.2 (2.8.0, 2.14.2 too) loses a start at a logical offset that closely
 // follows a stop: started at the end, stopped, started at the end again, the
 // partition delivers nothing, or goes back to the older start
 // (tests/rdkafka_restart_end.c); absolute offsets do not. So beginning, end
