@@ -71,6 +71,7 @@ namespace eval ::torture::child {
     variable gsub 0         ;# group consumer subscribed
     variable assigned {}    ;# group consumer's assigned partitions
     variable paused {}
+    variable tcPaused {}    ;# c1's partitions paused (c1 pause)
     variable inSync 0       ;# a synchronous consume_callback is running
     variable retryCopies 0  ;# messages seen at an earlier copy (producer retries)
 }
@@ -751,6 +752,27 @@ proc ::torture::child::ops {} {
                 log "g pause $p"
             }
         }
+        tc_pause 2 {1} {
+            # The topic consumer's handle: a pause stays with the partition
+            # across stop/start; a resume of one not paused changes nothing.
+            variable topic
+            variable tcPaused
+            set p [pick {0 1 2}]
+            if {$p in $tcPaused} {
+                set err [kcall {c1 resume [list [list $topic $p]]}]
+                if {$err eq ""} { set tcPaused [lmap x $tcPaused {expr {$x == $p ? [continue] : $x}}] }
+                log "c1 resume $p $err"
+            } elseif {[chance 0.3]} {
+                # A list mixing one not paused with all those paused.
+                set err [kcall {c1 resume [concat [list [list $topic $p]] [lmap x $tcPaused {list $topic $x}]]}]
+                if {$err eq ""} { set tcPaused {} }
+                log "c1 resume $p (not paused) and the paused ones $err"
+            } else {
+                set err [kcall {c1 pause [list [list $topic $p]]}]
+                if {$err eq ""} { lappend tcPaused $p }
+                log "c1 pause $p $err"
+            }
+        }
         g_close 2 {$::torture::child::gsub} {
             set opts {}
             if {[chance 0.5]} { set opts [list -timeout [pick {10 1000}]] }
@@ -902,6 +924,8 @@ proc ::torture::child::drain {} {
         fail "[llength $missing] messages without a delivery report, e.g. [lrange $missing 0 9]"
     }
     foreach p $paused { catch {g resume [list [list $topic $p]]} }
+    variable tcPaused
+    foreach p $tcPaused { catch {c1 resume [list [list $topic $p]]} }
     # Every reader still reading catches up with what was delivered.
     set deadline [expr {[clock milliseconds] + 20000}]
     while {[clock milliseconds] < $deadline} {
