@@ -402,10 +402,12 @@ int Handle::PauseOrResume(Tcl_Obj *partitions, bool pause) {
         for (int i = 0; i < assigned->cnt; i++) read.emplace(assigned->elems[i].topic, assigned->elems[i].partition);
     }
     PartitionListPtr change(rd_kafka_topic_partition_list_new(list->cnt));
+    std::set<std::pair<std::string, int32_t>> listed; // a partition twice: a second resume would be of one not paused
     for (int i = 0; i < list->cnt; i++) {
         std::pair<std::string, int32_t> tp(list->elems[i].topic, list->elems[i].partition);
         bool same = (appPaused_.count(tp) > 0) == pause;
-        if (!same || !read.count(tp)) rd_kafka_topic_partition_list_add(change.get(), tp.first.c_str(), tp.second);
+        if ((!same || !read.count(tp)) && listed.insert(tp).second)
+            rd_kafka_topic_partition_list_add(change.get(), tp.first.c_str(), tp.second);
     }
     if (!change->cnt) return TCL_OK;
     rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(rk_.get(), change.get())
