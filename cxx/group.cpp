@@ -386,16 +386,51 @@ int Handle::Seek(int objc, Tcl_Obj *const objv[]) {
     return PartitionErrors(interp_, list.get(), "seek");
 }
 
-int Handle::PauseOrResume(int, Tcl_Obj *const objv[], bool pause) {
-    PartitionListPtr list(PartitionsFromObj(interp_, objv[2], false));
-    if (!list) return TCL_ERROR;
-    rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(rk_.get(), list.get()) : rd_kafka_resume_partitions(rk_.get(), list.get());
-    if (ErrResult(interp_, err, Tcl_GetString(objv[1])) != TCL_OK) return TCL_ERROR;
-    return PartitionErrors(interp_, list.get(), Tcl_GetString(objv[1]));
-}
+// pause/resume partitions. librdkafka 2.0.2 moves a partition that is read
+// (assigned or started) and resumed without being paused back to its
+// committed offset, auto.offset.reset or consume_start's offset (its fetch
+// restarts from a stale next offset): the messages already read come again.
+// So the handle keeps the set of partitions the application paused
+// (librdkafka keeps that flag on the partition across unassign/assign and
+// consume_stop/start, and so does the set), and leaves out of the call the
+// partitions it reads whose state would not change: a resume of one not
+// paused, a pause of one paused (a second pause would set its next offset
+// again from the last one read). The others go to librdkafka as before: a
+// partition not read has no fetch to restart, and one the handle does not
+// know gets librdkafka's own _UNKNOWN_PARTITION.
+int Handle::Pause(int, Tcl_Obj *const objv[]) { return PauseOrResume(objv[2], true); }
+int Handle::Resume(int, Tcl_Obj *const objv[]) { return PauseOrResume(objv[2], false); }
 
-int Handle::Pause(int objc, Tcl_Obj *const objv[]) { return PauseOrResume(objc, objv, true); }
-int Handle::Resume(int objc, Tcl_Obj *const objv[]) { return PauseOrResume(objc, objv, false); }
+int Handle::PauseOrResume(Tcl_Obj *partitions, bool pause) {
+    const char *what = pause ? "pause" : "resume";
+    PartitionListPtr list(PartitionsFromObj(interp_, partitions, false));
+    if (!list) return TCL_ERROR;
+    std::set<std::pair<std::string, int32_t>> read(startedSet_);
+    rd_kafka_topic_partition_list_t *raw = nullptr;
+    if (!rd_kafka_assignment(rk_.get(), &raw)) {
+        PartitionListPtr assigned(raw);
+        for (int i = 0; i < assigned->cnt; i++) read.emplace(assigned->elems[i].topic, assigned->elems[i].partition);
+    }
+    PartitionListPtr change(rd_kafka_topic_partition_list_new(list->cnt));
+    std::set<std::pair<std::string, int32_t>> listed; // a partition twice: a second resume would be of one not paused
+    for (int i = 0; i < list->cnt; i++) {
+        std::pair<std::string, int32_t> tp(list->elems[i].topic, list->elems[i].partition);
+        bool same = (appPaused_.count(tp) > 0) == pause;
+        if ((!same || !read.count(tp)) && listed.insert(tp).second)
+            rd_kafka_topic_partition_list_add(change.get(), tp.first.c_str(), tp.second);
+    }
+    if (!change->cnt) return TCL_OK;
+    rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(rk_.get(), change.get())
+                                    : rd_kafka_resume_partitions(rk_.get(), change.get());
+    if (ErrResult(interp_, err, what) != TCL_OK) return TCL_ERROR;
+    for (int i = 0; i < change->cnt; i++) {
+        const rd_kafka_topic_partition_t &tp = change->elems[i];
+        if (tp.err) continue;
+        if (pause) appPaused_.emplace(tp.topic, tp.partition);
+        else appPaused_.erase({tp.topic, tp.partition});
+    }
+    return PartitionErrors(interp_, change.get(), what);
+}
 
 // store_offsets {{topic partition offset} ...}
 int Handle::StoreOffsets(int, Tcl_Obj *const objv[]) {

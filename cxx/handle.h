@@ -240,6 +240,7 @@ class Handle : public Object {
     int Seek(int objc, Tcl_Obj *const objv[]);
     int Pause(int objc, Tcl_Obj *const objv[]);
     int Resume(int objc, Tcl_Obj *const objv[]);
+    int PauseOrResume(Tcl_Obj *partitions, bool pause);
     int StoreOffsets(int objc, Tcl_Obj *const objv[]);
     int RebalanceCallback(int objc, Tcl_Obj *const objv[]);
     int Close(int objc, Tcl_Obj *const objv[]);
@@ -263,7 +264,6 @@ class Handle : public Object {
     // group.cpp helpers
     int GroupChange(int objc, Tcl_Obj *const objv[], bool incremental, bool assign);
     int Positions(int objc, Tcl_Obj *const objv[], bool committed);
-    int PauseOrResume(int objc, Tcl_Obj *const objv[], bool pause);
     // producer.cpp helper: init/commit/abort_transaction ?timeoutMs?
     int TransactionCall(int objc, Tcl_Obj *const objv[], rd_kafka_error_t *(*call)(rd_kafka_t *, int));
     rd_kafka_queue_t *ConsumerQueue();
@@ -325,6 +325,7 @@ class Handle : public Object {
     int startedPartitions_ = 0;     // see MarkStarted
     std::set<std::pair<std::string, int32_t>> startedSet_;
     bool groupInUse_ = false;       // see GroupInUse
+    std::set<std::pair<std::string, int32_t>> appPaused_; // see Handle::Pause
     std::map<std::pair<std::string, int32_t>, uint64_t> repositioned_; // see RepositionMark
     uint64_t repositionSeq_ = 0, allRepositioned_ = 0;
     bool autoOffsetStore_ = true;

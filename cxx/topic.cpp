@@ -452,6 +452,26 @@ void Topic::AwaitLeaders() {
     }
 }
 
+// librdkafka 2.0.2 (2.8.0, 2.14.2 too) loses a start at a logical offset that closely
+// follows a stop: started at the end, stopped, started at the end again, the
+// partition delivers nothing, or goes back to the older start
+// (tests/rdkafka_restart_end.c); absolute offsets do not. So beginning, end
+// and -N are resolved here to the absolute offset the watermarks give, in one
+// round trip bounded as AwaitLeaders is; "end" then means what the broker
+// held when the call was made. When the watermarks do not come in time the
+// logical offset goes to librdkafka unchanged (its own lookup, and the defect).
+void Topic::ResolveLogicalStart(int32_t partition, int64_t *offset) {
+    bool tail = *offset <= RD_KAFKA_OFFSET_TAIL_BASE;
+    if (*offset != RD_KAFKA_OFFSET_BEGINNING && *offset != RD_KAFKA_OFFSET_END && !tail) return;
+    int64_t low, high;
+    if (rd_kafka_query_watermark_offsets(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()), partition, &low, &high,
+                                         kResolveMs) != RD_KAFKA_RESP_ERR_NO_ERROR || low < 0 || high < low)
+        return;
+    if (*offset == RD_KAFKA_OFFSET_BEGINNING) *offset = low;
+    else if (*offset == RD_KAFKA_OFFSET_END) *offset = high;
+    else *offset = std::max(low, high - (RD_KAFKA_OFFSET_TAIL_BASE - *offset));
+}
+
 // consume_start partition offset ?command? / consume_start_queue partition offset queue
 // (and their synonyms start, start_queue). A command streams the partition's
 // messages to it through the event loop, as consume_callback's asynchronous form.
@@ -475,6 +495,7 @@ int Topic::ConsumeStart(int objc, Tcl_Obj *const objv[], bool toQueue) {
                               "\" is already started by another topic object of this handle: call consume_stop there first");
     }
     AwaitLeaders();
+    ResolveLogicalStart(partition, &offset);
     handle_->MarkRepositioned(topic, partition); // even if it fails: the old position is gone
     int rc;
     if (toQueue) {

@@ -66,6 +66,10 @@ class Topic : public Object {
     int RequireStarted(int32_t partition);
     int RequireNotQueued(int32_t partition);
     void AwaitLeaders();
+    // How long consume_start waits for the watermarks that resolve a logical
+    // start offset (ResolveLogicalStart); documented in kafka.man.
+    static constexpr int kResolveMs = 500;
+    void ResolveLogicalStart(int32_t partition, int64_t *offset);
 
     Handle *handle_;
     TopicPtr rkt_;

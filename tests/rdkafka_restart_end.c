@@ -4,7 +4,9 @@
  * stopped, started at the end again, stopped, then started at an explicit
  * offset, delivers nothing for 8 s (and, in the torture runs, never), though
  * the messages are there.  Seen with librdkafka 2.0.2 (2 of 10 rounds) and
- * 2.8.0 (6 of 10) on the mock cluster.  Not part of the test suite:
+ * 2.8.0 (6 of 10) and 2.14.2 (1 of 10, the next leg's) on the mock cluster;
+ * with the absolute offset 10 for the end, 0 of 10 on 2.0.2 and 2.14.2 (what
+ * Topic::ResolveLogicalStart relies on).  Not part of the test suite:
  *     cc -O1 -o /tmp/restart_end tests/rdkafka_restart_end.c -lrdkafka && /tmp/restart_end
  * prints "fails N of 10" (N > 0: the defect is there). */
 #include <librdkafka/rdkafka.h>

@@ -41,9 +41,6 @@ namespace eval ::torture {
     # Each entry: name {issue item} description.  Remove an entry when its
     # fix is merged; the generator then produces that combination again.
     variable known {
-        logical-restart {torture seed 5003} "a partition started at beginning or end, stopped and soon started again: the new start is lost, it delivers nothing (seen: end, stop, end, stop, 5) or goes back to the old start (seed 5004: beginning, end, beginning, then a consume_batch put-back at 6 read 0 again); librdkafka 2.0.2 and 2.8.0 alike, tests/rdkafka_restart_end.c"
-        resume-unpaused {torture seed 1050} "resume of a group consumer's assigned partition that is not paused moves it back to the committed offset or auto.offset.reset: with earliest it delivers again from 0 (seed 1050, real broker: pause 1, close, a new consumer of the group reads partition 1 to 45, resume 1, then 0 again); librdkafka 2.0.2 itself, mock and real broker, tests/rdkafka_resume_unpaused.c"
-        queue-restart   {torture seed 206} "a partition routed to a queue, stopped and started again: the queue still hands out the earlier start's messages (librdkafka 2.0.2, no package put-back involved)"
     }
     variable slack 8000     ;# ms added to every bound (2 shared cores, ASan)
     if {[info exists ::env(KAFKATEST_TORTURE_SLACK)]} { set slack $::env(KAFKATEST_TORTURE_SLACK) }
@@ -74,6 +71,7 @@ namespace eval ::torture::child {
     variable gsub 0         ;# group consumer subscribed
     variable assigned {}    ;# group consumer's assigned partitions
     variable paused {}
+    variable tcPaused {}    ;# c1's partitions paused (c1 pause)
     variable inSync 0       ;# a synchronous consume_callback is running
     variable retryCopies 0  ;# messages seen at an earlier copy (producer retries)
 }
@@ -754,6 +752,27 @@ proc ::torture::child::ops {} {
                 log "g pause $p"
             }
         }
+        tc_pause 2 {1} {
+            # The topic consumer's handle: a pause stays with the partition
+            # across stop/start; a resume of one not paused changes nothing.
+            variable topic
+            variable tcPaused
+            set p [pick {0 1 2}]
+            if {$p in $tcPaused} {
+                set err [kcall {c1 resume [list [list $topic $p]]}]
+                if {$err eq ""} { set tcPaused [lmap x $tcPaused {expr {$x == $p ? [continue] : $x}}] }
+                log "c1 resume $p $err"
+            } elseif {[chance 0.3]} {
+                # A list mixing one not paused with all those paused.
+                set err [kcall {c1 resume [concat [list [list $topic $p]] [lmap x $tcPaused {list $topic $x}]]}]
+                if {$err eq ""} { set tcPaused {} }
+                log "c1 resume $p (not paused) and the paused ones $err"
+            } else {
+                set err [kcall {c1 pause [list [list $topic $p]]}]
+                if {$err eq ""} { lappend tcPaused $p }
+                log "c1 pause $p $err"
+            }
+        }
         g_close 2 {$::torture::child::gsub} {
             set opts {}
             if {[chance 0.5]} { set opts [list -timeout [pick {10 1000}]] }
@@ -905,6 +924,8 @@ proc ::torture::child::drain {} {
         fail "[llength $missing] messages without a delivery report, e.g. [lrange $missing 0 9]"
     }
     foreach p $paused { catch {g resume [list [list $topic $p]]} }
+    variable tcPaused
+    foreach p $tcPaused { catch {c1 resume [list [list $topic $p]]} }
     # Every reader still reading catches up with what was delivered.
     set deadline [expr {[clock milliseconds] + 20000}]
     while {[clock milliseconds] < $deadline} {
