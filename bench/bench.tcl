@@ -12,8 +12,9 @@
 # (tests/registry.tcl), and the same bytes produced and consumed raw.
 # -only runs just the plain workloads (and the latency) or just the Avro rows.
 # Each client runs in its own process under /usr/bin/time, for its CPU
-# seconds and peak RSS. Results: a table on stdout and a JSON file in
-# bench/results/.
+# seconds and peak RSS. Every client runs -rounds times, the order rotated
+# each round (see runRounds). Results: a table on stdout, a JSON file in
+# bench/results/ and a PNG chart beside it (bench/chart.tcl, gnuplot).
 
 set here [file dirname [file normalize [info script]]]
 set root [file dirname $here]
@@ -386,58 +387,9 @@ puts $ch [json::write object broker [json::write string $opt(-broker)] \
 close $ch
 puts "results written to $json"
 
-# ---- the chart (gnuplot, a bench-only dependency) --------------------------------
-# One panel per workload and operation: each client's median msg/s as a bar
-# (KafkaTcl's in blue, the others' in grey), its rounds' min-max as an error bar.
-proc chartPanels {} {
-    set panels [dict create]
-    foreach r $::results {
-        if {![dict exists $r rate] || [string match rss-* [dict get $r workload]]} continue
-        dict lappend panels "[dict get $r workload] [dict get $r op]" $r
-    }
-    return $panels
-}
-proc writeChart {png} {
-    if {[auto_execok gnuplot] eq ""} {
-        puts "chart: skipped (no gnuplot; as root, tclsh build.tcl bench installs gnuplot-nox)"
-        return
-    }
-    set panels [chartPanels]
-    if {![dict size $panels]} return
-    set data [file rootname $png].dat
-    set ch [open $data w]
-    dict for {title rows} $panels {
-        foreach r $rows {
-            set colour [expr {[string match kafkatcl* [dict get $r client]] ? "0x3366cc" : "0x999999"}]
-            puts $ch [format "\"%s\" %.0f %.0f %.0f %s" [dict get $r client] [dict get $r rate] \
-                [dict get $r min_rate] [dict get $r max_rate] $colour]
-        }
-        puts $ch "\n"
-    }
-    close $ch
-    set columns 2
-    set rows [expr {([dict size $panels] + $columns - 1) / $columns}]
-    set script [list "set terminal pngcairo size 1400,[expr {420 * $rows}] font ',10'" \
-        "set output '$png'" \
-        "set multiplot layout $rows,$columns title 'KafkaTcl (blue) and the other clients, msg/s: median round, bar = slowest-fastest round ([exec nproc] cores, $::opt(-broker) broker, $::opt(-rounds) rounds)'" \
-        "set style fill solid 0.8 border -1" "set boxwidth 0.7" "set grid ytics" \
-        "set yrange \[0:*\]" "set format y '%.1s%c'" "set xtics rotate by -30 left nomirror" \
-        "unset key" "set bmargin 6"]
-    set i 0
-    dict for {title rows} $panels {
-        lappend script "set title '$title'" \
-            "plot '$data' index $i using 0:2:5:xtic(1) with boxes lc rgb variable, '' index $i using 0:2:3:4 with yerrorbars lc rgb 'black' ps 0"
-        incr i
-    }
-    lappend script "unset multiplot"
-    if {[catch {exec gnuplot << [join $script \n] 2>@1} message]} {
-        puts "chart: gnuplot failed: $message"
-        return
-    }
-    file delete $data
-    puts "chart written to $png"
-}
-writeChart [file rootname $json].png
+# ---- the chart (bench/chart.tcl, gnuplot) ----------------------------------------
+source [file join $here chart.tcl]
+::benchchart::write $results [file rootname $json].png "[exec nproc] cores, $opt(-broker) broker, $opt(-rounds) rounds"
 
 $admin delete
 if {[info exists cluster]} { $cluster delete } else { ::kafkatest::broker::stop }
