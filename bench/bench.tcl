@@ -28,6 +28,10 @@ foreach {k v} $argv {
 }
 if {[lindex $argv end] eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000 }
 if {![info exists opt(-avro-count)]} { set opt(-avro-count) $opt(-count) }
+if {![string is integer -strict $opt(-rounds)] || $opt(-rounds) < 1} {
+    puts stderr "bench: -rounds wants a whole number of at least 1, not \"$opt(-rounds)\""
+    exit 1
+}
 set runPlain [expr {$opt(-only) ne "avro"}]
 set runAvro [expr {$opt(-only) ne "plain" && $opt(-broker) ne "mock"}]
 
@@ -219,6 +223,7 @@ proc runRounds {op} {
         set sorted [lsort -command {apply {{a b} {
             expr {[dict get $a secs] < [dict get $b secs] ? -1 : [dict get $a secs] > [dict get $b secs]}
         }}} $clientRuns]
+        # The middle round by time; of an even number, the slower of the two.
         set median [lindex $sorted [expr {[llength $sorted] / 2}]]
         record $workload $client $op $median $size $expected $clientRuns
     }
