@@ -431,9 +431,10 @@ switch -- $cmd {
         build
         set i [lsearch -exact $rest -broker]
         if {($i < 0 || [lindex $rest $i+1] ne "mock") && ![info exists env(KAFKA_BROKERS)]} { setup }
-        # The other clients; without root, the bench skips those missing.
+        # The other clients, and gnuplot for the chart (a bench-only
+        # dependency); without root, the bench skips those missing.
         set missing {}
-        foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time} {
+        foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time gnuplot-nox gnuplot} {
             if {![file exists $program] && [auto_execok $program] eq ""} { lappend missing $pkg }
         }
         aptInstall $missing 1

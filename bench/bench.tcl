@@ -12,8 +12,9 @@
 # (tests/registry.tcl), and the same bytes produced and consumed raw.
 # -only runs just the plain workloads (and the latency) or just the Avro rows.
 # Each client runs in its own process under /usr/bin/time, for its CPU
-# seconds and peak RSS. Results: a table on stdout and a JSON file in
-# bench/results/.
+# seconds and peak RSS. Every client runs -rounds times, the order rotated
+# each round (see runRounds). Results: a table on stdout, a JSON file in
+# bench/results/ and a PNG chart beside it (bench/chart.tcl, gnuplot).
 
 set here [file dirname [file normalize [info script]]]
 set root [file dirname $here]
@@ -27,6 +28,10 @@ foreach {k v} $argv {
 }
 if {[lindex $argv end] eq "-quick"} { set opt(-quick) 1; set opt(-count) 100000 }
 if {![info exists opt(-avro-count)]} { set opt(-avro-count) $opt(-count) }
+if {![string is integer -strict $opt(-rounds)] || $opt(-rounds) < 1} {
+    puts stderr "bench: -rounds wants a whole number of at least 1, not \"$opt(-rounds)\""
+    exit 1
+}
 set runPlain [expr {$opt(-only) ne "avro"}]
 set runAvro [expr {$opt(-only) ne "plain" && $opt(-broker) ne "mock"}]
 
@@ -122,76 +127,124 @@ set tclbench [file join $here tclbench.tcl]
 set pybench [file join $here pybench.py]
 set results {}
 
-proc record {workload client op r size {expected ""}} {
+# Records one client's figure; ROUNDS (the list of every round's result
+# dicts, its median among them) gives the spread: the slowest and the fastest
+# round's rates, and how far apart they are as a share of the median.
+proc record {workload client op r size {expected ""} {rounds {}}} {
     global results
-    if {[dict get $r count] eq ""} { dict set r count $expected } ;# kcat prints no count
+    if {![llength $rounds]} { set rounds [list $r] }
+    set rates {}
+    foreach round $rounds {
+        set count [dict get $round count]
+        if {$count eq ""} { set count $expected } ;# kcat prints no count
+        lappend rates [expr {$count / max(1e-9, [dict get $round secs])}]
+    }
+    if {[dict get $r count] eq ""} { dict set r count $expected }
     set rate [expr {[dict get $r count] / max(1e-9, [dict get $r secs])}]
     dict set r rate $rate
     dict set r mbps [expr {$rate * $size / 1e6}]
     dict set r workload $workload
     dict set r client $client
     dict set r op $op
+    dict set r rounds [lmap round $rounds {dict get $round secs}]
+    dict set r round_rates $rates
+    dict set r min_rate [tcl::mathfunc::min {*}$rates]
+    dict set r max_rate [tcl::mathfunc::max {*}$rates]
+    dict set r spread_pct [expr {100.0 * ([dict get $r max_rate] - [dict get $r min_rate]) / max(1e-9, $rate)}]
     lappend results $r
-    puts [format "  %-22s %-8s %10.0f msg/s %8.1f MB/s %7.2f cpu s %7.1f MB rss" $client $op $rate [dict get $r mbps] [dict get $r cpu] [dict get $r rss]]
+    puts [format "  %-22s %-8s %10.0f msg/s %8.1f MB/s %7.2f cpu s %7.1f MB rss  rounds %8.0f-%-8.0f (%3.0f%%)" \
+        $client $op $rate [dict get $r mbps] [dict get $r cpu] [dict get $r rss] \
+        [dict get $r min_rate] [dict get $r max_rate] [dict get $r spread_pct]]
 }
 
+# Every client runs in rounds, producers and consumers alike: a round runs
+# each client of a workload once, and each round starts with a different
+# client (the order rotated by one), so no client always runs first on a cold
+# broker or last after the others filled its page cache; each client's figure
+# is its median round. A VM's speed drifts by a third from one run to the
+# next; rounds spread the drift over all clients alike, the median drops a
+# cold or stalled run, and the rounds' min-max shows how much a figure moves.
+#
 # librdkafka 2.0.2's mock cluster serves consumers a few hundred messages a
 # second (measured: 378 msg/s, every client alike), so against it only the
 # producers are measured.
 #
-# Consumers run in rounds: a round runs every consumer of the bench once, in
-# the same order, and each client's figure is its median round. A VM's speed
-# drifts by a third from one run to the next; rounds spread the drift over
-# all clients alike, and the median drops a cold or stalled run.
-set consumers {}
+# A job: workload client size command expected partitions topic. A
+# producer's command names its topic as @TOPIC@: round 1 writes TOPIC (made
+# when the job is added, the topic its consumers read, so it holds the count
+# exactly), each later round a new topic.
+array set jobs {produce {} consume {}}
+proc recordProduce {workload client size partitions command {expected ""}} {
+    set t [newTopic $partitions]
+    lappend ::jobs(produce) [list $workload $client $size $command $expected $partitions $t]
+    return $t
+}
 proc recordConsume {workload client size command {expected ""}} {
     if {$::opt(-broker) eq "mock"} return
-    lappend ::consumers [list $workload $client $size $command $expected]
+    lappend ::jobs(consume) [list $workload $client $size $command $expected]
 }
 
-proc runConsumerRounds {} {
-    global consumers opt
-    if {![llength $consumers]} return
-    puts "== consumers, $opt(-rounds) rounds (each figure: the client's median round)"
-    set runs [lrepeat [llength $consumers] {}]
+# Job I's command for ROUND (1-based).
+proc jobCommand {op job round} {
+    set command [lindex $job 3]
+    if {$op ne "produce"} { return $command }
+    set t [expr {$round == 1 ? [lindex $job 6] : [newTopic [lindex $job 5]]}]
+    return [lmap word $command {string map [list @TOPIC@ $t] $word}]
+}
+
+# The job indices of each workload, in order, rotated by ROUND - 1.
+proc roundOrder {op round} {
+    set groups [dict create]
+    set i 0
+    foreach job $::jobs($op) { dict lappend groups [lindex $job 0] $i; incr i }
+    set order {}
+    dict for {workload indices} $groups {
+        set k [expr {($round - 1) % [llength $indices]}]
+        lappend order {*}[lrange $indices $k end] {*}[lrange $indices 0 [expr {$k - 1}]]
+    }
+    return $order
+}
+
+proc runRounds {op} {
+    global jobs opt
+    if {![llength $jobs($op)]} return
+    puts "== ${op}rs, $opt(-rounds) rounds, each starting with another client (each figure: the client's median round; rounds: the slowest-fastest round and their gap as a share of the median)"
+    set runs [lrepeat [llength $jobs($op)] {}]
     for {set round 1} {$round <= $opt(-rounds)} {incr round} {
-        for {set i 0} {$i < [llength $consumers]} {incr i} {
-            set r [run {*}[lindex $consumers $i 3]]
-            lset runs $i end+1 [list [dict get $r secs] $r]
+        foreach i [roundOrder $op $round] {
+            set r [run {*}[jobCommand $op [lindex $jobs($op) $i] $round]]
+            lset runs $i end+1 $r
         }
     }
     set shown ""
-    foreach c $consumers clientRuns $runs {
-        lassign $c workload client size - expected
+    foreach job $jobs($op) clientRuns $runs {
+        lassign $job workload client size - expected
         if {$workload ne $shown} { puts "  -- $workload"; set shown $workload }
-        set sorted [lsort -real -index 0 $clientRuns]
-        set median [lindex $sorted [expr {[llength $sorted] / 2}] 1]
-        dict set median rounds [lmap r $clientRuns {lindex $r 0}]
-        record $workload $client consume $median $size $expected
+        set sorted [lsort -command {apply {{a b} {
+            expr {[dict get $a secs] < [dict get $b secs] ? -1 : [dict get $a secs] > [dict get $b secs]}
+        }}} $clientRuns]
+        # The middle round by time; of an even number, the slower of the two.
+        set median [lindex $sorted [expr {[llength $sorted] / 2}]]
+        record $workload $client $op $median $size $expected $clientRuns
     }
 }
 
 proc workload {name count size partitions} {
     global brokers raw tclsh tclbench pybench
     puts "== $name: $count x $size B over $partitions partition(s)"
-    set t [newTopic $partitions]
-    record $name raw-c++ produce [run $raw produce $brokers $t $count $size $partitions] $size
+    set t [recordProduce $name raw-c++ $size $partitions [list $raw produce $brokers @TOPIC@ $count $size $partitions]]
     recordConsume $name raw-c++ $size [list $raw consume $brokers $t $count $partitions]
 
-    set t [newTopic $partitions]
-    record $name kafkatcl-loop produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions loop] $size
+    set t [recordProduce $name kafkatcl-loop $size $partitions [list $tclsh $tclbench produce $brokers @TOPIC@ $count $size $partitions loop]]
     recordConsume $name kafkatcl-consume_batch $size [list $tclsh $tclbench consume $brokers $t $count $partitions batch]
     recordConsume $name kafkatcl-group $size [list $tclsh $tclbench consume $brokers $t $count $partitions group]
 
-    set t [newTopic $partitions]
-    record $name kafkatcl-loop-nocb produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions loop-nocb] $size
-    set t [newTopic $partitions]
-    record $name kafkatcl-bulk produce [run $tclsh $tclbench produce $brokers $t $count $size $partitions batch] $size
+    recordProduce $name kafkatcl-loop-nocb $size $partitions [list $tclsh $tclbench produce $brokers @TOPIC@ $count $size $partitions loop-nocb]
+    recordProduce $name kafkatcl-bulk $size $partitions [list $tclsh $tclbench produce $brokers @TOPIC@ $count $size $partitions batch]
 
-    set t [newTopic $partitions]
     set in [kcatInput $count $size]
     set part [expr {$partitions == 1 ? [list -p 0] : {}}]
-    record $name kcat produce [run sh -c "kcat -P -b $brokers -t $t $part -X linger.ms=5 < $in"] $size $count
+    set t [recordProduce $name kcat $size $partitions [list sh -c "kcat -P -b $brokers -t @TOPIC@ $part -X linger.ms=5 < $in"] $count]
     recordConsume $name kcat $size [list sh -c "kcat -C -b $brokers -t $t -o beginning -e -q > /dev/null"] $count
     # The group consumers (kafkatcl-group, python, kcat-group) are all timed
     # from before subscribe to the last message, the group join included:
@@ -199,8 +252,7 @@ proc workload {name count size partitions} {
     recordConsume $name kcat-group $size [list sh -c "kcat -b $brokers -G kcat-\$\$ -X auto.offset.reset=earliest -X enable.auto.commit=false -c $count -q $t > /dev/null"] $count
 
     if {![catch {exec /usr/bin/python3 -c "import confluent_kafka"}]} {
-        set t [newTopic $partitions]
-        record $name python produce [run /usr/bin/python3 $pybench produce $brokers $t $count $size $partitions] $size
+        set t [recordProduce $name python $size $partitions [list /usr/bin/python3 $pybench produce $brokers @TOPIC@ $count $size $partitions]]
         recordConsume $name python $size [list /usr/bin/python3 $pybench consume $brokers $t $count $partitions]
         recordConsume $name python-tuned $size [list /usr/bin/python3 $pybench consume-tuned $brokers $t $count $partitions]
     } else {
@@ -226,23 +278,20 @@ proc avroWorkload {name count} {
     set size [expr {5 + [string length [$probe encode $::avroRecord]]}]
     $probe delete
     puts "== $name: $count Avro records of 10 fields ($size B framed) to 1 partition"
-    set t [newTopic 1]
-    record $name kafkatcl-avro produce [run $tclsh $tclbench avro-produce $brokers $t $count $registryUrl serde] $size
+    set t [recordProduce $name kafkatcl-avro $size 1 [list $tclsh $tclbench avro-produce $brokers @TOPIC@ $count $registryUrl serde]]
     recordConsume $name kafkatcl-avro $size [list $tclsh $tclbench avro-consume $brokers $t $count $registryUrl serde]
     recordConsume $name kafkatcl-avro-raw $size [list $tclsh $tclbench avro-consume $brokers $t $count $registryUrl raw]
-    set traw [newTopic 1]
-    record $name kafkatcl-avro-raw produce [run $tclsh $tclbench avro-produce $brokers $traw $count $registryUrl raw] $size
+    recordProduce $name kafkatcl-avro-raw $size 1 [list $tclsh $tclbench avro-produce $brokers @TOPIC@ $count $registryUrl raw]
     if {$avroPython eq ""} return
-    set tp [newTopic 1]
-    record $name python-avro produce [run $avroPython $pybench avro-produce $brokers $tp $count $registryUrl serde] $size
+    recordProduce $name python-avro $size 1 [list $avroPython $pybench avro-produce $brokers @TOPIC@ $count $registryUrl serde]
     recordConsume $name python-avro $size [list $avroPython $pybench avro-consume $brokers $t $count $registryUrl serde]
     recordConsume $name python-avro-raw $size [list $avroPython $pybench avro-consume $brokers $t $count $registryUrl raw]
-    set tpraw [newTopic 1]
-    record $name python-avro-raw produce [run $avroPython $pybench avro-produce $brokers $tpraw $count $registryUrl raw] $size
+    recordProduce $name python-avro-raw $size 1 [list $avroPython $pybench avro-produce $brokers @TOPIC@ $count $registryUrl raw]
 }
 set avroName "avro-$opt(-avro-count)x10f-1p"
 if {$runAvro} { avroWorkload $avroName $opt(-avro-count) }
-runConsumerRounds
+runRounds produce
+runRounds consume
 
 if {$opt(-rss)} {
     puts "== peak RSS of the produce loop at 1x and 5x the count"
@@ -330,7 +379,7 @@ foreach r $results {
     set fields {}
     dict for {k v} $r {
         if {$k eq "extra"} continue
-        if {$k eq "rounds"} { lappend fields $k [json::write array {*}$v]; continue }
+        if {$k in {rounds round_rates}} { lappend fields $k [json::write array {*}$v]; continue }
         lappend fields $k [expr {[string is double -strict $v] ? $v : [json::write string $v]}]
     }
     lappend items [json::write object {*}$fields]
@@ -342,6 +391,10 @@ puts $ch [json::write object broker [json::write string $opt(-broker)] \
     results [json::write array {*}$items]]
 close $ch
 puts "results written to $json"
+
+# ---- the chart (bench/chart.tcl, gnuplot) ----------------------------------------
+source [file join $here chart.tcl]
+::benchchart::write $results [file rootname $json].png "[exec nproc] cores, $opt(-broker) broker, $opt(-rounds) rounds"
 
 $admin delete
 if {[info exists cluster]} { $cluster delete } else { ::kafkatest::broker::stop }
