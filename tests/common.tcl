@@ -107,7 +107,7 @@ namespace eval ::kafkatest {
         expr {$have ne "" && [package vcompare $have $want] >= 0}
     }
     # rdkafkaBeforeX.Y: the opposite (no "-" in a constraint name: tcltest would read it as an expression).
-    foreach v {2.2 2.3 2.4 2.5 2.6 2.6.1 2.10 2.11 2.12} {
+    foreach v {2.1 2.2 2.3 2.4 2.5 2.6 2.6.1 2.10 2.11 2.12} {
         ::tcltest::testConstraint rdkafka$v [atLeast $rdkafkaVersion $v]
         ::tcltest::testConstraint rdkafkaBefore$v [expr {![atLeast $rdkafkaVersion $v]}]
     }
