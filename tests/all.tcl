@@ -120,10 +120,12 @@ if {[info exists env(KAFKATEST_CHECKER)]} {
 
 set totals [dict create passed 0 failed 0 skipped 0]
 set died {}
+set seconds {}
 foreach file $files {
     if {![string match *.test $file]} continue
     puts "==== [file tail $file]"
     flush stdout
+    set started [clock milliseconds]
     set chan [open |[list {*}$runner $file {*}$passThrough 2>@1]]
     set summary ""
     while {[gets $chan line] >= 0} {
@@ -133,6 +135,9 @@ foreach file $files {
         }
     }
     set status [catch {close $chan} err]
+    set took [expr {([clock milliseconds] - $started) / 1000}]
+    dict set seconds [file tail $file] $took
+    puts "==== [file tail $file] took $took s"
     if {$summary eq ""} {
         puts "==== [file tail $file] DIED: $err"
         lappend died [file tail $file]
@@ -152,5 +157,8 @@ foreach file $files {
 
 if {!$quick} { ::kafkatest::broker::stop; ::kafkatest::registry::stop }
 if {[llength $died]} { puts "test files that died: $died" }
+# The slowest files, for whoever keeps CI inside its time budget.
+set slowest [lrange [lsort -stride 2 -index 1 -integer -decreasing $seconds] 0 15]
+puts "slowest test files (s): $slowest"
 puts "[dict get $totals passed] passed, [dict get $totals failed] failed, [dict get $totals skipped] skipped"
 exit [expr {[dict get $totals failed] > 0}]
