@@ -6,7 +6,7 @@
 #
 # The grid: message sizes (-sizes, default 100 1024 65536 bytes) x
 # partitions (-partitions, default 1 6 24). Each cell moves about the same
-# bytes: N messages of 100 B (-count, default 1,000,000), as many bytes in
+# bytes: N messages of 100 B (-count, default 2,000,000: 200 MB), as many bytes in
 # 1 KiB or 64 KiB messages (at least one message per partition). Per cell:
 # KafkaTcl's produce loop with a Tcl delivery callback per message, a queue's
 # consume_batch and a group consumer (bench/scaleworker.tcl), and raw
@@ -24,7 +24,7 @@
 set here [file dirname [file normalize [info script]]]
 set root [file dirname $here]
 
-array set opt {-broker real -brokers {} -count 1000000 -rounds 3 -sizes {100 1024 65536}
+array set opt {-broker real -brokers {} -count 2000000 -rounds 3 -sizes {100 1024 65536}
     -partitions {1 6 24} -threads {1 2 4} -json {}}
 foreach {k v} $argv {
     if {![info exists opt($k)]} {
