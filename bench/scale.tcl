@@ -48,6 +48,12 @@ foreach k {-sizes -partitions -threads} {
     }
 }
 
+# Fail now rather than after the run: where the JSON goes must exist.
+if {$opt(-json) ne "" && ![file writable [file dirname [file normalize $opt(-json)]]]} {
+    puts stderr "bench -scale: -json: cannot write into [file dirname [file normalize $opt(-json)]]"
+    exit 1
+}
+
 set libdir $env(KAFKATCL_LIBDIR)
 set auto_path [linsert $auto_path 0 $libdir]
 package require kafka
@@ -135,7 +141,11 @@ proc addCell {size partitions} {
     # partitions of its own to read.
     set maxPartitions [tcl::mathfunc::max {*}$opt(-partitions)]
     foreach threads $opt(-threads) {
-        if {$threads > 1 && ($partitions != $maxPartitions || $threads > $partitions)} continue
+        if {$threads > 1 && $partitions != $maxPartitions} continue
+        if {$threads > $partitions} {
+            puts "  $cell: $threads threads skipped, more than the $partitions partition(s) to share"
+            continue
+        }
         foreach {client style} {kafkatcl-consume_batch batch kafkatcl-group group} {
             dict lappend jobs consume [list $cell $size $partitions $client $threads \
                 [list {*}$worker consume $brokers $topic $count $partitions $style $threads] $count]
@@ -229,7 +239,7 @@ proc rawRate {op cell} {
 
 # The table, in Markdown (doc/benchmarks.md takes it as it is).
 proc printTable {} {
-    puts "| op | size | part. | client | threads | msg/s | MB/s | CPU s / M msg | rounds msg/s (spread) | x raw | first msg s |"
+    puts "| op | size | part. | client | threads | msg/s | MB/s | CPU s / M msg | rounds msg/s (spread) | x raw | 1st batch s |"
     puts "|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|"
     foreach op {produce consume} {
         foreach r $::results {

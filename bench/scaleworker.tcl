@@ -17,7 +17,8 @@
 # threads) are measured around the timed section only, from before the
 # handles connect to the last message (the group join included); delivered
 # counts messages a group member was given again after a rebalance; first is
-# when the first message arrived, from the start (for a group: its join).
+# when the first consume_batch with messages returned, from the start: the
+# start (for a group: its join) and up to one batch (10,000 messages).
 
 if {[info exists env(KAFKATCL_LIBDIR)]} { set auto_path [linsert $auto_path 0 $env(KAFKATCL_LIBDIR)] }
 package require kafka
