@@ -33,6 +33,10 @@ foreach {k v} $argv {
     }
     set opt($k) $v
 }
+if {$opt(-broker) ni {real mock}} {
+    puts stderr "bench -scale: -broker wants real or mock, not \"$opt(-broker)\""
+    exit 1
+}
 foreach k {-count -rounds} {
     if {![string is integer -strict $opt($k)] || $opt($k) < 1} {
         puts stderr "bench -scale: $k wants a whole number of at least 1, not \"$opt($k)\""
@@ -40,6 +44,10 @@ foreach k {-count -rounds} {
     }
 }
 foreach k {-sizes -partitions -threads} {
+    if {![string is list $opt($k)] || ![llength $opt($k)]} {
+        puts stderr "bench -scale: $k wants a list of whole numbers, not \"$opt($k)\""
+        exit 1
+    }
     foreach v $opt($k) {
         if {![string is integer -strict $v] || $v < 1} {
             puts stderr "bench -scale: $k wants whole numbers of at least 1, not \"$opt($k)\""
