@@ -15,6 +15,10 @@
 #	tclsh build.tcl doc             render doc/kafka.man to build/doc (HTML and nroff)
 #	tclsh build.tcl bench ?-broker real|mock? ?-count N? ?-size B? ?-rounds N? ?-quick? ?-rss? ?-avro-count N? ?-only plain|avro?
 #	                                compare with kcat, confluent-kafka-python, raw librdkafka
+#	tclsh build.tcl bench -scale ?-broker real|mock? ?-brokers LIST? ?-count N? ?-rounds N?
+#	                  ?-sizes LIST? ?-partitions LIST? ?-threads LIST? ?-json FILE?
+#	                                the scale table (bench/scale.tcl): KafkaTcl and raw librdkafka
+#	                                over message sizes x partitions, consumers in 1, 2, 4 threads
 #	tclsh build.tcl torture ?-seconds N? ?-seed S? ?-steps N? ?-broker real|mock? ?-asan? ?-known all|none|LIST?
 #	                                the randomized model test (tests/torture.tcl): random call sequences,
 #	                                each in a child process, for N seconds (60), or one sequence with -seed
@@ -437,9 +441,16 @@ switch -- $cmd {
         foreach {pkg program} {kcat kcat python3-confluent-kafka /usr/lib/python3/dist-packages/confluent_kafka time /usr/bin/time gnuplot-nox gnuplot} {
             if {![file exists $program] && [auto_execok $program] eq ""} { lappend missing $pkg }
         }
+        # The scale table's consumer threads need Tcl's Thread package.
+        if {[catch {package require Thread}]} { lappend missing tcl-thread }
         aptInstall $missing 1
         set env(KAFKATCL_LIBDIR) $buildDir
-        set rc [catch {exec [info nameofexecutable] [file join $here bench bench.tcl] {*}$rest >@ stdout 2>@ stderr}]
+        set script bench.tcl
+        if {[set i [lsearch -exact $rest -scale]] >= 0} {
+            set script scale.tcl
+            set rest [lreplace $rest $i $i]
+        }
+        set rc [catch {exec [info nameofexecutable] [file join $here bench $script] {*}$rest >@ stdout 2>@ stderr}]
         exit $rc
     }
     doc {

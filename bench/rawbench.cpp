@@ -7,6 +7,7 @@
 // Prints one line: "<messages> <seconds>".
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -96,7 +97,8 @@ int main(int argc, char **argv) {
     std::vector<rd_kafka_message_t *> batch(10000);
     long got = 0;
     while (got < count) {
-        ssize_t n = rd_kafka_consume_batch_queue(q, 1000, batch.data(), batch.size());
+        // Never more than are left: the call waits for a full batch or the timeout.
+        ssize_t n = rd_kafka_consume_batch_queue(q, 1000, batch.data(), std::min(batch.size(), (size_t)(count - got)));
         for (ssize_t i = 0; i < n; i++) {
             if (!batch[i]->err) got++;
             rd_kafka_message_destroy(batch[i]);
