@@ -27,9 +27,9 @@ bool LooksLikeOption(Tcl_Obj *word) {
 
 // The options of a method come first; "--" ends them (for a topic whose name
 // starts with "-").
-template <size_t N>
-OptionParser LeadingOptions(const OptionSpec (&specs)[N]) {
-    return OptionParser(specs, OptionParser::Leading, true, LooksLikeOption);
+template <class Words>
+OptionTable<Words> LeadingOptions(std::initializer_list<OptionDef<Words>> defs) {
+    return OptionTable<Words>(defs, Placement::Leading, true, LooksLikeOption);
 }
 
 Tcl_Obj *Word(const char *s) { return Tcl_NewStringObj(s, -1); }
@@ -250,15 +250,16 @@ int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
 
 // commit ?-async? ?tuple ...?: the given offsets, or (none) what was consumed.
 int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { ASYNC };
-    static const OptionSpec specs[] = {{"-async", false}};
-    static const OptionParser parser = LeadingOptions(specs);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, "?-async? ?tuple ...?", &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
+    struct Options {
+        bool async = false;
+    };
+    static const OptionTable<Options> table = LeadingOptions<Options>({{"-async", &Options::async}});
+    Options options;
+    std::vector<Tcl_Obj *> words;
+    if (table.Parse(interp_, objc, objv, 2, "?-async? ?tuple ...?", &options, &words) != TCL_OK) return TCL_ERROR;
     ObjRef async(Word("-async"));
     std::vector<Tcl_Obj *> args;
-    if (options.Has(ASYNC)) args.push_back(async.get());
+    if (options.async) args.push_back(async.get());
     ObjRef tuples;
     if (!words.empty()) {
         Tcl_Obj *list;
@@ -322,44 +323,50 @@ int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
 // offsets ?-committed? ?-timeout ms? tuple ?tuple ...?: the positions (next
 // offset to consume), or with -committed the group's committed offsets.
 int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { COMMITTED, TIMEOUT };
-    static const OptionSpec specs[] = {{"-committed", false}, {"-timeout", true}};
-    static const OptionParser parser = LeadingOptions(specs);
+    struct Options {
+        bool committed = false;
+        Tcl_Obj *timeout = nullptr;
+    };
+    static const OptionTable<Options> table =
+        LeadingOptions<Options>({{"-committed", &Options::committed}, {"-timeout", &Options::timeout}});
     const char *usage = SubscriberMethods::kOffsetsUsage;
-    ParsedOptions options;
+    Options options;
+    std::vector<Tcl_Obj *> words;
     int timeout;
-    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
+    if (table.Parse(interp_, objc, objv, 2, usage, &options, &words) != TCL_OK) return TCL_ERROR;
     if (words.empty()) return WrongArgs(interp_, 2, objv, usage);
-    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
+    if (options.timeout && GetTimeout(interp_, options.timeout, &timeout) != TCL_OK) return TCL_ERROR;
     Tcl_Obj *list;
     if (TupleList(interp_, (int)words.size(), words.data(), &list) != TCL_OK) return TCL_ERROR;
     ObjRef tuples(list);
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (!options.Has(COMMITTED)) return CallHandle(h, &Handle::Position, {list});
-    return CallHandleWithTimeout(h, &Handle::Committed, {list}, options.Get(TIMEOUT));
+    if (!options.committed) return CallHandle(h, &Handle::Position, {list});
+    return CallHandleWithTimeout(h, &Handle::Committed, {list}, options.timeout);
 }
 
 // watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
 // the partition's leader, or with -cached the consumer's last fetched values.
 int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { CACHED, TIMEOUT };
-    static const OptionSpec specs[] = {{"-cached", false}, {"-timeout", true}};
-    static const OptionParser parser = LeadingOptions(specs);
+    struct Options {
+        bool cached = false;
+        Tcl_Obj *timeout = nullptr;
+    };
+    static const OptionTable<Options> table =
+        LeadingOptions<Options>({{"-cached", &Options::cached}, {"-timeout", &Options::timeout}});
     const char *usage = SubscriberMethods::kWatermarksUsage;
-    ParsedOptions options;
+    Options options;
+    std::vector<Tcl_Obj *> words;
     int timeout;
     int32_t partition;
-    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
+    if (table.Parse(interp_, objc, objv, 2, usage, &options, &words) != TCL_OK) return TCL_ERROR;
     if (words.size() != 2) return WrongArgs(interp_, 2, objv, usage);
-    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
+    if (options.timeout && GetTimeout(interp_, options.timeout, &timeout) != TCL_OK) return TCL_ERROR;
     if (GetPartition(interp_, words[1], false, &partition) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (options.Has(CACHED)) return CallHandle(h, &Handle::GetWatermarks, {words[0], words[1]});
-    return CallHandleWithTimeout(h, &Handle::QueryWatermarks, {words[0], words[1]}, options.Get(TIMEOUT));
+    if (options.cached) return CallHandle(h, &Handle::GetWatermarks, {words[0], words[1]});
+    return CallHandleWithTimeout(h, &Handle::QueryWatermarks, {words[0], words[1]}, options.timeout);
 }
 
 // meta refresh|print: the consumer handle's (its kept copy, its printer).
