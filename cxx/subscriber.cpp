@@ -11,6 +11,7 @@
 #include "options.h"
 
 #include <cstring>
+#include <cstdint>
 #include <set>
 
 namespace kafkatcl {
@@ -30,6 +31,18 @@ bool LooksLikeOption(Tcl_Obj *word) {
 template <class Words>
 OptionTable<Words> LeadingOptions(std::initializer_list<OptionDef<Words>> defs) {
     return OptionTable<Words>(defs, Placement::Leading, true, LooksLikeOption);
+}
+
+// The leading options of a method that has a -timeout (checked here, passed
+// on to the handle as words), then minWords..maxWords other words.
+template <class Options>
+int OptionsThenWords(Tcl_Interp *interp, const OptionTable<Options> &table, const char *usage, int objc,
+                     Tcl_Obj *const objv[], size_t minWords, size_t maxWords, Options *options,
+                     std::vector<Tcl_Obj *> *words) {
+    if (table.Parse(interp, objc, objv, 2, usage, options, words) != TCL_OK) return TCL_ERROR;
+    if (words->size() < minWords || words->size() > maxWords) return WrongArgs(interp, 2, objv, usage);
+    int timeout;
+    return options->timeout ? GetTimeout(interp, options->timeout, &timeout) : TCL_OK;
 }
 
 Tcl_Obj *Word(const char *s) { return Tcl_NewStringObj(s, -1); }
@@ -329,13 +342,11 @@ int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
     };
     static const OptionTable<Options> table =
         LeadingOptions<Options>({{"-committed", &Options::committed}, {"-timeout", &Options::timeout}});
-    const char *usage = SubscriberMethods::kOffsetsUsage;
     Options options;
     std::vector<Tcl_Obj *> words;
-    int timeout;
-    if (table.Parse(interp_, objc, objv, 2, usage, &options, &words) != TCL_OK) return TCL_ERROR;
-    if (words.empty()) return WrongArgs(interp_, 2, objv, usage);
-    if (options.timeout && GetTimeout(interp_, options.timeout, &timeout) != TCL_OK) return TCL_ERROR;
+    if (OptionsThenWords(interp_, table, SubscriberMethods::kOffsetsUsage, objc, objv, 1, SIZE_MAX, &options, &words) !=
+        TCL_OK)
+        return TCL_ERROR;
     Tcl_Obj *list;
     if (TupleList(interp_, (int)words.size(), words.data(), &list) != TCL_OK) return TCL_ERROR;
     ObjRef tuples(list);
@@ -354,14 +365,12 @@ int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
     };
     static const OptionTable<Options> table =
         LeadingOptions<Options>({{"-cached", &Options::cached}, {"-timeout", &Options::timeout}});
-    const char *usage = SubscriberMethods::kWatermarksUsage;
     Options options;
     std::vector<Tcl_Obj *> words;
-    int timeout;
     int32_t partition;
-    if (table.Parse(interp_, objc, objv, 2, usage, &options, &words) != TCL_OK) return TCL_ERROR;
-    if (words.size() != 2) return WrongArgs(interp_, 2, objv, usage);
-    if (options.timeout && GetTimeout(interp_, options.timeout, &timeout) != TCL_OK) return TCL_ERROR;
+    if (OptionsThenWords(interp_, table, SubscriberMethods::kWatermarksUsage, objc, objv, 2, 2, &options, &words) !=
+        TCL_OK)
+        return TCL_ERROR;
     if (GetPartition(interp_, words[1], false, &partition) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
