@@ -22,7 +22,7 @@ void OptionScanner::Declare(const char *name, bool takesValue) {
 }
 
 int OptionScanner::Scan(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, const char *usage,
-                        void *fields, OptionFound found, std::vector<Tcl_Obj *> *positional) const {
+                        void *target, OptionFound found, std::vector<Tcl_Obj *> *positional) const {
     std::vector<Tcl_Obj *> unused; // an Only table without "--" has no positional words
     if (!positional) positional = &unused;
     positional->clear();
@@ -40,14 +40,14 @@ int OptionScanner::Scan(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int
             break;
         }
         if (!takesValue_[o]) {
-            found(fields, o, objv[i]);
+            found(target, o, objv[i]);
             continue;
         }
         if (i + 1 >= objc) {
             if (usage) return WrongArgs(interp, 2, objv, usage);
             return ArgError(interp, std::string("option ") + names_[o] + " needs a value");
         }
-        found(fields, o, objv[++i]);
+        found(target, o, objv[++i]);
     }
     return TCL_OK;
 }

@@ -17,8 +17,9 @@
 //     std::vector<Tcl_Obj *> rest;
 //     if (table.Parse(interp, objc, objv, 2, nullptr, &words, &rest) != TCL_OK) return TCL_ERROR;
 //
-// "-timeout ms" alone after a method's positional words (the commonest case)
-// has its own helper, TimeoutOption; kDefaultTimeoutMs is the one default.
+// "-timeout ms" as a method's only option (the commonest case) has its own
+// helpers, TimeoutOption and TrailingTimeout; kDefaultTimeoutMs is the one
+// default of the calls that ask the cluster.
 #pragma once
 
 #include "util.h"
@@ -35,9 +36,9 @@ constexpr int kDefaultTimeoutMs = 5000;
 // Whether a word is an option word: "-" and then not a digit ("-" alone is one).
 bool IsOptionWord(Tcl_Obj *word);
 
-// What the scanner found: option `index` of the table, with its word (a
-// flag's own word, else the value word).
-using OptionFound = void (*)(void *fields, size_t index, Tcl_Obj *word);
+// What the scanner found, handed to the table's target: option `index` of
+// the table, with its word (a flag's own word, else the value word).
+using OptionFound = void (*)(void *target, size_t index, Tcl_Obj *word);
 
 // Where a method's options may stand among its words.
 enum class Placement {
@@ -54,7 +55,7 @@ class OptionScanner {
         : placement_(placement), endMarker_(endMarker), isOption_(isOption) {}
     // One option (in the table's order), then nullptr for the table's end.
     void Declare(const char *name, bool takesValue);
-    int Scan(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, const char *usage, void *fields,
+    int Scan(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, const char *usage, void *target,
              OptionFound found, std::vector<Tcl_Obj *> *positional) const;
 
   private:
