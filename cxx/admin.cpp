@@ -328,25 +328,24 @@ struct AdminArgs {
 // Splits objv[2..] into positional words and the options: -timeout and
 // -command, and -validate for the calls that take it; "--" ends the options.
 int ParseAdminArgs(Tcl_Interp *interp, bool validate, int objc, Tcl_Obj *const objv[], AdminArgs *args) {
-    enum { TIMEOUT, VALIDATE, COMMAND, AWAIT };
-    static const OptionSpec withValidate[] = {
-        {"-timeout", true}, {"-validate", false}, {"-command", true}, {"-await", false}};
-    static const OptionSpec withoutValidate[] = {{"-timeout", true}, {"-command", true}, {"-await", false}};
-    static const OptionParser parseWith(withValidate, OptionParser::Anywhere, true);
-    static const OptionParser parseWithout(withoutValidate, OptionParser::Anywhere, true);
-    ParsedOptions options;
-    if ((validate ? parseWith : parseWithout).Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    int command = validate ? COMMAND : COMMAND - 1;
-    args->positional = options.Positional();
-    args->validate = validate && options.Has(VALIDATE);
-    if (options.Has(TIMEOUT)) {
-        if (GetTimeout(interp, options.Get(TIMEOUT), &args->timeout) != TCL_OK) return TCL_ERROR;
-        // librdkafka's range for admin timeouts; outside it, it silently kept its default.
-        if (args->timeout < 0 || args->timeout > 3600000)
-            return ArgError(interp, "-timeout must be between 0 and 3600000 milliseconds");
-    }
-    if (options.Has(command)) args->command = CallbackArg(options.Get(command));
-    args->await = options.Has(command + 1);
+    struct Words {
+        Tcl_Obj *timeout = nullptr, *command = nullptr;
+        bool validate = false, await = false;
+    };
+    using W = Words;
+    static const OptionTable<W> withValidate(
+        {{"-timeout", &W::timeout}, {"-validate", &W::validate}, {"-command", &W::command}, {"-await", &W::await}},
+        Placement::Anywhere, true);
+    static const OptionTable<W> withoutValidate(
+        {{"-timeout", &W::timeout}, {"-command", &W::command}, {"-await", &W::await}}, Placement::Anywhere, true);
+    Words words;
+    if ((validate ? withValidate : withoutValidate).Parse(interp, objc, objv, 2, nullptr, &words, &args->positional) !=
+        TCL_OK)
+        return TCL_ERROR;
+    args->validate = words.validate;
+    if (words.timeout && GetAdminTimeout(interp, words.timeout, &args->timeout) != TCL_OK) return TCL_ERROR;
+    if (words.command) args->command = CallbackArg(words.command);
+    args->await = words.await;
     args->method = Tcl_GetString(objv[1]);
     if (args->await && args->command) return ArgError(interp, "-command and -await exclude each other");
     return TCL_OK;
@@ -575,7 +574,8 @@ static int RunAdmin(Handle *handle, const AdminArgs &args, const AdminRequest &r
         return await ? Await::Suspend(interp, await) : TCL_OK;
     }
     // Synchronous: librdkafka enforces the timeout; the margin only guards against a lost reply.
-    rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + 5000);
+    constexpr int kLostReplyMarginMs = 5000;
+    rd_kafka_event_t *event = rd_kafka_queue_poll(queue.get(), args.timeout + kLostReplyMarginMs);
     if (!event) {
         // librdkafka still owns the request: keep its reply queue alive until
         // the reply comes (an orphan with no command just discards it).

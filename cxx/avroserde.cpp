@@ -592,15 +592,29 @@ avro_value_t *AvroSchema::ResetEncodeValue() {
     return encodeValue_.get();
 }
 
+// encode and decode: one word (the value, the bytes) and options around it
+// ("--" ends them); kWrongArgs for another count of words.
+template <class Words>
+static int OptionsAndOneWord(Tcl_Interp *interp, const OptionTable<Words> &table, int objc, Tcl_Obj *const objv[],
+                             Words *words, Tcl_Obj **word) {
+    std::vector<Tcl_Obj *> rest;
+    if (table.Parse(interp, objc, objv, 2, nullptr, words, &rest) != TCL_OK) return TCL_ERROR;
+    if (rest.size() != 1) return kWrongArgs;
+    *word = rest[0];
+    return TCL_OK;
+}
+
 int AvroSchema::Encode(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-id", true}};
-    static const OptionParser parser(specs, OptionParser::Anywhere, true);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    if (options.Positional().size() != 1) return kWrongArgs;
+    struct Words {
+        Tcl_Obj *id = nullptr;
+    };
+    static const OptionTable<Words> table({{"-id", &Words::id}}, Placement::Anywhere, true);
+    Words words;
+    Tcl_Obj *value;
+    if (int code = OptionsAndOneWord(interp_, table, objc, objv, &words, &value)) return code;
     uint32_t id = 0;
-    if (options.Has(0) && GetSchemaId(interp_, options.Get(0), &id) != TCL_OK) return TCL_ERROR;
-    return EncodeValue(options.Positional()[0], options.Has(0), id);
+    if (words.id && GetSchemaId(interp_, words.id, &id) != TCL_OK) return TCL_ERROR;
+    return EncodeValue(value, words.id != nullptr, id);
 }
 
 int AvroSchema::EncodeValue(Tcl_Obj *tclValue, bool framed, uint32_t id) {
@@ -645,16 +659,18 @@ avro_value_t *AvroSchema::ReadReused(avro_reader_t reader, size_t inputSize) {
 // decode bytes ?-writer avroObject?: the Tcl value; with -writer, the bytes
 // were written with that schema and are read as this one (resolution).
 int AvroSchema::Decode(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-writer", true}};
-    static const OptionParser parser(specs, OptionParser::Anywhere, true);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    if (options.Positional().size() != 1) return kWrongArgs;
+    struct Words {
+        Tcl_Obj *writer = nullptr;
+    };
+    static const OptionTable<Words> table({{"-writer", &Words::writer}}, Placement::Anywhere, true);
+    Words words;
+    Tcl_Obj *bytesWord;
+    if (int code = OptionsAndOneWord(interp_, table, objc, objv, &words, &bytesWord)) return code;
     AvroSchema *writer = this;
-    if (options.Has(0) && !(writer = LookupObject<AvroSchema>(interp_, options.Get(0), "avro"))) return TCL_ERROR;
+    if (words.writer && !(writer = LookupObject<AvroSchema>(interp_, words.writer, "avro"))) return TCL_ERROR;
     Preserve keep(writer);
     Tcl_Size len;
-    const unsigned char *bytes = Tcl_GetByteArrayFromObj(options.Positional()[0], &len);
+    const unsigned char *bytes = Tcl_GetByteArrayFromObj(bytesWord, &len);
     return DecodeBytes(writer, bytes, len);
 }
 

@@ -178,27 +178,32 @@ int Handle::CommitWithReceiver(rd_kafka_topic_partition_list_t *list, Tcl_Obj *c
 
 // commit ?-async? ?-command cmd|-await? ?offsets | -message msg?
 int Handle::Commit(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-async", false}, {"-message", true}, {"-command", true}, {"-await", false}};
-    static const OptionParser parser(specs, OptionParser::Leading, false);
-    enum { ASYNC, MESSAGE, COMMAND, AWAIT };
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, UsageOf(&Handle::Commit), &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &rest = options.Positional();
-    if (rest.size() > 1 || (options.Has(MESSAGE) && !rest.empty())) return kWrongArgs;
-    ObjRef command = options.Has(COMMAND) ? CallbackArg(options.Get(COMMAND)) : ObjRef();
-    if (options.Has(COMMAND) && !command) return ArgError(interp_, "commit -command needs a command");
-    if (command && options.Has(AWAIT)) return ArgError(interp_, "-command and -await exclude each other");
+    struct Words {
+        bool async = false, await = false;
+        Tcl_Obj *message = nullptr, *command = nullptr;
+    };
+    using W = Words;
+    static const OptionTable<W> table(
+        {{"-async", &W::async}, {"-message", &W::message}, {"-command", &W::command}, {"-await", &W::await}},
+        Placement::Leading, false);
+    Words words;
+    std::vector<Tcl_Obj *> rest;
+    if (table.Parse(interp_, objc, objv, 2, UsageOf(&Handle::Commit), &words, &rest) != TCL_OK) return TCL_ERROR;
+    if (rest.size() > 1 || (words.message && !rest.empty())) return kWrongArgs;
+    ObjRef command = words.command ? CallbackArg(words.command) : ObjRef();
+    if (words.command && !command) return ArgError(interp_, "commit -command needs a command");
+    if (command && words.await) return ArgError(interp_, "-command and -await exclude each other");
     PartitionListPtr list;
-    if (options.Has(MESSAGE)) {
-        list.reset(MessageOffset(options.Get(MESSAGE)));
+    if (words.message) {
+        list.reset(MessageOffset(words.message));
         if (!list) return TCL_ERROR;
     } else if (!rest.empty()) {
         list.reset(PartitionsFromObj(interp_, rest[0], true));
         if (!list) return TCL_ERROR;
     }
     if (!list) StoreHanded(); // committing the stored offsets from inside a batch: what it handed so far
-    if (command || options.Has(AWAIT)) return CommitWithReceiver(list.get(), command.get(), options.Has(AWAIT));
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), options.Has(ASYNC));
+    if (command || words.await) return CommitWithReceiver(list.get(), command.get(), words.await);
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), words.async);
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR; // nothing new to commit
     if (err == RD_KAFKA_RESP_ERR__UNKNOWN_GROUP) return NoGroupError(interp_);
     if (err) return KafkaError(interp_, err, std::string("commit failed: ") + rd_kafka_err2str(err));

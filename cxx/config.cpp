@@ -129,25 +129,31 @@ int Configure(Tcl_Interp *interp, const ConfOps &ops, int objc, Tcl_Obj *const o
 
 } // namespace
 
+// The ConfOps of a global or a topic configuration: the two have the same
+// functions in librdkafka, each under its own names.
+template <class Conf, const char **(*Dump)(Conf *, size_t *),
+          rd_kafka_conf_res_t (*Get)(const Conf *, const char *, char *, size_t *),
+          rd_kafka_conf_res_t (*Set)(Conf *, const char *, const char *, char *, size_t),
+          Conf *(*Dup)(const Conf *), void (*Destroy)(Conf *)>
+ConfOps OpsOf(Conf *conf) {
+    return ConfOps{[conf](size_t *n) { return Dump(conf, n); },
+                   [conf](const char *k, char *v, size_t *s) { return Get(conf, k, v, s); },
+                   [conf](const char *k, const char *v, char *e, size_t es) { return Set(conf, k, v, e, es); },
+                   [conf](const char *k, const char *v, char *e, size_t es) {
+                       Owned<Conf, Destroy> copy(Dup(conf));
+                       return Set(copy.get(), k, v, e, es);
+                   }};
+}
+
 int ConfigMethod(Tcl_Interp *interp, rd_kafka_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
-    ConfOps ops{[conf](size_t *n) { return rd_kafka_conf_dump(conf, n); },
-                [conf](const char *k, char *v, size_t *s) { return rd_kafka_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_conf_set(conf, k, v, e, es); },
-                [conf](const char *k, const char *v, char *e, size_t es) {
-                    ConfPtr copy(rd_kafka_conf_dup(conf));
-                    return rd_kafka_conf_set(copy.get(), k, v, e, es);
-                }};
+    ConfOps ops = OpsOf<rd_kafka_conf_t, rd_kafka_conf_dump, rd_kafka_conf_get, rd_kafka_conf_set, rd_kafka_conf_dup,
+                        rd_kafka_conf_destroy>(conf);
     return Configure(interp, ops, objc, objv);
 }
 
 int TopicConfigMethod(Tcl_Interp *interp, rd_kafka_topic_conf_t *conf, int objc, Tcl_Obj *const objv[]) {
-    ConfOps ops{[conf](size_t *n) { return rd_kafka_topic_conf_dump(conf, n); },
-                [conf](const char *k, char *v, size_t *s) { return rd_kafka_topic_conf_get(conf, k, v, s); },
-                [conf](const char *k, const char *v, char *e, size_t es) { return rd_kafka_topic_conf_set(conf, k, v, e, es); },
-                [conf](const char *k, const char *v, char *e, size_t es) {
-                    TopicConfPtr copy(rd_kafka_topic_conf_dup(conf));
-                    return rd_kafka_topic_conf_set(copy.get(), k, v, e, es);
-                }};
+    ConfOps ops = OpsOf<rd_kafka_topic_conf_t, rd_kafka_topic_conf_dump, rd_kafka_topic_conf_get,
+                        rd_kafka_topic_conf_set, rd_kafka_topic_conf_dup, rd_kafka_topic_conf_destroy>(conf);
     return Configure(interp, ops, objc, objv);
 }
 

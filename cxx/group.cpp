@@ -240,11 +240,13 @@ int Handle::RefuseGroupWhileStarted() {
 // subscribe topicList ?-command cmd?: -command also starts the
 // asynchronous consume_callback (the consumer callback mode).
 int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-command", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
+    struct Words {
+        Tcl_Obj *command = nullptr;
+    };
+    static const OptionTable<Words> table({{"-command", &Words::command}}, Placement::Only, false);
     if (objc == 4) return kWrongArgs;
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    Words words;
+    if (table.Parse(interp_, objc, objv, 3, nullptr, &words) != TCL_OK) return TCL_ERROR;
     Tcl_Size n;
     Tcl_Obj **topics;
     if (Tcl_ListObjGetElements(NULL, objv[2], &n, &topics) != TCL_OK || n == 0)
@@ -253,15 +255,15 @@ int Handle::Subscribe(int objc, Tcl_Obj *const objv[]) {
     for (Tcl_Size i = 0; i < n; i++) rd_kafka_topic_partition_list_add(list.get(), Tcl_GetString(topics[i]), RD_KAFKA_PARTITION_UA);
     if (RefuseGroupWhileStarted() != TCL_OK) return TCL_ERROR;
     // All or nothing: the stream's refusal comes before the subscription.
-    if (options.Has(0) && CallbackArg(options.Get(0)) && RefuseWhileNextWaits(interp_, groupNext_, "subscribe -command") != TCL_OK)
+    if (words.command && CallbackArg(words.command) && RefuseWhileNextWaits(interp_, groupNext_, "subscribe -command") != TCL_OK)
         return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get());
     if (err) return ErrResult(interp_, err, "subscribe");
     groupInUse_ = true;
-    if (!options.Has(0)) return TCL_OK;
+    if (!words.command) return TCL_OK;
     rd_kafka_queue_t *q = ConsumerQueue();
     if (!q) return TCL_ERROR;
-    Tcl_Obj *stream[3] = {objv[0], objv[1], options.Get(0)}; // as "consumer consume_callback cmd"
+    Tcl_Obj *stream[3] = {objv[0], objv[1], words.command}; // as "consumer consume_callback cmd"
     return QueueConsumeCallback(interp_, this, this, q, &groupStream_, groupNext_, 3, stream);
 }
 
@@ -347,8 +349,8 @@ int Handle::Next(int objc, Tcl_Obj *const objv[]) {
 // committed ?partitions? ?-timeout ms? | position ?partitions? (default: the assignment)
 int Handle::Positions(int objc, Tcl_Obj *const objv[], bool committed) {
     rd_kafka_t *rk = rk_.get();
-    int timeout = 5000;
-    if (committed && TrailingTimeoutOption(&objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
+    int timeout = kDefaultTimeoutMs;
+    if (committed && TrailingTimeout(interp_, &objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc > 3) return kWrongArgs;
     PartitionListPtr list;
     if (objc == 3) {
@@ -370,8 +372,8 @@ int Handle::Position(int objc, Tcl_Obj *const objv[]) { return Positions(objc, o
 
 // seek topic partition offset ?-timeout ms?
 int Handle::Seek(int objc, Tcl_Obj *const objv[]) {
-    int timeout = 5000;
-    if (TrailingTimeoutOption(&objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
+    int timeout = kDefaultTimeoutMs;
+    if (TrailingTimeout(interp_, &objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc != 5) return kWrongArgs;
     Tcl_Obj *triple[3] = {objv[2], objv[3], objv[4]};
     ObjRef one(Tcl_NewListObj(0, nullptr));
@@ -443,22 +445,25 @@ int Handle::StoreOffsets(int, Tcl_Obj *const objv[]) {
 // rebalance_callback ?-sync? ?command?: sets it ("" for none); the current
 // one (after -sync when it is one: the words that set it again).
 int Handle::RebalanceCallback(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-sync", false}};
-    static const OptionParser parser(specs, OptionParser::Leading, false);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, UsageOf(&Handle::RebalanceCallback), &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &rest = options.Positional();
-    if (rest.size() > 1 || (options.Has(0) && rest.empty())) return kWrongArgs;
+    struct Words {
+        bool sync = false;
+    };
+    static const OptionTable<Words> table({{"-sync", &Words::sync}}, Placement::Leading, false);
+    Words words;
+    std::vector<Tcl_Obj *> rest;
+    if (table.Parse(interp_, objc, objv, 2, UsageOf(&Handle::RebalanceCallback), &words, &rest) != TCL_OK)
+        return TCL_ERROR;
+    if (rest.size() > 1 || (words.sync && rest.empty())) return kWrongArgs;
     if (!rest.empty()) {
         rebalanceCommand_ = CallbackArg(rest[0]);
-        rebalanceSync_ = options.Has(0) && rebalanceCommand_;
+        rebalanceSync_ = words.sync && rebalanceCommand_;
     }
     if (!rebalanceSync_) {
         Tcl_SetObjResult(interp_, rebalanceCommand_ ? rebalanceCommand_.get() : Tcl_NewObj());
         return TCL_OK;
     }
-    Tcl_Obj *words[2] = {Tcl_NewStringObj("-sync", -1), rebalanceCommand_.get()};
-    Tcl_SetObjResult(interp_, Tcl_NewListObj(2, words));
+    Tcl_Obj *setting[2] = {Tcl_NewStringObj("-sync", -1), rebalanceCommand_.get()};
+    Tcl_SetObjResult(interp_, Tcl_NewListObj(2, setting));
     return TCL_OK;
 }
 
@@ -467,7 +472,7 @@ int Handle::RebalanceCallback(int objc, Tcl_Obj *const objv[]) {
 // (the final revoke's callback runs here) until closed or the time is up.
 int Handle::Close(int objc, Tcl_Obj *const objv[]) {
     int timeout = -1;
-    if (TrailingTimeoutOption(&objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
+    if (TrailingTimeout(interp_, &objc, objv, 0, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc != 2) return kWrongArgs;
     if (RefuseInRebalance(objv[1]) != TCL_OK) return TCL_ERROR;
     if (startedPartitions_ > 0) // librdkafka 2.0.2 would wait forever

@@ -571,20 +571,6 @@ int Handle::Partitioner(int objc, Tcl_Obj *const objv[]) {
     return PartitionerMethod(interp_, topicConf_.get(), objc, objv);
 }
 
-int Handle::TrailingTimeoutOption(int *objc, Tcl_Obj *const objv[], int before, int *timeoutMs) {
-    static const OptionSpec specs[] = {{"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    if (*objc < 2 + before + 2) return TCL_OK;
-    ParsedOptions options;
-    if (parser.Parse(interp_, *objc, objv, *objc - 2, nullptr, &options) != TCL_OK) {
-        Tcl_ResetResult(interp_); // not the option: positional words
-        return TCL_OK;
-    }
-    if (GetTimeout(interp_, options.Get(0), timeoutMs) != TCL_OK) return TCL_ERROR;
-    *objc -= 2;
-    return TCL_OK;
-}
-
 // config ?key? ?value key value ...?: the handle's topic configuration.
 // librdkafka warns of deprecated properties only in rd_kafka_new, for the
 // master's settings; those set here get the same warning from us.
@@ -670,18 +656,6 @@ int Handle::Watermarks(Tcl_Obj *topic, Tcl_Obj *partitionWord, bool query, int t
     return TCL_OK;
 }
 
-// The "-timeout ms" of query_watermark_offsets and offsets_for_times, the
-// two words after the positional ones. Every word there is an option word.
-static int TimeoutAt(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int at, int *timeoutMs) {
-    static const OptionSpec specs[] = {{"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    if (objc == at) return TCL_OK;
-    if (objc != at + 2) return kWrongArgs;
-    ParsedOptions options;
-    if (parser.Parse(interp, objc, objv, at, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    return GetTimeout(interp, options.Get(0), timeoutMs);
-}
-
 // get_watermark_offsets topic partition           (cached, from the last fetch)
 int Handle::GetWatermarks(int, Tcl_Obj *const objv[]) {
     return Watermarks(objv[2], objv[3], false, 0, "watermark offsets");
@@ -689,15 +663,17 @@ int Handle::GetWatermarks(int, Tcl_Obj *const objv[]) {
 
 // query_watermark_offsets topic partition ?-timeout ms?   (asks the leader)
 int Handle::QueryWatermarks(int objc, Tcl_Obj *const objv[]) {
-    int timeout = 5000;
-    if (int code = TimeoutAt(interp_, objc, objv, 4, &timeout)) return code;
+    int timeout = kDefaultTimeoutMs;
+    if ((objc - 4) % 2 != 0) return kWrongArgs; // the row allows one "-timeout ms" at most
+    if (TimeoutOption(interp_, objc, objv, 4, &timeout) != TCL_OK) return TCL_ERROR;
     return Watermarks(objv[2], objv[3], true, timeout, "watermark offsets");
 }
 
 // offsets_for_times {{topic partition timestampMs} ...} ?-timeout ms?
 int Handle::OffsetsForTimes(int objc, Tcl_Obj *const objv[]) {
-    int timeout = 5000;
-    if (int code = TimeoutAt(interp_, objc, objv, 3, &timeout)) return code;
+    int timeout = kDefaultTimeoutMs;
+    if ((objc - 3) % 2 != 0) return kWrongArgs; // the row allows one "-timeout ms" at most
+    if (TimeoutOption(interp_, objc, objv, 3, &timeout) != TCL_OK) return TCL_ERROR;
     PartitionListPtr list(PartitionsFromObj(interp_, objv[2], true));
     if (!list) return TCL_ERROR;
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_.get(), list.get(), timeout);

@@ -250,11 +250,6 @@ class Handle : public Object {
     // The usage in the method's row, for the "wrong # args" an option parser
     // gives (an option without its value).
     static const char *UsageOf(int (Handle::*run)(int, Tcl_Obj *const[]));
-    // A trailing "-timeout ms" pair, when at least `before` words follow the
-    // method name: its value goes to *timeoutMs and *objc drops the pair.
-    // Anything else there stays a positional word (the caller's arity check
-    // then refuses it, as it always did).
-    int TrailingTimeoutOption(int *objc, Tcl_Obj *const objv[], int before, int *timeoutMs);
     // The watermarks of objv topic and partition words: librdkafka's cached
     // ones, or (timeoutMs >= -1) asked of the leader. `what` starts the error.
     int Watermarks(Tcl_Obj *topic, Tcl_Obj *partition, bool query, int timeoutMs, const char *what);

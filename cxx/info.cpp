@@ -87,16 +87,6 @@ int TopicInfo(Tcl_Interp *interp, const rd_kafka_metadata_t *md, const char *top
     Tcl_SetObjResult(interp, countOnly ? Tcl_NewIntObj(t->partition_cnt) : PartitionDicts(t));
     return TCL_OK;
 }
-
-// The info types' words: an info type, its positional words, then only
-// "-timeout ms" pairs (every word there is an option word).
-int InfoTimeout(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], int first, int *timeoutMs) {
-    static const OptionSpec specs[] = {{"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    ParsedOptions options;
-    if (parser.Parse(interp, objc, objv, first, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    return options.Has(0) ? GetTimeout(interp, options.Get(0), timeoutMs) : TCL_OK;
-}
 } // namespace
 
 // info topics|brokers|partitions|topic|cluster|watermarks ?arg ...? ?-timeout ms?:
@@ -123,8 +113,8 @@ int Handle::Info(int objc, Tcl_Obj *const objv[]) {
 int Handle::InfoOf(int w, int words, int objc, Tcl_Obj *const objv[]) {
     int first = 3 + words;
     if ((objc - first) % 2 != 0) return kWrongArgs;
-    int timeout = 5000;
-    if (InfoTimeout(interp_, objc, objv, first, &timeout) != TCL_OK) return TCL_ERROR;
+    int timeout = kDefaultTimeoutMs;
+    if (TimeoutOption(interp_, objc, objv, first, &timeout) != TCL_OK) return TCL_ERROR;
     const char *topicName = words ? Tcl_GetString(objv[3]) : nullptr;
     if (topicName && !*topicName) return ArgError(interp_, "topic name must not be empty");
     if (w == WATERMARKS) return Watermarks(objv[3], objv[4], true, timeout, "watermarks");
@@ -206,8 +196,8 @@ int Handle::Meta(int objc, Tcl_Obj *const objv[]) {
 }
 
 int Handle::MetaOf(bool print, int objc, Tcl_Obj *const objv[]) {
-    int timeout = 5000;
-    if (TrailingTimeoutOption(&objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
+    int timeout = kDefaultTimeoutMs;
+    if (TrailingTimeout(interp_, &objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc != 3) return kWrongArgs;
     // print shows the kept copy (fetched first if there is none), as the original did.
     if ((!print || !metadata_) && RefreshMetadata(timeout) != TCL_OK) return TCL_ERROR;

@@ -199,28 +199,29 @@ static int LagPartitions(Tcl_Interp *interp, rd_kafka_t *rk, Tcl_Obj *topicList,
 
 // lag ?topicList? ?-timeout ms? ?-command cmd|-await?
 int Handle::Lag(int objc, Tcl_Obj *const objv[]) {
-    enum { TIMEOUT, COMMAND, AWAIT };
-    static const OptionSpec specs[] = {{"-timeout", true}, {"-command", true}, {"-await", false}};
-    static const OptionParser parser(specs, OptionParser::Anywhere, true);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    if (options.Positional().size() > 1) return kWrongArgs;
+    struct Words {
+        Tcl_Obj *timeout = nullptr, *command = nullptr;
+        bool await = false;
+    };
+    using W = Words;
+    static const OptionTable<W> table({{"-timeout", &W::timeout}, {"-command", &W::command}, {"-await", &W::await}},
+                                      Placement::Anywhere, true);
+    Words words;
+    std::vector<Tcl_Obj *> rest;
+    if (table.Parse(interp_, objc, objv, 2, nullptr, &words, &rest) != TCL_OK) return TCL_ERROR;
+    if (rest.size() > 1) return kWrongArgs;
     LagQuery query;
     query.rk = rk_.get();
-    if (options.Has(TIMEOUT)) {
-        if (GetTimeout(interp_, options.Get(TIMEOUT), &query.timeoutMs) != TCL_OK) return TCL_ERROR;
-        // Bounded, as the admin calls': the handle's deletion waits for a worker.
-        if (query.timeoutMs < 0 || query.timeoutMs > 3600000)
-            return ArgError(interp_, "-timeout must be between 0 and 3600000 milliseconds");
-    }
+    // Bounded, as the admin calls': the handle's deletion waits for a worker.
+    if (words.timeout && GetAdminTimeout(interp_, words.timeout, &query.timeoutMs) != TCL_OK) return TCL_ERROR;
     // As the admin calls': an empty command is none (the call waits).
-    ObjRef command = options.Has(COMMAND) ? CallbackArg(options.Get(COMMAND)) : ObjRef();
-    if (options.Has(COMMAND) && options.Has(AWAIT)) return ArgError(interp_, "-command and -await exclude each other");
+    ObjRef command = words.command ? CallbackArg(words.command) : ObjRef();
+    if (words.command && words.await) return ArgError(interp_, "-command and -await exclude each other");
     if (!ConsumerQueue()) return TCL_ERROR; // no group.id: no committed offsets
-    Tcl_Obj *topics = options.Positional().empty() ? nullptr : options.Positional()[0];
+    Tcl_Obj *topics = rest.empty() ? nullptr : rest[0];
     if (LagPartitions(interp_, rk_.get(), topics, &query) != TCL_OK) return TCL_ERROR;
     std::shared_ptr<Await> await;
-    if (options.Has(AWAIT) && !(await = Await::Begin(interp_, "lag -await"))) return TCL_ERROR;
+    if (words.await && !(await = Await::Begin(interp_, "lag -await"))) return TCL_ERROR;
     if (!command && !await) {
         query.Run();
         return query.Report(interp_);

@@ -170,13 +170,16 @@ static bool IsDictOption(Tcl_Obj *word) { return !strcmp(Tcl_GetString(word), "-
 // ::json::json2dict (required here, so a missing tcllib is an error now, not
 // in every later callback).
 int Master::StatisticsCallbackMethod(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-dict", false}};
-    static const OptionParser parser(specs, OptionParser::Leading, false, IsDictOption);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    bool asDict = options.Has(0);
-    if (options.Positional().size() > 1 || (asDict && options.Positional().empty())) return kWrongArgs;
-    Tcl_Obj *command = options.Positional().empty() ? nullptr : options.Positional()[0];
+    struct Words {
+        bool dict = false;
+    };
+    static const OptionTable<Words> table({{"-dict", &Words::dict}}, Placement::Leading, false, IsDictOption);
+    Words words;
+    std::vector<Tcl_Obj *> rest;
+    if (table.Parse(interp_, objc, objv, 2, nullptr, &words, &rest) != TCL_OK) return TCL_ERROR;
+    bool asDict = words.dict;
+    if (rest.size() > 1 || (asDict && rest.empty())) return kWrongArgs;
+    Tcl_Obj *command = rest.empty() ? nullptr : rest[0];
     // librdkafka produces statistics only for handles created with a
     // non-zero statistics.interval.ms.
     if (command && Tcl_GetCharLength(command) > 0 && !Children().empty() &&

@@ -173,21 +173,33 @@ static ObjRef DecodedFields(const rd_kafka_message_t *msg, const MessageFormat &
     return ObjRef(DecodeMessage(format.interp, pair, raw));
 }
 
+// Calls each(element, value) for every name of kDecodedFields, in order,
+// with what `pair` decoded of msg (value nullptr: not decoded); stops at the
+// first that returns false.
+template <class Each>
+static bool ForEachDecoded(const rd_kafka_message_t *msg, const MessageFormat &format, const SerdePair &pair,
+                           Each each) {
+    ObjRef decoded = DecodedFields(msg, format, pair);
+    for (const char *name : kDecodedFields) {
+        ObjRef element(Tcl_NewStringObj(name, -1));
+        Tcl_Obj *value = nullptr;
+        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
+        if (!each(element.get(), value)) return false;
+    }
+    return true;
+}
+
 // With serdes bound to msg's topic: each decoded element set or removed,
 // so a previous message's never stays behind.
 static int StoreDecoded(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format) {
     const SerdePair *pair = BoundSerdes(msg, format);
     if (!pair) return TCL_OK;
-    ObjRef decoded = DecodedFields(msg, format, *pair);
-    for (const char *name : kDecodedFields) {
-        ObjRef element(Tcl_NewStringObj(name, -1));
-        Tcl_Obj *value = nullptr;
-        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
-        bool ok = value ? Tcl_ObjSetVar2(interp, arrayName, element.get(), value, TCL_LEAVE_ERR_MSG) != nullptr
-                        : (Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), name, 0), true);
-        if (!ok) return RelabelError(interp);
-    }
-    return TCL_OK;
+    bool ok = ForEachDecoded(msg, format, *pair, [&](Tcl_Obj *element, Tcl_Obj *value) {
+        if (value) return Tcl_ObjSetVar2(interp, arrayName, element, value, TCL_LEAVE_ERR_MSG) != nullptr;
+        Tcl_UnsetVar2(interp, Tcl_GetString(arrayName), Tcl_GetString(element), 0);
+        return true;
+    });
+    return ok ? TCL_OK : RelabelError(interp);
 }
 
 int StoreMessageInArray(Tcl_Interp *interp, Tcl_Obj *arrayName, const rd_kafka_message_t *msg, MessageFormat format,
@@ -356,13 +368,10 @@ Tcl_Obj *MessageToDict(const rd_kafka_message_t *msg, MessageFormat format) {
     Tcl_Obj *d = RawMessageToDict(msg, format);
     const SerdePair *pair = BoundSerdes(msg, format);
     if (!pair) return d;
-    ObjRef decoded = DecodedFields(msg, format, *pair);
-    for (const char *name : kDecodedFields) {
-        ObjRef element(Tcl_NewStringObj(name, -1));
-        Tcl_Obj *value = nullptr;
-        Tcl_DictObjGet(NULL, decoded.get(), element.get(), &value);
-        if (value) Tcl_DictObjPut(NULL, d, element.get(), value);
-    }
+    ForEachDecoded(msg, format, *pair, [d](Tcl_Obj *element, Tcl_Obj *value) {
+        if (value) Tcl_DictObjPut(NULL, d, element, value);
+        return true;
+    });
     return d;
 }
 

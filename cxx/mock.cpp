@@ -315,13 +315,15 @@ struct MockCommand {
     // create name|#auto ?-brokers N?
     int Create(int objc, Tcl_Obj *const objv[]) {
         if ((objc - 3) % 2 != 0) return kWrongArgs;
-        static const OptionSpec specs[] = {{"-brokers", true}};
-        static const OptionParser parser(specs, OptionParser::Only, false);
-        ParsedOptions options;
-        if (parser.Parse(interp, objc, objv, 3, nullptr, &options) != TCL_OK) return TCL_ERROR;
+        struct Words {
+            Tcl_Obj *brokers = nullptr;
+        };
+        static const OptionTable<Words> table({{"-brokers", &Words::brokers}}, Placement::Only, false);
+        Words words;
+        if (table.Parse(interp, objc, objv, 3, nullptr, &words) != TCL_OK) return TCL_ERROR;
         int brokers = 1;
-        if (options.Has(0)) {
-            if (GetInt(interp, options.Get(0), "broker count", &brokers) != TCL_OK) return TCL_ERROR;
+        if (words.brokers) {
+            if (GetInt(interp, words.brokers, "broker count", &brokers) != TCL_OK) return TCL_ERROR;
             if (brokers < 1 || brokers > 32) return ArgError(interp, "broker count must be between 1 and 32");
         }
         std::string error;

@@ -30,12 +30,14 @@ int Handle::ProduceError(rd_kafka_resp_err_t err, const std::string &message) {
 
 // purge ?-queued? ?-inflight? (none: both)
 int Handle::Purge(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-queued", false}, {"-inflight", false}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    enum { QUEUED, INFLIGHT };
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, nullptr, &options) != TCL_OK) return TCL_ERROR;
-    int flags = (options.Has(QUEUED) ? RD_KAFKA_PURGE_F_QUEUE : 0) | (options.Has(INFLIGHT) ? RD_KAFKA_PURGE_F_INFLIGHT : 0);
+    struct Words {
+        bool queued = false, inflight = false;
+    };
+    static const OptionTable<Words> table({{"-queued", &Words::queued}, {"-inflight", &Words::inflight}},
+                                          Placement::Only, false);
+    Words words;
+    if (table.Parse(interp_, objc, objv, 2, nullptr, &words) != TCL_OK) return TCL_ERROR;
+    int flags = (words.queued ? RD_KAFKA_PURGE_F_QUEUE : 0) | (words.inflight ? RD_KAFKA_PURGE_F_INFLIGHT : 0);
     if (!flags) flags = RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT;
     rd_kafka_resp_err_t err = rd_kafka_purge(rk_.get(), flags);
     if (err) return KafkaError(interp_, err, std::string("purge failed: ") + rd_kafka_err2str(err));
@@ -77,7 +79,7 @@ static rd_kafka_topic_partition_list_t *CurrentPositions(Tcl_Interp *interp, rd_
 // send_offsets_to_transaction consumerHandle ?offsets? ?-timeout ms?
 int Handle::SendOffsetsToTransaction(int objc, Tcl_Obj *const objv[]) {
     int timeout = 30000;
-    if (TrailingTimeoutOption(&objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
+    if (TrailingTimeout(interp_, &objc, objv, 1, &timeout) != TCL_OK) return TCL_ERROR;
     if (objc != 3 && objc != 4) return kWrongArgs;
     Handle *consumer = LookupObject<Handle>(interp_, objv[2], "consumer handle");
     if (!consumer) return TCL_ERROR;

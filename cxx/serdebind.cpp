@@ -37,14 +37,15 @@ static int BoundName(Tcl_Interp *interp, Tcl_Obj *name, bool forKey, ObjRef *out
 }
 
 int SerdeBindings::Method(Tcl_Interp *interp, const std::string &topic, int objc, Tcl_Obj *const objv[], int first) {
-    enum { VALUE, KEY };
-    static const OptionSpec specs[] = {{"-value", true}, {"-key", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    ParsedOptions options;
-    if (parser.Parse(interp, objc, objv, first, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    struct Words {
+        Tcl_Obj *value = nullptr, *key = nullptr;
+    };
+    static const OptionTable<Words> table({{"-value", &Words::value}, {"-key", &Words::key}}, Placement::Only, false);
+    Words words;
+    if (table.Parse(interp, objc, objv, first, nullptr, &words) != TCL_OK) return TCL_ERROR;
     SerdePair pair = byTopic_.count(topic) ? byTopic_[topic] : SerdePair();
-    if (options.Has(VALUE) && BoundName(interp, options.Get(VALUE), false, &pair.value) != TCL_OK) return TCL_ERROR;
-    if (options.Has(KEY) && BoundName(interp, options.Get(KEY), true, &pair.key) != TCL_OK) return TCL_ERROR;
+    if (words.value && BoundName(interp, words.value, false, &pair.value) != TCL_OK) return TCL_ERROR;
+    if (words.key && BoundName(interp, words.key, true, &pair.key) != TCL_OK) return TCL_ERROR;
     if (pair.Empty()) byTopic_.erase(topic);
     else byTopic_[topic] = pair;
     Tcl_Obj *result = Tcl_NewListObj(0, NULL);

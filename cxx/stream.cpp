@@ -271,13 +271,8 @@ void NextWait::OnTimeout(ClientData cd) {
 
 int QueueNext(Tcl_Interp *interp, Object *owner, Handle *handle, rd_kafka_queue_t *queue, const StreamSlot &stream,
               std::unique_ptr<NextWait> *wait, int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    ParsedOptions options;
     int timeout = -1;
-    if (parser.Parse(interp, objc, objv, 2, nullptr, &options) != TCL_OK ||
-        (options.Has(0) && GetTimeout(interp, options.Get(0), &timeout) != TCL_OK))
-        return TCL_ERROR;
+    if (TimeoutOption(interp, objc, objv, 2, &timeout) != TCL_OK) return TCL_ERROR;
     if (stream.RefuseWhileDispatching(interp, "next") != TCL_OK) return TCL_ERROR;
     std::shared_ptr<Await> await = Await::Begin(interp, "next");
     if (!await) return TCL_ERROR;

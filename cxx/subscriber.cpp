@@ -11,6 +11,7 @@
 #include "options.h"
 
 #include <cstring>
+#include <cstdint>
 #include <set>
 
 namespace kafkatcl {
@@ -27,9 +28,21 @@ bool LooksLikeOption(Tcl_Obj *word) {
 
 // The options of a method come first; "--" ends them (for a topic whose name
 // starts with "-").
-template <size_t N>
-OptionParser LeadingOptions(const OptionSpec (&specs)[N]) {
-    return OptionParser(specs, OptionParser::Leading, true, LooksLikeOption);
+template <class Words>
+OptionTable<Words> LeadingOptions(std::initializer_list<OptionDef<Words>> defs) {
+    return OptionTable<Words>(defs, Placement::Leading, true, LooksLikeOption);
+}
+
+// The leading options of a method that has a -timeout (checked here, passed
+// on to the handle as words), then minWords..maxWords other words.
+template <class Options>
+int OptionsThenWords(Tcl_Interp *interp, const OptionTable<Options> &table, const char *usage, int objc,
+                     Tcl_Obj *const objv[], size_t minWords, size_t maxWords, Options *options,
+                     std::vector<Tcl_Obj *> *words) {
+    if (table.Parse(interp, objc, objv, 2, usage, options, words) != TCL_OK) return TCL_ERROR;
+    if (words->size() < minWords || words->size() > maxWords) return WrongArgs(interp, 2, objv, usage);
+    int timeout;
+    return options->timeout ? GetTimeout(interp, options->timeout, &timeout) : TCL_OK;
 }
 
 Tcl_Obj *Word(const char *s) { return Tcl_NewStringObj(s, -1); }
@@ -250,15 +263,16 @@ int Subscriber::AssignMethod(int objc, Tcl_Obj *const objv[]) {
 
 // commit ?-async? ?tuple ...?: the given offsets, or (none) what was consumed.
 int Subscriber::CommitMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { ASYNC };
-    static const OptionSpec specs[] = {{"-async", false}};
-    static const OptionParser parser = LeadingOptions(specs);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, 2, "?-async? ?tuple ...?", &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
+    struct Options {
+        bool async = false;
+    };
+    static const OptionTable<Options> table = LeadingOptions<Options>({{"-async", &Options::async}});
+    Options options;
+    std::vector<Tcl_Obj *> words;
+    if (table.Parse(interp_, objc, objv, 2, "?-async? ?tuple ...?", &options, &words) != TCL_OK) return TCL_ERROR;
     ObjRef async(Word("-async"));
     std::vector<Tcl_Obj *> args;
-    if (options.Has(ASYNC)) args.push_back(async.get());
+    if (options.async) args.push_back(async.get());
     ObjRef tuples;
     if (!words.empty()) {
         Tcl_Obj *list;
@@ -322,44 +336,46 @@ int Subscriber::CallbackMethod(int objc, Tcl_Obj *const objv[]) {
 // offsets ?-committed? ?-timeout ms? tuple ?tuple ...?: the positions (next
 // offset to consume), or with -committed the group's committed offsets.
 int Subscriber::OffsetsMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { COMMITTED, TIMEOUT };
-    static const OptionSpec specs[] = {{"-committed", false}, {"-timeout", true}};
-    static const OptionParser parser = LeadingOptions(specs);
-    const char *usage = SubscriberMethods::kOffsetsUsage;
-    ParsedOptions options;
-    int timeout;
-    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
-    if (words.empty()) return WrongArgs(interp_, 2, objv, usage);
-    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
+    struct Options {
+        bool committed = false;
+        Tcl_Obj *timeout = nullptr;
+    };
+    static const OptionTable<Options> table =
+        LeadingOptions<Options>({{"-committed", &Options::committed}, {"-timeout", &Options::timeout}});
+    Options options;
+    std::vector<Tcl_Obj *> words;
+    if (OptionsThenWords(interp_, table, SubscriberMethods::kOffsetsUsage, objc, objv, 1, SIZE_MAX, &options, &words) !=
+        TCL_OK)
+        return TCL_ERROR;
     Tcl_Obj *list;
     if (TupleList(interp_, (int)words.size(), words.data(), &list) != TCL_OK) return TCL_ERROR;
     ObjRef tuples(list);
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (!options.Has(COMMITTED)) return CallHandle(h, &Handle::Position, {list});
-    return CallHandleWithTimeout(h, &Handle::Committed, {list}, options.Get(TIMEOUT));
+    if (!options.committed) return CallHandle(h, &Handle::Position, {list});
+    return CallHandleWithTimeout(h, &Handle::Committed, {list}, options.timeout);
 }
 
 // watermarks ?-cached? ?-timeout ms? topic partition -> {low high}: asked of
 // the partition's leader, or with -cached the consumer's last fetched values.
 int Subscriber::WatermarksMethod(int objc, Tcl_Obj *const objv[]) {
-    enum { CACHED, TIMEOUT };
-    static const OptionSpec specs[] = {{"-cached", false}, {"-timeout", true}};
-    static const OptionParser parser = LeadingOptions(specs);
-    const char *usage = SubscriberMethods::kWatermarksUsage;
-    ParsedOptions options;
-    int timeout;
+    struct Options {
+        bool cached = false;
+        Tcl_Obj *timeout = nullptr;
+    };
+    static const OptionTable<Options> table =
+        LeadingOptions<Options>({{"-cached", &Options::cached}, {"-timeout", &Options::timeout}});
+    Options options;
+    std::vector<Tcl_Obj *> words;
     int32_t partition;
-    if (parser.Parse(interp_, objc, objv, 2, usage, &options) != TCL_OK) return TCL_ERROR;
-    const std::vector<Tcl_Obj *> &words = options.Positional();
-    if (words.size() != 2) return WrongArgs(interp_, 2, objv, usage);
-    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &timeout) != TCL_OK) return TCL_ERROR;
+    if (OptionsThenWords(interp_, table, SubscriberMethods::kWatermarksUsage, objc, objv, 2, 2, &options, &words) !=
+        TCL_OK)
+        return TCL_ERROR;
     if (GetPartition(interp_, words[1], false, &partition) != TCL_OK) return TCL_ERROR;
     Handle *h = Consumer();
     if (!h) return TCL_ERROR;
-    if (options.Has(CACHED)) return CallHandle(h, &Handle::GetWatermarks, {words[0], words[1]});
-    return CallHandleWithTimeout(h, &Handle::QueryWatermarks, {words[0], words[1]}, options.Get(TIMEOUT));
+    if (options.cached) return CallHandle(h, &Handle::GetWatermarks, {words[0], words[1]});
+    return CallHandleWithTimeout(h, &Handle::QueryWatermarks, {words[0], words[1]}, options.timeout);
 }
 
 // meta refresh|print: the consumer handle's (its kept copy, its printer).

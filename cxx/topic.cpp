@@ -134,10 +134,21 @@ static int ParseProducePositional(Tcl_Interp *interp, int objc, Tcl_Obj *const o
 // come in pairs (besides -await) and one is -value; each word before it is
 // an option or an option's value (Only: "-x" or "x" there is a bad option).
 static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv[], ProduceArgs *args) {
-    enum { PARTITION, KEY, HEADERS, TIMESTAMP, OPAQUE, COMMAND, AWAIT, VALUE };
-    static const OptionSpec specs[] = {{"-partition", true}, {"-key", true},     {"-headers", true}, {"-timestamp", true},
-                                       {"-opaque", true},    {"-command", true}, {"-await", false},  {"-value", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
+    struct Words {
+        Tcl_Obj *partition = nullptr, *key = nullptr, *headers = nullptr, *timestamp = nullptr, *opaque = nullptr,
+                *command = nullptr, *value = nullptr;
+        bool await = false;
+    };
+    using W = Words;
+    static const OptionTable<W> table({{"-partition", &W::partition},
+                                       {"-key", &W::key},
+                                       {"-headers", &W::headers},
+                                       {"-timestamp", &W::timestamp},
+                                       {"-opaque", &W::opaque},
+                                       {"-command", &W::command},
+                                       {"-await", &W::await},
+                                       {"-value", &W::value}},
+                                      Placement::Only, false);
     int flags = 0, values = 0; // -await words: the others come in pairs
     for (int i = 2; i < objc - 1; i++) {
         flags += !strcmp(Tcl_GetString(objv[i]), "-await");
@@ -147,23 +158,23 @@ static int ParseProduceOptions(Tcl_Interp *interp, int objc, Tcl_Obj *const objv
     bool lastIsAwait = !strcmp(Tcl_GetString(objv[objc - 1]), "-await");
     bool withPayload = (objc - flags - (values && lastIsAwait)) % 2 == 1;
     if (!withPayload && !values) return WrongArgs(interp, 2, objv, kProduceUsage);
-    ParsedOptions options;
-    if (parser.Parse(interp, withPayload ? objc - 1 : objc, objv, 2, kProduceUsage, &options) != TCL_OK)
+    Words words;
+    if (table.Parse(interp, withPayload ? objc - 1 : objc, objv, 2, kProduceUsage, &words) != TCL_OK)
         return TCL_ERROR;
-    if (withPayload && options.Has(VALUE)) return ArgError(interp, "a payload and -value exclude each other");
-    if (options.Has(PARTITION) && GetPartition(interp, options.Get(PARTITION), true, &args->partition) != TCL_OK)
+    if (withPayload && words.value) return ArgError(interp, "a payload and -value exclude each other");
+    if (words.partition && GetPartition(interp, words.partition, true, &args->partition) != TCL_OK)
         return TCL_ERROR;
-    if (options.Has(TIMESTAMP)) {
-        if (GetWideInt(interp, options.Get(TIMESTAMP), "timestamp (milliseconds)", &args->timestamp) != TCL_OK)
+    if (words.timestamp) {
+        if (GetWideInt(interp, words.timestamp, "timestamp (milliseconds)", &args->timestamp) != TCL_OK)
             return TCL_ERROR;
         if (args->timestamp < 0) return ArgError(interp, "timestamp must be >= 0 milliseconds since the epoch");
     }
-    args->key = options.Get(KEY);
-    args->headers = options.Get(HEADERS);
-    args->opaque = options.Get(OPAQUE);
-    args->command = options.Get(COMMAND);
-    args->await = options.Has(AWAIT);
-    args->value = options.Get(VALUE);
+    args->key = words.key;
+    args->headers = words.headers;
+    args->opaque = words.opaque;
+    args->command = words.command;
+    args->await = words.await;
+    args->value = words.value;
     args->payload = withPayload ? objv[objc - 1] : nullptr;
     return TCL_OK;
 }
@@ -285,20 +296,22 @@ static void FreeUnsent(const std::vector<rd_kafka_message_t> &msgs) {
 // refuses every message after the first _QUEUE_FULL one, so they are a tail.
 // With -command, each message gets cmd called with its delivery report.
 int Topic::ProduceBatch(int objc, Tcl_Obj *const objv[]) {
-    static const OptionSpec specs[] = {{"-command", true}, {"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Only, false);
-    enum { COMMAND, TIMEOUT };
+    struct Words {
+        Tcl_Obj *command = nullptr, *timeout = nullptr;
+    };
+    static const OptionTable<Words> table({{"-command", &Words::command}, {"-timeout", &Words::timeout}},
+                                          Placement::Only, false);
     int32_t partition;
     int waitMs = 0;
-    ParsedOptions options;
+    Words words;
     if ((objc - 4) % 2) return kWrongArgs; // an option without its value
-    if (parser.Parse(interp_, objc, objv, 4, nullptr, &options) != TCL_OK) return TCL_ERROR;
+    if (table.Parse(interp_, objc, objv, 4, nullptr, &words) != TCL_OK) return TCL_ERROR;
     if (GetPartition(interp_, objv[2], true, &partition) != TCL_OK) return TCL_ERROR;
-    if (options.Has(TIMEOUT) && GetTimeout(interp_, options.Get(TIMEOUT), &waitMs) != TCL_OK) return TCL_ERROR;
+    if (words.timeout && GetTimeout(interp_, words.timeout, &waitMs) != TCL_OK) return TCL_ERROR;
     std::deque<OutBytes> keep; // the bytes must live until librdkafka copied them
     std::vector<rd_kafka_message_t> msgs;
     if (BatchMessages(objv[3], &keep, &msgs) != TCL_OK) return TCL_ERROR;
-    ObjRef command = options.Has(COMMAND) ? CallbackArg(options.Get(COMMAND)) : ObjRef();
+    ObjRef command = words.command ? CallbackArg(words.command) : ObjRef();
     for (rd_kafka_message_t &m : msgs) {
         if (!command) break;
         MessageOpaque *own = new MessageOpaque;

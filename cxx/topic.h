@@ -41,7 +41,6 @@ class Topic : public Object {
     int Info(int objc, Tcl_Obj *const objv[]);
     friend struct TopicInfoMethods; // info's nested table
     int InfoOf(int type, const char *usage, int objc, Tcl_Obj *const objv[]);
-    int InfoTimeout(int objc, Tcl_Obj *const objv[], int words, const char *usage, int *timeoutMs);
     int PartitionCount(int timeoutMs, bool unknownIsZero, int *count);
     int Config(int objc, Tcl_Obj *const objv[]);
     int Creator(int objc, Tcl_Obj *const objv[]);

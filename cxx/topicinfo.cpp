@@ -65,29 +65,22 @@ int Topic::SerdeMethod(int objc, Tcl_Obj *const objv[]) {
     return handle_->Serdes().Method(interp_, rd_kafka_topic_name(rkt_.get()), objc, objv, 2);
 }
 
-// The "?-timeout ms?" after the first `words` words of info partitions and
-// info consistent_partition. Another option there, or a word more, is the
-// info type's "wrong # args" (`usage`), as it always was.
-int Topic::InfoTimeout(int objc, Tcl_Obj *const objv[], int words, const char *usage, int *timeoutMs) {
-    static const OptionSpec specs[] = {{"-timeout", true}};
-    static const OptionParser parser(specs, OptionParser::Leading, false);
-    if (objc != words && objc != words + 2) return WrongArgs(interp_, 3, objv, usage);
-    ParsedOptions options;
-    if (parser.Parse(interp_, objc, objv, words, nullptr, &options) != TCL_OK || !options.Positional().empty())
-        return WrongArgs(interp_, 3, objv, usage);
-    return options.Has(0) ? GetTimeout(interp_, options.Get(0), timeoutMs) : TCL_OK;
-}
-
 // info topic|name|partitions|consistent_partition|output_queue_length ?arg ...?
 int Topic::Info(int objc, Tcl_Obj *const objv[]) { return TopicInfoMethods::Table().Dispatch(this, kAllKinds, objc, objv); }
 
-// One info type (`usage`: its row's, for InfoTimeout's "wrong # args").
+// One info type (`usage`: its row's). info partitions and info
+// consistent_partition take "?-timeout ms?" after their words (up to the
+// key): another option there, or a word more, is the info type's "wrong #
+// args", as it always was.
 int Topic::InfoOf(int w, const char *usage, int objc, Tcl_Obj *const objv[]) {
     using I = TopicInfoMethods;
-    int timeout = 5000;
-    int words = w == I::CONSISTENT ? 4 : 3; // up to the key
-    if ((w == I::PARTITIONS || w == I::CONSISTENT) && InfoTimeout(objc, objv, words, usage, &timeout) != TCL_OK)
-        return TCL_ERROR;
+    int timeout = kDefaultTimeoutMs;
+    if (w == I::PARTITIONS || w == I::CONSISTENT) {
+        int words = w == I::CONSISTENT ? 4 : 3;
+        if (objc != words && !(objc == words + 2 && IsTimeoutOption(objv[words])))
+            return WrongArgs(interp_, 3, objv, usage);
+        if (objc > words && GetTimeout(interp_, objv[words + 1], &timeout) != TCL_OK) return TCL_ERROR;
+    }
     int count;
     switch (w) {
     case I::TOPIC:
