@@ -375,14 +375,15 @@ proc ::torture::child::unsetStarted {p} {
 proc ::torture::child::startPartition {p off {streamed 0} {queued 0}} {
     variable started
     variable expect
+    # _TIMED_OUT: a logical offset whose watermarks did not come (a mock fault)
     if {$queued} {
-        set err [kcall {tc start_queue $p $off q} {_CONFLICT _STATE}]
+        set err [kcall {tc start_queue $p $off q} {_CONFLICT _STATE _TIMED_OUT}]
         set reader q
     } elseif {$streamed} {
-        set err [kcall {tc start $p $off [list ::torture::child::onStream tc]} {_CONFLICT _STATE}]
+        set err [kcall {tc start $p $off [list ::torture::child::onStream tc]} {_CONFLICT _STATE _TIMED_OUT}]
         set reader tc
     } else {
-        set err [kcall {tc start $p $off} {_CONFLICT _STATE}]
+        set err [kcall {tc start $p $off} {_CONFLICT _STATE _TIMED_OUT}]
         set reader tc
     }
     if {$err ne ""} { return $err }
