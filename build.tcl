@@ -19,10 +19,11 @@
 #	                  ?-sizes LIST? ?-partitions LIST? ?-threads LIST? ?-json FILE?
 #	                                the scale table (bench/scale.tcl): KafkaTcl and raw librdkafka
 #	                                over message sizes x partitions, consumers in 1, 2, 4 threads
-#	tclsh build.tcl torture ?-seconds N? ?-seed S? ?-steps N? ?-broker real|mock? ?-asan? ?-known all|none|LIST?
+#	tclsh build.tcl torture ?-seconds N? ?-seed S? ?-steps N? ?-broker real|mock? ?-asan? ?-next? ?-known all|none|LIST?
 #	                                the randomized model test (tests/torture.tcl): random call sequences,
 #	                                each in a child process, for N seconds (60), or one sequence with -seed
-#	                                alone; -known none also generates the known, not yet fixed, defects
+#	                                alone; -known none also generates the known, not yet fixed, defects;
+#	                                -next: on the next leg (Tcl 9, librdkafka 2.14, Kafka 4), as test -next
 #	tclsh build.tcl fuzz ?-time SECONDS? ?-max_len N? ?file ...?
 #	                                build fuzz/fuzz_commands.cpp (libFuzzer, ASan+UBSan) in
 #	                                build/fuzz and run it SECONDS (60); with files, rerun them
@@ -371,23 +372,34 @@ proc testCommand {rest} {
     exit $rc
 }
 
-# torture ?-asan? ?options of tests/torture.tcl run?: builds the package
-# (build/lib or build/asan) and runs the randomized model test; each
+# torture ?-asan? ?-next? ?options of tests/torture.tcl run?: builds the package
+# (build/lib, build/asan, build/next, build/next-asan) and runs the randomized model test; each
 # sequence's child process runs under the checker.
 proc torture {rest} {
-    global here env
-    if {[onDebian]} { setup 0 }
+    global here env nextKafka
     set asan [takeFlag rest -asan]
+    set next [takeFlag rest -next]
+    if {$next} { # as test -next: the next leg's tclsh, librdkafka and Kafka
+        source [file join $here tools next.tcl]
+        set prefix [::next::ensure]
+        set tc [toolchain [::next::Tclsh] $prefix]
+        set name next[expr {$asan ? "-asan" : ""}]
+        if {![info exists env(KAFKATEST_KAFKA_VERSION)]} { set env(KAFKATEST_KAFKA_VERSION) $nextKafka }
+    } else {
+        if {[onDebian]} { setup 0 }
+        set tc [toolchain]
+        set name [expr {$asan ? "asan" : "lib"}]
+    }
     set i [lsearch -exact $rest -broker]
     if {$i >= 0 && [lindex $rest $i+1] eq "real" && ![info exists env(KAFKA_BROKERS)] && [onDebian]} { setup }
-    set libdir [file join $here build [expr {$asan ? "asan" : "lib"}]]
-    build $libdir [expr {$asan ? "address,undefined" : ""}]
+    set libdir [file join $here build $name]
+    build $libdir [expr {$asan ? "address,undefined" : ""}] $tc
     if {$asan} {
         set env(KAFKATEST_CHECKER) asan
         set env(KAFKATEST_CHECKER_PREFIX) [checkerPrefix asan]
     }
     set env(KAFKATCL_LIBDIR) $libdir
-    set rc [catch {exec [info nameofexecutable] [file join $here tests torture.tcl] run {*}$rest >@ stdout 2>@ stderr}]
+    set rc [catch {exec [dict get $tc tclsh] [file join $here tests torture.tcl] run {*}$rest >@ stdout 2>@ stderr}]
     exit $rc
 }
 

@@ -78,6 +78,7 @@ bool Handle::Open(const HandleOrigin &origin, std::string *error) {
     size_t brokersSize = 0;
     brokersUnset_ = rd_kafka_conf_get(conf.get(), "bootstrap.servers", NULL, &brokersSize) != RD_KAFKA_CONF_OK ||
                     brokersSize <= 1;
+    KeepCryptoAtExit();
     rd_kafka_t *rk = rd_kafka_new(type_, conf.get(), errstr, sizeof errstr);
     if (!rk) {
         *error = ExplainCreateFailure(conf.get(), errstr); // rd_kafka_new left conf to us

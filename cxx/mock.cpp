@@ -128,6 +128,7 @@ MockCluster *MockCluster::Create(Tcl_Interp *interp, int brokers, std::string *e
     // The hosting client never connects anywhere: keep its "no bootstrap
     // servers" notice quiet.
     rd_kafka_conf_set(conf.get(), "log_level", "3", errstr, sizeof errstr);
+    KeepCryptoAtExit();
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof errstr);
     if (!rk) {
         *error = errstr;

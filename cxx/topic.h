@@ -66,9 +66,11 @@ class Topic : public Object {
     int RequireNotQueued(int32_t partition);
     void AwaitLeaders();
     // How long consume_start waits for the watermarks that resolve a logical
-    // start offset (ResolveLogicalStart); documented in kafka.man.
+    // start offset (ResolveLogicalStart), on top of fetch.wait.max.ms
+    // (ResolveBoundMs); documented in kafka.man.
     static constexpr int kResolveMs = 500;
-    void ResolveLogicalStart(int32_t partition, int64_t *offset);
+    int ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset);
+    int ResolveBoundMs() const;
 
     Handle *handle_;
     TopicPtr rkt_;

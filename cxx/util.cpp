@@ -2,6 +2,8 @@
 #include "util.h"
 
 #include <cctype>
+#include <dlfcn.h>
+#include <mutex>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -361,6 +363,31 @@ Tcl_Obj *NewTextObj(const char *data, size_t size) {
         i += len;
     }
     return Tcl_NewStringObj(internal.data(), (Tcl_Size)internal.size());
+}
+
+// librdkafka's threads keep running while the process exits (Tcl's exit
+// destroys no consumer handle; doing so could wait for the cluster), and
+// OpenSSL 3 frees its state from an atexit handler: librdkafka 2.14.2's
+// broker threads take random numbers from OpenSSL (rd_jitter on a
+// reconnect), and one that did so after that handler crashed the process
+// (torture seed 133123, real broker: 4 exits in 25 with SIGSEGV in
+// RAND_get_rand_method). OPENSSL_INIT_NO_ATEXIT on OpenSSL's first
+// initialisation in the process keeps its state to the end. Looked up at
+// run time: librdkafka may be built without OpenSSL (then nothing to do),
+// and KafkaTcl itself does not link it. No effect if something in the
+// process initialised OpenSSL before the first handle (e.g. the tls package).
+void KeepCryptoAtExit() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
+        if (!crypto) return;
+        using InitFn = int (*)(uint64_t, const void *);
+        if (auto init = reinterpret_cast<InitFn>(dlsym(crypto, "OPENSSL_init_crypto"))) {
+            const uint64_t kNoAtExit = 0x00080000L; // OPENSSL_INIT_NO_ATEXIT (OpenSSL 3.0)
+            init(kNoAtExit, nullptr);
+        }
+        dlclose(crypto); // only drops the reference NOLOAD took
+    });
 }
 
 } // namespace kafkatcl

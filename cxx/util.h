@@ -69,6 +69,9 @@ int GetTimeout(Tcl_Interp *interp, Tcl_Obj *obj, int *out);   // ms, >= -1 (-1 =
 int GetCount(Tcl_Interp *interp, Tcl_Obj *obj, int *out);     // > 0
 // beginning|end|stored|N|-N (and the librdkafka words earliest/latest/smallest/largest).
 int GetStartOffset(Tcl_Interp *interp, Tcl_Obj *obj, int64_t *out);
+// Called before every rd_kafka_new: OpenSSL keeps its state until the
+// process ends, as librdkafka's threads may use it while it exits.
+void KeepCryptoAtExit();
 // Looks up a method or option word in a NULL-terminated table.
 int GetIndex(Tcl_Interp *interp, Tcl_Obj *obj, const char *const *table, const char *what, int *index);
 
