@@ -137,9 +137,10 @@ class Handle : public Object {
     void MarkAllRepositioned() { allRepositioned_ = ++repositionSeq_; } // assign: the whole assignment
     // A rebalance moves partitions too (group.cpp).
     void MarkRebalanced(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *parts);
-    bool RepositionedSince(const std::string &topic, int32_t partition, uint64_t mark) const {
+    // (A C string: the usual case, per message, builds no std::string.)
+    bool RepositionedSince(const char *topic, int32_t partition, uint64_t mark) const {
         if (mark == repositionSeq_) return false; // the usual case, per message: no lookup
-        auto it = repositioned_.find({topic, partition});
+        auto it = repositioned_.find({std::string(topic), partition});
         return allRepositioned_ > mark || (it != repositioned_.end() && it->second > mark);
     }
     // enable.auto.offset.store: librdkafka stores a message's offset as
