@@ -64,6 +64,8 @@ class Handle : public Object {
     // How long deleting a producer handle (or exiting) waits for outstanding
     // messages to be delivered before destroying it. Documented in kafka.man.
     static constexpr int kCloseFlushMs = 10000;
+    // flush waits at most this long before running the callbacks of what it collected (see Flush).
+    static constexpr int kFlushSliceMs = 1;
 
     // Makes the rd_kafka_t from the master's configuration (or origin's);
     // nullptr and *error on failure.
