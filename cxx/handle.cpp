@@ -667,13 +667,16 @@ int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
             auto remains = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
             slice = (int)std::max<decltype(remains)>(0, std::min<decltype(remains)>(slice, remains));
         }
-        rd_kafka_flush(rk_.get(), slice); // runs our delivery callbacks, recording reports
+        // Runs our delivery callbacks, recording reports. On a consumer it
+        // does nothing but say _NOT_IMPLEMENTED: then one pass, no waiting.
+        rd_kafka_resp_err_t err = rd_kafka_flush(rk_.get(), slice);
         left = rd_kafka_outq_len(rk_.get());
         ServeEvents(SIZE_MAX);
         if (Deleted() || !rk_) break; // a callback deleted the handle: its rk_ is gone
         // Read again after the callbacks: what they produced is waited for too.
         left = rd_kafka_outq_len(rk_.get());
-        if (left == 0 || (timeout >= 0 && Clock::now() >= deadline)) break;
+        if (left == 0 || (err && err != RD_KAFKA_RESP_ERR__TIMED_OUT) || (timeout >= 0 && Clock::now() >= deadline))
+            break;
     }
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(left));
     return TCL_OK;
