@@ -651,10 +651,10 @@ int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
 
 // flush ?timeoutMs?: waits in slices of kFlushSliceMs and runs the callbacks
 // of the reports each slice collected before the next, so the script's
-// callbacks run while librdkafka still sends. One wait of the whole timeout
-// and the callbacks after it left the Tcl thread idle meanwhile: a produce
-// loop that flushes 10 ms on _QUEUE_FULL spent a quarter of its time so
-// (perf, 1 M x 100 B with a Tcl callback per message; issue 26).
+// callbacks run while librdkafka still sends, and a message they produce is
+// waited for too. One wait of the whole timeout ran every callback after it
+// (perf, issue 26: all of a produce loop's callbacks ran at the end of its
+// `flush 10` calls) and returned 0 with such a message outstanding.
 int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
     int timeout = 10000;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
