@@ -11,6 +11,8 @@
 #include "queue.h"
 #include "topic.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <syslog.h>
 
@@ -634,12 +636,35 @@ int Handle::AddBrokers(int, Tcl_Obj *const objv[]) {
     return TCL_OK;
 }
 
+// flush ?timeoutMs?: waits in slices of kFlushSliceMs and runs the callbacks
+// of the reports each slice collected before the next, so the script's
+// callbacks run while librdkafka still sends, and a message they produce is
+// waited for too. One wait of the whole timeout ran every callback after it
+// (perf, issue 26: all of a produce loop's callbacks ran at the end of its
+// `flush 10` calls) and returned 0 with such a message outstanding.
 int Handle::Flush(int objc, Tcl_Obj *const objv[]) {
     int timeout = 10000;
     if (objc == 3 && GetTimeout(interp_, objv[2], &timeout) != TCL_OK) return TCL_ERROR;
-    rd_kafka_flush(rk_.get(), timeout); // runs our delivery callbacks, recording reports
-    int left = rd_kafka_outq_len(rk_.get());
-    ServeEvents(SIZE_MAX);
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout, 0));
+    int left;
+    for (;;) {
+        int slice = kFlushSliceMs;
+        if (timeout >= 0) {
+            auto remains = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            slice = (int)std::max<decltype(remains)>(0, std::min<decltype(remains)>(slice, remains));
+        }
+        // Runs our delivery callbacks, recording reports. On a consumer it
+        // does nothing but say _NOT_IMPLEMENTED: then one pass, no waiting.
+        rd_kafka_resp_err_t err = rd_kafka_flush(rk_.get(), slice);
+        left = rd_kafka_outq_len(rk_.get());
+        ServeEvents(SIZE_MAX);
+        if (Deleted() || !rk_) break; // a callback deleted the handle: its rk_ is gone
+        // Read again after the callbacks: what they produced is waited for too.
+        left = rd_kafka_outq_len(rk_.get());
+        if (left == 0 || (err && err != RD_KAFKA_RESP_ERR__TIMED_OUT) || (timeout >= 0 && Clock::now() >= deadline))
+            break;
+    }
     Tcl_SetObjResult(interp_, Tcl_NewIntObj(left));
     return TCL_OK;
 }

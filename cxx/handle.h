@@ -64,6 +64,8 @@ class Handle : public Object {
     // How long deleting a producer handle (or exiting) waits for outstanding
     // messages to be delivered before destroying it. Documented in kafka.man.
     static constexpr int kCloseFlushMs = 10000;
+    // flush waits at most this long before running the callbacks of what it collected (see Flush).
+    static constexpr int kFlushSliceMs = 1;
 
     // Makes the rd_kafka_t from the master's configuration (or origin's);
     // nullptr and *error on failure.
@@ -137,9 +139,10 @@ class Handle : public Object {
     void MarkAllRepositioned() { allRepositioned_ = ++repositionSeq_; } // assign: the whole assignment
     // A rebalance moves partitions too (group.cpp).
     void MarkRebalanced(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t *parts);
-    bool RepositionedSince(const std::string &topic, int32_t partition, uint64_t mark) const {
+    // (A C string: the usual case, per message, builds no std::string.)
+    bool RepositionedSince(const char *topic, int32_t partition, uint64_t mark) const {
         if (mark == repositionSeq_) return false; // the usual case, per message: no lookup
-        auto it = repositioned_.find({topic, partition});
+        auto it = repositioned_.find({std::string(topic), partition});
         return allRepositioned_ > mark || (it != repositioned_.end() && it->second > mark);
     }
     // enable.auto.offset.store: librdkafka stores a message's offset as
