@@ -5,6 +5,7 @@
 #include "message.h"
 #include "method.h"
 #include "options.h"
+#include "partitions.h"
 #include "queue.h"
 #include "serdebind.h"
 #include "stream.h"
@@ -13,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 namespace kafkatcl {
@@ -462,6 +465,7 @@ void Topic::AwaitLeaders() {
     const rd_kafka_metadata_t *md = nullptr;
     if (rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
         leadersKnown_ = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (leadersKnown_) partitionCount_ = md->topics[0].partition_cnt;
         rd_kafka_metadata_destroy(md);
     }
 }
@@ -479,10 +483,10 @@ void Topic::AwaitLeaders() {
 int Topic::ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset) {
     bool tail = *offset <= RD_KAFKA_OFFSET_TAIL_BASE;
     if (*offset != RD_KAFKA_OFFSET_BEGINNING && *offset != RD_KAFKA_OFFSET_END && !tail) return TCL_OK;
-    int64_t low, high;
     int boundMs = ResolveBoundMs();
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(handle_->Kafka(), rd_kafka_topic_name(rkt_.get()),
-                                                               partition, &low, &high, boundMs);
+    Watermarks marks;
+    rd_kafka_resp_err_t err = QueryWatermarks(partition, boundMs, &marks);
+    int64_t low = marks.low, high = marks.high;
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && (low < 0 || high < low)) err = RD_KAFKA_RESP_ERR__BAD_MSG;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         std::string why = err == RD_KAFKA_RESP_ERR__TIMED_OUT
@@ -496,6 +500,72 @@ int Topic::ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset
     else if (*offset == RD_KAFKA_OFFSET_END) *offset = high;
     else *offset = std::max(low, high - (RD_KAFKA_OFFSET_TAIL_BASE - *offset));
     return TCL_OK;
+}
+
+// rd_kafka_offsets_for_times for `lows` and `highs` at once: each request may
+// wait behind a fetch the broker holds for fetch.wait.max.ms, and one after
+// the other they would wait twice (rd_kafka_query_watermark_offsets, too,
+// sends its two requests together).
+static rd_kafka_resp_err_t QueryBoth(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *lows,
+                                     rd_kafka_topic_partition_list_t *highs, int timeoutMs) {
+    rd_kafka_resp_err_t lowErr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    std::thread lowQuery;
+    try {
+        lowQuery = std::thread([&] { lowErr = rd_kafka_offsets_for_times(rk, lows, timeoutMs); });
+    } catch (const std::system_error &) { // no thread to be had: one after the other
+        lowErr = rd_kafka_offsets_for_times(rk, lows, timeoutMs);
+    }
+    rd_kafka_resp_err_t highErr = rd_kafka_offsets_for_times(rk, highs, timeoutMs);
+    if (lowQuery.joinable()) lowQuery.join();
+    return lowErr ? lowErr : highErr;
+}
+
+// The watermarks of `partition`. A script usually starts many partitions in
+// a row, and once some are fetching at their end each further query would
+// queue behind their fetches (up to fetch.wait.max.ms each: 24 partitions
+// started at the end took 12 s). So the first query asks for every partition
+// of the topic at once, and keeps the others' answers: each serves one start
+// within kPrefetchValidMs ("end" is then what the partition held up to that
+// long before the call). rd_kafka_offsets_for_times (earliest, then latest)
+// is used rather than rd_kafka_query_watermark_offsets because it asks each
+// leader once for all its partitions and, before librdkafka 2.3.0, it is the
+// one of the two that ends at its timeout while a leader is down.
+rd_kafka_resp_err_t Topic::QueryWatermarks(int32_t partition, int boundMs, Watermarks *wanted) {
+    auto now = std::chrono::steady_clock::now();
+    auto cached = prefetched_.find(partition);
+    if (cached != prefetched_.end()) {
+        Watermarks marks = cached->second;
+        prefetched_.erase(cached);
+        if (now - marks.at <= std::chrono::milliseconds(kPrefetchValidMs)) {
+            *wanted = marks;
+            return RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+    }
+    if (partitionCount_ > 0 && (partition < 0 || partition >= partitionCount_))
+        return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    const char *topic = rd_kafka_topic_name(rkt_.get());
+    int first = partitionCount_ > 0 ? 0 : partition, last = partitionCount_ > 0 ? partitionCount_ - 1 : partition;
+    PartitionListPtr lows(rd_kafka_topic_partition_list_new(last - first + 1));
+    for (int32_t p = first; p <= last; p++)
+        rd_kafka_topic_partition_list_add(lows.get(), topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    PartitionListPtr highs(rd_kafka_topic_partition_list_copy(lows.get()));
+    for (int i = 0; i < highs->cnt; i++) highs->elems[i].offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t err = QueryBoth(handle_->Kafka(), lows.get(), highs.get(), boundMs);
+    if (err) return err;
+    auto answeredAt = std::chrono::steady_clock::now();
+    rd_kafka_resp_err_t wantedErr = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    for (int i = 0; i < lows->cnt; i++) {
+        const rd_kafka_topic_partition_t &low = lows->elems[i], &high = highs->elems[i];
+        rd_kafka_resp_err_t partErr = low.err ? low.err : high.err;
+        Watermarks marks{low.offset, high.offset, answeredAt};
+        if (low.partition == partition) {
+            wantedErr = partErr;
+            *wanted = marks;
+        } else if (!partErr) {
+            prefetched_[low.partition] = marks;
+        }
+    }
+    return wantedErr;
 }
 
 // A fetch of a partition at its end waits up to fetch.wait.max.ms at the

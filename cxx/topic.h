@@ -5,6 +5,7 @@
 #include "object.h"
 #include "stream.h"
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -71,6 +72,15 @@ class Topic : public Object {
     static constexpr int kResolveMs = 500;
     int ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset);
     int ResolveBoundMs() const;
+    // The watermarks of one partition, and when the broker gave them.
+    struct Watermarks {
+        int64_t low = -1, high = -1;
+        std::chrono::steady_clock::time_point at;
+    };
+    rd_kafka_resp_err_t QueryWatermarks(int32_t partition, int boundMs, Watermarks *wanted);
+    // How long the watermarks one logical start fetched for the topic's other
+    // partitions may serve their starts (each entry serves one start).
+    static constexpr int kPrefetchValidMs = 1000;
 
     Handle *handle_;
     TopicPtr rkt_;
@@ -80,6 +90,8 @@ class Topic : public Object {
     std::set<int32_t> started_; // partitions with consume_start in effect
     std::set<int32_t> queued_;  // of those, the ones start_queue routed to a queue
     bool leadersKnown_ = false;  // AwaitLeaders got this topic's metadata
+    int partitionCount_ = 0;     // from that metadata (0: not known)
+    std::map<int32_t, Watermarks> prefetched_; // see QueryWatermarks
     std::map<int32_t, StreamSlot> streams_; // asynchronous consume_callback per partition
 };
 
