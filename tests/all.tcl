@@ -118,6 +118,34 @@ if {[info exists env(KAFKATEST_CHECKER)]} {
     puts "memory checker: $env(KAFKATEST_CHECKER)"
 }
 
+# A test file that hangs (a librdkafka call that never returns) must not
+# hang the run: after this many seconds it is killed and counts as died.
+set fileLimitS [expr {[info exists env(KAFKATEST_FILE_TIMEOUT)] ? $env(KAFKATEST_FILE_TIMEOUT) : 900}]
+
+# Copies a test file's output to stdout as it comes; returns the counts of
+# its tcltest summary line {passed skipped failed} ("" if none came), or
+# "timeout" when the file is still running after limitS seconds.
+proc readTestOutput {chan limitS} {
+    fconfigure $chan -blocking 0
+    set ::testOutput [dict create summary "" done 0]
+    fileevent $chan readable [list apply {{chan} {
+        while {[gets $chan line] >= 0} {
+            puts $line
+            if {[regexp {Total\s+(\d+)\s+Passed\s+(\d+)\s+Skipped\s+(\d+)\s+Failed\s+(\d+)} $line -> t p s f]} {
+                dict set ::testOutput summary [list $p $s $f]
+            }
+        }
+        if {[eof $chan]} { dict set ::testOutput done 1 }
+    }} $chan]
+    set timer [after [expr {$limitS * 1000}] {dict set ::testOutput done timeout}]
+    while {[dict get $::testOutput done] eq "0"} { vwait ::testOutput }
+    after cancel $timer
+    fileevent $chan readable {}
+    fconfigure $chan -blocking 1
+    if {[dict get $::testOutput done] eq "timeout"} { return timeout }
+    return [dict get $::testOutput summary]
+}
+
 set totals [dict create passed 0 failed 0 skipped 0]
 set died {}
 set seconds {}
@@ -127,12 +155,11 @@ foreach file $files {
     flush stdout
     set started [clock milliseconds]
     set chan [open |[list {*}$runner $file {*}$passThrough 2>@1]]
-    set summary ""
-    while {[gets $chan line] >= 0} {
-        puts $line
-        if {[regexp {Total\s+(\d+)\s+Passed\s+(\d+)\s+Skipped\s+(\d+)\s+Failed\s+(\d+)} $line -> t p s f]} {
-            set summary [list $p $s $f]
-        }
+    set summary [readTestOutput $chan $fileLimitS]
+    if {$summary eq "timeout"} {
+        catch {exec kill -9 {*}[pid $chan]}
+        puts "==== [file tail $file] still running after $fileLimitS s: killed"
+        set summary ""
     }
     set status [catch {close $chan} err]
     set took [expr {([clock milliseconds] - $started) / 1000}]
