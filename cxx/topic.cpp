@@ -465,7 +465,13 @@ void Topic::AwaitLeaders() {
     const rd_kafka_metadata_t *md = nullptr;
     if (rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
         leadersKnown_ = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (leadersKnown_) partitionCount_ = md->topics[0].partition_cnt;
+        if (leadersKnown_) {
+            const rd_kafka_metadata_topic_t &t = md->topics[0];
+            leaders_.assign(t.partition_cnt, -1);
+            for (int i = 0; i < t.partition_cnt; i++)
+                if (t.partitions[i].id >= 0 && t.partitions[i].id < t.partition_cnt)
+                    leaders_[t.partitions[i].id] = t.partitions[i].leader;
+        }
         rd_kafka_metadata_destroy(md);
     }
 }
@@ -541,13 +547,45 @@ rd_kafka_resp_err_t Topic::QueryWatermarks(int32_t partition, int boundMs, Water
             return RD_KAFKA_RESP_ERR_NO_ERROR;
         }
     }
-    if (partitionCount_ > 0 && (partition < 0 || partition >= partitionCount_))
-        return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    rd_kafka_resp_err_t err = AskWatermarks(partition, boundMs, wanted);
+    if (err != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) return err;
+    // librdkafka answers from its metadata cache, which learns of partitions
+    // added to the topic only at its next refresh (minutes): ask once more
+    // after fresh metadata.
+    leadersKnown_ = false;
+    AwaitLeaders();
+    return AskWatermarks(partition, boundMs, wanted);
+}
+
+// One look-up of QueryWatermarks: asks the partition's leader for the
+// watermarks of all the partitions it leads, keeps the others' answers.
+rd_kafka_resp_err_t Topic::AskWatermarks(int32_t partition, int boundMs, Watermarks *wanted) {
+    std::vector<int32_t> asked = PartitionsSharingLeader(partition);
+    rd_kafka_resp_err_t err = AskWatermarksOf(asked, partition, boundMs, wanted);
+    // The metadata may be out of date (a leader moved onto a broker that is
+    // down or slow): then the partition is asked for alone.
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && asked.size() > 1)
+        err = AskWatermarksOf({partition}, partition, boundMs, wanted);
+    return err;
+}
+
+// The partitions whose leader (as the metadata last said) is `partition`'s:
+// their watermarks come in the same request. Just `partition` when its
+// leader is not known (the topic has grown since, or has no such partition).
+std::vector<int32_t> Topic::PartitionsSharingLeader(int32_t partition) const {
+    if (partition < 0 || partition >= static_cast<int32_t>(leaders_.size()) || leaders_[partition] < 0)
+        return {partition};
+    std::vector<int32_t> same;
+    for (size_t p = 0; p < leaders_.size(); p++)
+        if (leaders_[p] == leaders_[partition]) same.push_back(static_cast<int32_t>(p));
+    return same;
+}
+
+rd_kafka_resp_err_t Topic::AskWatermarksOf(const std::vector<int32_t> &asked, int32_t partition, int boundMs,
+                                           Watermarks *wanted) {
     const char *topic = rd_kafka_topic_name(rkt_.get());
-    int first = partitionCount_ > 0 ? 0 : partition, last = partitionCount_ > 0 ? partitionCount_ - 1 : partition;
-    PartitionListPtr lows(rd_kafka_topic_partition_list_new(last - first + 1));
-    for (int32_t p = first; p <= last; p++)
-        rd_kafka_topic_partition_list_add(lows.get(), topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    PartitionListPtr lows(rd_kafka_topic_partition_list_new(static_cast<int>(asked.size())));
+    for (int32_t p : asked) rd_kafka_topic_partition_list_add(lows.get(), topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     PartitionListPtr highs(rd_kafka_topic_partition_list_copy(lows.get()));
     for (int i = 0; i < highs->cnt; i++) highs->elems[i].offset = RD_KAFKA_OFFSET_END;
     rd_kafka_resp_err_t err = QueryBoth(handle_->Kafka(), lows.get(), highs.get(), boundMs);

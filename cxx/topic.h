@@ -78,6 +78,10 @@ class Topic : public Object {
         std::chrono::steady_clock::time_point at;
     };
     rd_kafka_resp_err_t QueryWatermarks(int32_t partition, int boundMs, Watermarks *wanted);
+    rd_kafka_resp_err_t AskWatermarks(int32_t partition, int boundMs, Watermarks *wanted);
+    std::vector<int32_t> PartitionsSharingLeader(int32_t partition) const;
+    rd_kafka_resp_err_t AskWatermarksOf(const std::vector<int32_t> &asked, int32_t partition, int boundMs,
+                                        Watermarks *wanted);
     // How long the watermarks one logical start fetched for the topic's other
     // partitions may serve their starts (each entry serves one start).
     static constexpr int kPrefetchValidMs = 1000;
@@ -90,7 +94,7 @@ class Topic : public Object {
     std::set<int32_t> started_; // partitions with consume_start in effect
     std::set<int32_t> queued_;  // of those, the ones start_queue routed to a queue
     bool leadersKnown_ = false;  // AwaitLeaders got this topic's metadata
-    int partitionCount_ = 0;     // from that metadata (0: not known)
+    std::vector<int32_t> leaders_; // from that metadata: each partition's leader (-1: none)
     std::map<int32_t, Watermarks> prefetched_; // see QueryWatermarks
     std::map<int32_t, StreamSlot> streams_; // asynchronous consume_callback per partition
 };
