@@ -486,6 +486,11 @@ void Topic::AwaitLeaders() {
 // become the absolute offset the watermarks give ("end" is what the broker
 // held when the call was made), and when they do not come the start is
 // refused with the query's error (a clean error, not a start that may jump).
+static bool NotThereYet(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+           err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+}
+
 int Topic::ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset) {
     bool tail = *offset <= RD_KAFKA_OFFSET_TAIL_BASE;
     if (*offset != RD_KAFKA_OFFSET_BEGINNING && *offset != RD_KAFKA_OFFSET_END && !tail) return TCL_OK;
@@ -493,6 +498,15 @@ int Topic::ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset
     Watermarks marks;
     rd_kafka_resp_err_t err = QueryWatermarks(partition, boundMs, &marks);
     int64_t low = marks.low, high = marks.high;
+    bool topicLacksIt = leadersKnown_ && (partition < 0 || partition >= static_cast<int32_t>(leaders_.size()));
+    if (NotThereYet(err) && !topicLacksIt) {
+        // The topic is not there yet (one a producer is having auto-created,
+        // a consumer started before the producer). When it comes it is
+        // empty, so 0 is its beginning and its end as of now; librdkafka
+        // waits for it, as for any absolute start.
+        *offset = 0;
+        return TCL_OK;
+    }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && (low < 0 || high < low)) err = RD_KAFKA_RESP_ERR__BAD_MSG;
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         std::string why = err == RD_KAFKA_RESP_ERR__TIMED_OUT
