@@ -461,11 +461,16 @@ int Topic::ConsumeBatch(int objc, Tcl_Obj *const objv[]) {
 // metadata first, as kcat does, takes one round trip; it waits no longer than
 // the delay it saves, and a failure only means librdkafka's own retry.
 void Topic::AwaitLeaders() {
-    if (leadersKnown_) return;
+    if (!leadersKnown_) FetchLeaders(500);
+}
+
+// Asks for the topic's metadata (up to timeoutMs); on an answer without a
+// topic error, leaders_ takes each partition's leader. Failures change nothing.
+void Topic::FetchLeaders(int timeoutMs) {
     const rd_kafka_metadata_t *md = nullptr;
-    if (rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
-        leadersKnown_ = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (leadersKnown_) {
+    if (rd_kafka_metadata(handle_->Kafka(), 0, rkt_.get(), &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
+        if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            leadersKnown_ = true;
             const rd_kafka_metadata_topic_t &t = md->topics[0];
             leaders_.assign(t.partition_cnt, -1);
             for (int i = 0; i < t.partition_cnt; i++)
@@ -498,7 +503,8 @@ int Topic::ResolveLogicalStart(int32_t partition, Tcl_Obj *word, int64_t *offset
     Watermarks marks;
     rd_kafka_resp_err_t err = QueryWatermarks(partition, boundMs, &marks);
     int64_t low = marks.low, high = marks.high;
-    bool topicLacksIt = leadersKnown_ && (partition < 0 || partition >= static_cast<int32_t>(leaders_.size()));
+    // The last metadata that knew the topic did not have the partition.
+    bool topicLacksIt = !leaders_.empty() && (partition < 0 || partition >= static_cast<int32_t>(leaders_.size()));
     if (NotThereYet(err) && !topicLacksIt) {
         // The topic is not there yet (one a producer is having auto-created,
         // a consumer started before the producer). When it comes it is
@@ -566,8 +572,7 @@ rd_kafka_resp_err_t Topic::QueryWatermarks(int32_t partition, int boundMs, Water
     // librdkafka answers from its metadata cache, which learns of partitions
     // added to the topic only at its next refresh (minutes): ask once more
     // after fresh metadata.
-    leadersKnown_ = false;
-    AwaitLeaders();
+    FetchLeaders(boundMs); // it may wait behind held fetches, as the query
     return AskWatermarks(partition, boundMs, wanted);
 }
 

@@ -66,6 +66,7 @@ class Topic : public Object {
     int RequireStarted(int32_t partition);
     int RequireNotQueued(int32_t partition);
     void AwaitLeaders();
+    void FetchLeaders(int timeoutMs);
     // How long consume_start waits for the watermarks that resolve a logical
     // start offset (ResolveLogicalStart), on top of fetch.wait.max.ms
     // (ResolveBoundMs); documented in kafka.man.
